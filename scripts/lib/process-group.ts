@@ -1,0 +1,64 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+export const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+const COLORS = [36, 35, 33, 32, 34, 31];
+
+export interface ManagedProcess {
+  name: string;
+  child: ChildProcess;
+  /** Resolves with the exit code (or the signal's name) when the process ends. */
+  exited: Promise<number | string>;
+}
+
+export interface SpawnOptions {
+  name: string;
+  command: string;
+  args: string[];
+  env?: Record<string, string | undefined>;
+  /** Where prefixed output lines go; defaults to this process's stderr. */
+  sink?: (line: string) => void;
+}
+
+/**
+ * Child processes with prefixed, coloured output ("[billing] ...") that are
+ * stopped together: SIGTERM first, SIGKILL after the grace period.
+ */
+export class ProcessGroup {
+  readonly processes: ManagedProcess[] = [];
+  #colour = 0;
+
+  spawn(options: SpawnOptions): ManagedProcess {
+    const child = spawn(options.command, options.args, {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const colour = COLORS[this.#colour++ % COLORS.length];
+    const tty = process.stderr.isTTY;
+    const prefix = tty ? `\x1b[${colour}m[${options.name}]\x1b[0m ` : `[${options.name}] `;
+    const sink = options.sink ?? ((line: string) => process.stderr.write(`${line}\n`));
+    for (const stream of [child.stdout, child.stderr]) {
+      if (stream) createInterface({ input: stream }).on("line", (line) => sink(prefix + line));
+    }
+    const exited = new Promise<number | string>((resolve) => child.on("exit", (code, signal) => resolve(code ?? signal ?? -1)));
+    const managed = { name: options.name, child, exited };
+    this.processes.push(managed);
+    return managed;
+  }
+
+  /** Starts a project TypeScript entry point under tsx. */
+  spawnScript(name: string, script: string, args: string[], env?: Record<string, string | undefined>, sink?: (line: string) => void): ManagedProcess {
+    return this.spawn({ name, command: process.execPath, args: ["--import", "tsx", script, ...args], env, sink });
+  }
+
+  async stop(graceMs = 15_000): Promise<void> {
+    const running = this.processes.filter((p) => p.child.exitCode === null && p.child.signalCode === null);
+    for (const p of running) p.child.kill("SIGTERM");
+    const timer = setTimeout(() => running.forEach((p) => p.child.kill("SIGKILL")), graceMs);
+    await Promise.all(running.map((p) => p.exited));
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,29 @@
+// Starts one service: npm run service -- <order|billing|notification> --mode grpc|nats [flags]
+import { ConfigError } from "../services/common/config-error.js";
+import { grpcConfig, natsConfig, parseServiceArgs } from "../services/common/config.js";
+import { createLogger } from "../services/common/logger.js";
+import type { RunningService } from "../services/common/running-service.js";
+import { closeOnSignals } from "../services/common/shutdown.js";
+
+async function main(): Promise<void> {
+  const { name, mode, flags } = parseServiceArgs(process.argv.slice(2));
+  const log = createLogger(`${mode}:${name}`);
+  let service: RunningService;
+  if (mode === "grpc") {
+    const { startGrpcService } = await import("../services/grpc/start-grpc-service.js");
+    service = await startGrpcService(grpcConfig(name, flags), log);
+  } else {
+    natsConfig(name, flags);
+    throw new ConfigError("the nats mode is not built yet");
+  }
+  closeOnSignals(() => service.close(), log);
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError || (err instanceof TypeError && "code" in err && String(err.code).startsWith("ERR_PARSE_ARGS"))) {
+    process.stderr.write(`configuration error: ${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,75 @@
+import { existsSync } from "node:fs";
+import { dataPaths } from "../common/data-paths.js";
+import { openReadOnly, type Db } from "../common/sqlite.js";
+
+/** What the three services' own databases say about one order. */
+export interface OrderLedger {
+  orderId: string;
+  /** OrderStatus number from the order service's database, or undefined when it has no row. */
+  status?: number;
+  failureReason?: string;
+  invoices: number;
+  invoiceNumber?: string;
+  invoiceTotalMinor?: bigint;
+  emails: number;
+  emailRecipient?: string;
+  emailStatus?: string;
+}
+
+/**
+ * Reads the services' databases directly (read-only, beside the running
+ * services thanks to WAL), the way an auditor checks a run from the records
+ * rather than from what any client was told.
+ */
+export class Ledger {
+  readonly #dbs: Db[] = [];
+  readonly #order;
+  readonly #invoice;
+  readonly #email;
+
+  constructor(readonly dataDir: string) {
+    const paths = dataPaths(dataDir);
+    for (const f of [paths.orderDb, paths.billingDb, paths.notificationDb]) {
+      if (!existsSync(f)) throw new Error(`no database at ${f}: has the service run with DATA_DIR=${dataDir}?`);
+    }
+    const order = this.#open(paths.orderDb);
+    const billing = this.#open(paths.billingDb);
+    const notification = this.#open(paths.notificationDb);
+    this.#order = order.prepare<[string], { status: number; failure_reason: string }>("SELECT status, failure_reason FROM orders WHERE order_id = ?");
+    this.#invoice = billing
+      .prepare<[string], { n: number; invoice_number: string | null; total_minor: bigint | null }>(
+        "SELECT count(*) AS n, max(invoice_number) AS invoice_number, max(total_minor) AS total_minor FROM invoices WHERE order_id = ?",
+      )
+      .safeIntegers(true);
+    this.#email = notification.prepare<[string], { n: number; recipient: string | null; status: string | null }>(
+      "SELECT count(*) AS n, max(recipient) AS recipient, max(status) AS status FROM emails WHERE order_id = ?",
+    );
+  }
+
+  #open(file: string): Db {
+    const db = openReadOnly(file);
+    this.#dbs.push(db);
+    return db;
+  }
+
+  order(orderId: string): OrderLedger {
+    const o = this.#order.get(orderId);
+    const i = this.#invoice.get(orderId)!;
+    const e = this.#email.get(orderId)!;
+    return {
+      orderId,
+      status: o?.status,
+      failureReason: o?.failure_reason,
+      invoices: Number(i.n),
+      invoiceNumber: i.invoice_number ?? undefined,
+      invoiceTotalMinor: i.total_minor ?? undefined,
+      emails: Number(e.n),
+      emailRecipient: e.recipient ?? undefined,
+      emailStatus: e.status ?? undefined,
+    };
+  }
+
+  close(): void {
+    for (const db of this.#dbs.splice(0)) db.close();
+  }
+}

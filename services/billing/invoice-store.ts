@@ -1,0 +1,106 @@
+import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { InvoiceLine, type Invoice } from "../gen/shop/v1/billing.js";
+import { openDatabase, type Db } from "../common/sqlite.js";
+import { formatInvoiceNumber } from "../domain/invoice-number.js";
+import type { InvoiceStore } from "../domain/ports.js";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS invoices (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  invoice_number TEXT NOT NULL UNIQUE,
+  order_id TEXT NOT NULL UNIQUE,
+  customer_name TEXT NOT NULL,
+  customer_email TEXT NOT NULL,
+  lines BLOB NOT NULL,
+  total_minor INTEGER NOT NULL,
+  currency TEXT NOT NULL,
+  issued_at_ms INTEGER NOT NULL
+);
+`;
+
+interface Row {
+  invoice_number: string;
+  order_id: string;
+  customer_name: string;
+  customer_email: string;
+  lines: Buffer;
+  total_minor: bigint;
+  currency: string;
+  issued_at_ms: bigint;
+}
+
+// Lines are kept as a sequence of length-delimited InvoiceLine messages.
+function encodeLines(lines: readonly InvoiceLine[]): Buffer {
+  const writer = new BinaryWriter();
+  for (const line of lines) InvoiceLine.encode(line, writer.fork()).join();
+  return Buffer.from(writer.finish());
+}
+
+function decodeLines(buf: Buffer): InvoiceLine[] {
+  const reader = new BinaryReader(buf);
+  const lines: InvoiceLine[] = [];
+  while (reader.pos < reader.len) lines.push(InvoiceLine.decode(reader, reader.uint32()));
+  return lines;
+}
+
+export class SqliteInvoiceStore implements InvoiceStore {
+  readonly db: Db;
+  readonly #find;
+  readonly #insert;
+  readonly #number;
+  readonly #insertTx;
+
+  constructor(file: string, private readonly documentPath: (invoiceNumber: string) => string) {
+    this.db = openDatabase(file, SCHEMA);
+    this.#find = this.db.prepare<[string], Row>("SELECT * FROM invoices WHERE order_id = ?").safeIntegers(true);
+    this.#insert = this.db.prepare(
+      `INSERT INTO invoices (invoice_number, order_id, customer_name, customer_email, lines, total_minor, currency, issued_at_ms)
+       VALUES ('pending:' || @orderId, @orderId, @customerName, @customerEmail, @lines, @totalMinor, @currency, @issuedAtMs)
+       ON CONFLICT(order_id) DO NOTHING`,
+    );
+    this.#number = this.db.prepare("UPDATE invoices SET invoice_number = ? WHERE seq = ?");
+    // The number comes from the row's own sequence, so it is assigned in the same transaction.
+    this.#insertTx = this.db.transaction((invoice: Omit<Invoice, "invoiceNumber" | "documentPath">) => {
+      const result = this.#insert.run({
+        orderId: invoice.orderId,
+        customerName: invoice.customerName,
+        customerEmail: invoice.customerEmail,
+        lines: encodeLines(invoice.lines),
+        totalMinor: invoice.totalMinor,
+        currency: invoice.currency,
+        issuedAtMs: invoice.issuedAtMs,
+      });
+      if (result.changes === 0) return false;
+      const seq = Number(result.lastInsertRowid);
+      this.#number.run(formatInvoiceNumber(seq, new Date(Number(invoice.issuedAtMs))), seq);
+      return true;
+    });
+  }
+
+  findByOrderId(orderId: string): Invoice | undefined {
+    const row = this.#find.get(orderId);
+    if (!row) return undefined;
+    return {
+      invoiceNumber: row.invoice_number,
+      orderId: row.order_id,
+      customerName: row.customer_name,
+      customerEmail: row.customer_email,
+      lines: decodeLines(row.lines),
+      totalMinor: row.total_minor,
+      currency: row.currency,
+      issuedAtMs: row.issued_at_ms,
+      documentPath: this.documentPath(row.invoice_number),
+    };
+  }
+
+  insert(invoice: Omit<Invoice, "invoiceNumber" | "documentPath">): { invoice: Invoice; created: boolean } {
+    const created = this.#insertTx.immediate(invoice);
+    const stored = this.findByOrderId(invoice.orderId);
+    if (!stored) throw new Error(`invoice for ${invoice.orderId} vanished after insert`);
+    return { invoice: stored, created };
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

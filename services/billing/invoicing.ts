@@ -1,0 +1,57 @@
+import type { Invoice } from "../gen/shop/v1/billing.js";
+import type { Order } from "../gen/shop/v1/order.js";
+import { NotFoundError } from "../domain/errors.js";
+import type { InvoiceDocuments, InvoiceStore } from "../domain/ports.js";
+import { SingleFlight } from "../domain/single-flight.js";
+import { computeTotals } from "../domain/totals.js";
+import { validateOrder } from "../domain/validation.js";
+
+export interface InvoiceResult {
+  invoice: Invoice;
+  created: boolean;
+}
+
+/** Billing's business logic: one invoice, with its document, per order id. */
+export class Invoicing {
+  readonly #flights = new SingleFlight<InvoiceResult>();
+
+  constructor(
+    private readonly store: InvoiceStore,
+    private readonly documents: InvoiceDocuments,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  createInvoice(order: Order): Promise<InvoiceResult> {
+    // Billing is reachable by any client, so it checks the order itself.
+    validateOrder(order);
+    return this.#flights.run(order.orderId, () => this.#create(order));
+  }
+
+  getInvoice(orderId: string): Invoice {
+    const invoice = this.store.findByOrderId(orderId);
+    if (!invoice) throw NotFoundError.of("invoice for order", orderId);
+    return invoice;
+  }
+
+  async #create(order: Order): Promise<InvoiceResult> {
+    const existing = this.store.findByOrderId(order.orderId);
+    if (existing) {
+      // A crash may have come between the row and its document.
+      if (!this.documents.exists(existing.invoiceNumber)) await this.documents.write(existing);
+      return { invoice: existing, created: false };
+    }
+    const { lines, totalMinor } = computeTotals(order.items);
+    const customer = order.customer!;
+    const result = this.store.insert({
+      orderId: order.orderId,
+      customerName: customer.name,
+      customerEmail: customer.email,
+      lines,
+      totalMinor,
+      currency: order.currency,
+      issuedAtMs: BigInt(this.now()),
+    });
+    await this.documents.write(result.invoice);
+    return result;
+  }
+}

@@ -1,0 +1,8 @@
+/** A started service of either mode: the start/close pair every adapter provides. */
+export interface RunningService {
+  name: string;
+  /** The addresses this service listens on and calls, as configured. */
+  addresses: { listens?: string; calls: Record<string, string[]> };
+  /** Ordered shutdown: stop intake, finish in-flight work, then release resources. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,120 @@
+import { randomUUID } from "node:crypto";
+import { OrderStatus, type Order, type OrderView } from "../gen/shop/v1/order.js";
+import { IdempotencyConflictError, InvalidOrderError, NotFoundError, isDomainError } from "./errors.js";
+import { fingerprintOrder } from "./fingerprint.js";
+import { DEFERRED, type BillingPort, type NotifierPort, type OrderRecord, type OrderStore } from "./ports.js";
+import { SingleFlight } from "./single-flight.js";
+import { computeTotals } from "./totals.js";
+import { validateOrder } from "./validation.js";
+
+export function toOrderView(record: OrderRecord): OrderView {
+  return {
+    orderId: record.orderId,
+    status: record.status,
+    totalMinor: record.totalMinor,
+    currency: record.order.currency,
+    invoiceNumber: record.invoiceNumber,
+    emailSent: record.emailSent,
+    failureReason: record.failureReason,
+  };
+}
+
+/**
+ * The order workflow, written once for both modes: validate and store the
+ * order, get the invoice, send the e-mail, complete. Each step is recorded, so
+ * a re-sent or redelivered order resumes at the first step not yet done.
+ *
+ * The ports decide the mode: a synchronous port returns the step's result and
+ * the workflow goes on at once; an asynchronous one returns DEFERRED and the
+ * result comes back later through onInvoiceCreated / onEmailSent.
+ */
+export class OrderProcessor {
+  readonly #flights = new SingleFlight<OrderView>();
+
+  constructor(
+    private readonly store: OrderStore,
+    private readonly billing: BillingPort,
+    private readonly notifier: NotifierPort,
+  ) {}
+
+  /** Places an order; re-placing a known order id resumes it. Throws InvalidOrderError for a bad order. */
+  place(input: Order): Promise<OrderView> {
+    const order = input.orderId === "" ? { ...input, orderId: randomUUID() } : input;
+    return this.#flights.run(order.orderId, () => this.#place(order));
+  }
+
+  getOrder(orderId: string): OrderView {
+    const record = this.store.get(orderId);
+    if (!record) throw NotFoundError.of("order", orderId);
+    return toOrderView(record);
+  }
+
+  onInvoiceCreated(orderId: string, invoiceNumber: string): Promise<OrderView> {
+    return this.#flights.run(orderId, async () => {
+      this.store.recordInvoice(orderId, invoiceNumber);
+      return this.#advance(orderId);
+    });
+  }
+
+  onEmailSent(orderId: string): Promise<OrderView> {
+    return this.#flights.run(orderId, async () => {
+      this.store.recordEmailSent(orderId);
+      return this.#advance(orderId);
+    });
+  }
+
+  /** A step failed for good (e.g. its work was dead-lettered). */
+  onStepFailed(orderId: string, reason: string): void {
+    this.store.recordFailure(orderId, reason);
+  }
+
+  async #place(order: Order): Promise<OrderView> {
+    const fingerprint = fingerprintOrder(order);
+    const known = this.store.get(order.orderId);
+    if (known && known.status !== OrderStatus.ORDER_STATUS_REJECTED && known.fingerprint !== fingerprint) {
+      throw IdempotencyConflictError.of(order.orderId);
+    }
+    if (known?.status === OrderStatus.ORDER_STATUS_COMPLETED) return toOrderView(known);
+    try {
+      validateOrder(order);
+    } catch (err) {
+      if (err instanceof InvalidOrderError && !err.violations.some((v) => v.field === "order_id")) {
+        this.store.saveRejected(order.orderId, fingerprint, order, err.message);
+      }
+      throw err;
+    }
+    if (!known || known.status === OrderStatus.ORDER_STATUS_REJECTED) {
+      const { totalMinor } = computeTotals(order.items);
+      this.store.saveProcessing({ orderId: order.orderId, fingerprint, order, totalMinor });
+    }
+    return this.#advance(order.orderId);
+  }
+
+  async #advance(orderId: string): Promise<OrderView> {
+    for (;;) {
+      const record = this.store.get(orderId);
+      if (!record) throw NotFoundError.of("order", orderId);
+      const status = record.status;
+      if (status === OrderStatus.ORDER_STATUS_COMPLETED || status === OrderStatus.ORDER_STATUS_REJECTED) return toOrderView(record);
+      try {
+        if (record.invoiceNumber === "") {
+          const invoice = await this.billing.createInvoice(record.order);
+          if (invoice === DEFERRED) return toOrderView(record);
+          this.store.recordInvoice(orderId, invoice.invoiceNumber);
+        } else if (!record.emailSent) {
+          const sent = await this.notifier.sendOrderConfirmation({
+            order: record.order,
+            invoiceNumber: record.invoiceNumber,
+            totalMinor: record.totalMinor,
+          });
+          if (sent === DEFERRED) return toOrderView(record);
+          this.store.recordEmailSent(orderId);
+        }
+      } catch (err) {
+        // Recorded so that GetOrder explains the failure; a re-send resumes from here.
+        this.store.recordFailure(orderId, isDomainError(err) ? err.message : "internal error");
+        throw err;
+      }
+    }
+  }
+}

@@ -1,0 +1,64 @@
+import { credentials, Metadata, type CallOptions, type ChannelOptions, type Client, type ClientUnaryCall, type ServiceError } from "@grpc/grpc-js";
+import type { AddressList } from "../common/address-list.js";
+
+export interface RetrySettings {
+  maxAttempts: number;
+  initialBackoffMs: number;
+  maxBackoffMs: number;
+}
+
+export const DEFAULT_RETRY: RetrySettings = { maxAttempts: 5, initialBackoffMs: 100, maxBackoffMs: 2_000 };
+
+/**
+ * Channel settings for calling `service`: round_robin over the resolved
+ * addresses, and transparent retries with exponential backoff on UNAVAILABLE
+ * only. Every method retried this way is idempotent by order id.
+ */
+export function channelOptions(service: string, retry: RetrySettings = DEFAULT_RETRY): ChannelOptions {
+  const serviceConfig = {
+    loadBalancingConfig: [{ round_robin: {} }],
+    methodConfig: [
+      {
+        name: [{ service }],
+        retryPolicy: {
+          maxAttempts: retry.maxAttempts,
+          initialBackoff: `${retry.initialBackoffMs / 1000}s`,
+          maxBackoff: `${retry.maxBackoffMs / 1000}s`,
+          backoffMultiplier: 2,
+          retryableStatusCodes: ["UNAVAILABLE"],
+        },
+      },
+    ],
+  };
+  return {
+    "grpc.service_config": JSON.stringify(serviceConfig),
+    "grpc.enable_retries": 1,
+    "grpc.keepalive_time_ms": 30_000,
+    // A server that went away is retried soon rather than after the default 20 s backoff ceiling.
+    "grpc.max_reconnect_backoff_ms": 1_000,
+    "grpc.initial_reconnect_backoff_ms": 100,
+  };
+}
+
+type ClientCtor<C> = new (address: string, creds: ReturnType<typeof credentials.createInsecure>, options?: ChannelOptions) => C;
+
+/** One long-lived client per target: channels are expensive, calls are not. */
+export function createClient<C extends Client>(Ctor: ClientCtor<C>, service: string, addresses: AddressList, retry?: RetrySettings): C {
+  return new Ctor(addresses.target, credentials.createInsecure(), channelOptions(service, retry));
+}
+
+type UnaryMethod<Req, Res> = (
+  request: Req,
+  metadata: Metadata,
+  options: Partial<CallOptions>,
+  callback: (error: ServiceError | null, response: Res) => void,
+) => ClientUnaryCall;
+
+/** A unary call as a promise; the order id travels as metadata for logs and tracing. */
+export function callUnary<Req, Res>(method: UnaryMethod<Req, Res>, request: Req, options: Partial<CallOptions>, orderId?: string): Promise<Res> {
+  const metadata = new Metadata();
+  if (orderId) metadata.set("x-order-id", orderId);
+  return new Promise((resolve, reject) => {
+    method(request, metadata, options, (err, res) => (err ? reject(err) : resolve(res)));
+  });
+}

@@ -1,0 +1,52 @@
+import type { AddressList } from "../common/address-list.js";
+import { BillingServiceClient } from "../gen/shop/v1/billing.js";
+import { NotificationServiceClient } from "../gen/shop/v1/notification.js";
+import type { Order } from "../gen/shop/v1/order.js";
+import type { BillingPort, ConfirmationRequest, InvoiceRef, NotifierPort } from "../domain/ports.js";
+import { outgoingCallOptions } from "./call-context.js";
+import { callUnary, createClient } from "./channel.js";
+import { fromServiceError } from "./status-map.js";
+
+/** Billing as the order service reaches it over gRPC. */
+export class GrpcBillingPort implements BillingPort {
+  readonly #client: BillingServiceClient;
+
+  constructor(addresses: AddressList, private readonly deadlineMs: number) {
+    this.#client = createClient(BillingServiceClient, "shop.v1.BillingService", addresses);
+  }
+
+  async createInvoice(order: Order): Promise<InvoiceRef> {
+    try {
+      const res = await callUnary(this.#client.createInvoice.bind(this.#client), { order }, outgoingCallOptions(this.deadlineMs), order.orderId);
+      if (!res.invoice) throw new Error("billing answered without an invoice");
+      return { invoiceNumber: res.invoice.invoiceNumber };
+    } catch (err) {
+      throw fromServiceError(err, "billing");
+    }
+  }
+
+  close(): void {
+    this.#client.close();
+  }
+}
+
+/** Notification as the order service reaches it over gRPC. */
+export class GrpcNotifierPort implements NotifierPort {
+  readonly #client: NotificationServiceClient;
+
+  constructor(addresses: AddressList, private readonly deadlineMs: number) {
+    this.#client = createClient(NotificationServiceClient, "shop.v1.NotificationService", addresses);
+  }
+
+  async sendOrderConfirmation(request: ConfirmationRequest): Promise<void> {
+    try {
+      await callUnary(this.#client.sendOrderConfirmation.bind(this.#client), request, outgoingCallOptions(this.deadlineMs), request.order.orderId);
+    } catch (err) {
+      throw fromServiceError(err, "notification");
+    }
+  }
+
+  close(): void {
+    this.#client.close();
+  }
+}

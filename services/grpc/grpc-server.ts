@@ -1,0 +1,60 @@
+import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
+import type { Logger } from "../common/logger.js";
+import { HealthService } from "../gen/grpc/health/v1/health.js";
+import { HealthRegistry, Serving } from "./health.js";
+import { reflectionFor } from "./reflection.js";
+
+export interface ServiceBinding {
+  /** Fully-qualified name, e.g. "shop.v1.BillingService". */
+  name: string;
+  definition: ServiceDefinition;
+  implementation: UntypedServiceImplementation;
+}
+
+export interface RunningGrpcServer {
+  /** host:port actually bound (port 0 resolved). */
+  address: string;
+  health: HealthRegistry;
+  /** Stop taking calls, let in-flight ones finish for up to graceMs, then force. */
+  close(graceMs: number): Promise<void>;
+}
+
+// Requests above this size are refused by grpc-js with RESOURCE_EXHAUSTED before any handler runs.
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
+
+export async function startGrpcServer(listen: string, bindings: readonly ServiceBinding[], log: Logger): Promise<RunningGrpcServer> {
+  const server = new Server({ "grpc.max_receive_message_length": MAX_MESSAGE_BYTES });
+  const names = bindings.map((b) => b.name);
+  const health = new HealthRegistry(names);
+  for (const b of bindings) server.addService(b.definition, b.implementation);
+  server.addService(HealthService, health.server);
+  reflectionFor([...names, "grpc.health.v1.Health"]).addToServer(server);
+
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(listen, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
+  const address = listen.replace(/:\d+$/, `:${port}`);
+  log.info("gRPC server listening", { address, services: names.join(",") });
+
+  let closing: Promise<void> | undefined;
+  return {
+    address,
+    health,
+    close(graceMs: number) {
+      closing ??= new Promise<void>((resolve) => {
+        health.setAll(Serving.NOT_SERVING);
+        health.endWatches();
+        const force = setTimeout(() => {
+          log.warn("grace period over; cancelling calls still in flight", { graceMs });
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import { randomUUID } from "node:crypto";
+import { parseAddressList } from "../common/address-list.js";
+import { OrderServiceClient, type Order, type OrderView } from "../gen/shop/v1/order.js";
+import type { OrderWorkflowClient, Placement } from "../workflow.js";
+import { callUnary, createClient } from "./channel.js";
+import { fromServiceError } from "./status-map.js";
+
+export interface GrpcWorkflowOptions {
+  /** ORDER_SERVICE_ADDR syntax: host:port, or a comma-separated list of replicas. */
+  orderServiceAddr: string;
+  deadlineMs?: number;
+}
+
+/** The common interface over gRPC: PlaceOrder returns when the order is COMPLETED or has failed. */
+export class GrpcWorkflowClient implements OrderWorkflowClient {
+  readonly #client: OrderServiceClient;
+  readonly #deadlineMs: number;
+
+  constructor(options: GrpcWorkflowOptions) {
+    this.#client = createClient(OrderServiceClient, "shop.v1.OrderService", parseAddressList("ORDER_SERVICE_ADDR", options.orderServiceAddr));
+    this.#deadlineMs = options.deadlineMs ?? 10_000;
+  }
+
+  async placeOrder(order: Order): Promise<Placement> {
+    // The id is fixed before the first attempt, so transparent retries stay idempotent.
+    const withId = order.orderId === "" ? { ...order, orderId: randomUUID() } : order;
+    try {
+      const res = await callUnary(this.#client.placeOrder.bind(this.#client), { order: withId }, { deadline: Date.now() + this.#deadlineMs }, withId.orderId);
+      return { orderId: res.orderId, status: res.status };
+    } catch (err) {
+      throw fromServiceError(err, "order service");
+    }
+  }
+
+  async getOrder(orderId: string): Promise<OrderView> {
+    try {
+      return await callUnary(this.#client.getOrder.bind(this.#client), { orderId }, { deadline: Date.now() + this.#deadlineMs });
+    } catch (err) {
+      throw fromServiceError(err, "order service");
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#client.close();
+  }
+}

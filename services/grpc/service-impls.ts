@@ -1,0 +1,47 @@
+import { BillingServiceService, type BillingServiceServer } from "../gen/shop/v1/billing.js";
+import { NotificationServiceService, type NotificationServiceServer } from "../gen/shop/v1/notification.js";
+import { OrderServiceService, type Order, type OrderServiceServer } from "../gen/shop/v1/order.js";
+import type { Invoicing } from "../billing/invoicing.js";
+import type { OrderProcessor } from "../domain/order-processor.js";
+import { InvalidOrderError } from "../domain/errors.js";
+import type { Notifying } from "../notification/notifying.js";
+import type { ServiceBinding } from "./grpc-server.js";
+import { unary, type UnaryContext } from "./unary.js";
+
+function requireOrder(order: Order | undefined): Order {
+  if (!order) throw new InvalidOrderError([{ field: "order", rule: "is required" }]);
+  return order;
+}
+
+function requireOrderId(orderId: string): string {
+  if (orderId === "") throw new InvalidOrderError([{ field: "order_id", rule: "must not be empty" }]);
+  return orderId;
+}
+
+export function orderBinding(ctx: UnaryContext, processor: OrderProcessor): ServiceBinding {
+  const implementation: OrderServiceServer = {
+    placeOrder: unary(ctx, async (req) => {
+      const view = await processor.place(requireOrder(req.order));
+      return { orderId: view.orderId, status: view.status, order: view };
+    }),
+    getOrder: unary(ctx, (req) => processor.getOrder(requireOrderId(req.orderId))),
+  };
+  return { name: "shop.v1.OrderService", definition: OrderServiceService, implementation };
+}
+
+export function billingBinding(ctx: UnaryContext, invoicing: Invoicing): ServiceBinding {
+  const implementation: BillingServiceServer = {
+    createInvoice: unary(ctx, (req) => invoicing.createInvoice(requireOrder(req.order))),
+    getInvoice: unary(ctx, (req) => ({ invoice: invoicing.getInvoice(requireOrderId(req.orderId)) })),
+  };
+  return { name: "shop.v1.BillingService", definition: BillingServiceService, implementation };
+}
+
+export function notificationBinding(ctx: UnaryContext, notifying: Notifying): ServiceBinding {
+  const implementation: NotificationServiceServer = {
+    sendOrderConfirmation: unary(ctx, (req) =>
+      notifying.sendOrderConfirmation({ order: requireOrder(req.order), invoiceNumber: req.invoiceNumber, totalMinor: req.totalMinor }),
+    ),
+  };
+  return { name: "shop.v1.NotificationService", definition: NotificationServiceService, implementation };
+}

@@ -1,0 +1,48 @@
+import { status, type handleUnaryCall, type sendUnaryData, type ServerUnaryCall } from "@grpc/grpc-js";
+import type { Logger } from "../common/logger.js";
+import { runInCall } from "./call-context.js";
+import { toStatus } from "./status-map.js";
+
+/** Counts calls in flight on one server and sheds those above the limit. */
+export class InFlightLimit {
+  #count = 0;
+  constructor(readonly limit: number) {}
+  get count(): number {
+    return this.#count;
+  }
+  tryEnter(): boolean {
+    if (this.limit > 0 && this.#count >= this.limit) return false;
+    this.#count++;
+    return true;
+  }
+  leave(): void {
+    this.#count--;
+  }
+}
+
+export interface UnaryContext {
+  log: Logger;
+  limit: InFlightLimit;
+}
+
+/**
+ * Turns an async function into a grpc-js unary handler: in-flight limit,
+ * deadline propagation and error mapping, the same for every method.
+ */
+export function unary<Req, Res>(ctx: UnaryContext, handler: (request: Req) => Promise<Res> | Res): handleUnaryCall<Req, Res> {
+  return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
+    if (!ctx.limit.tryEnter()) {
+      callback({ code: status.RESOURCE_EXHAUSTED, details: `server is at its limit of ${ctx.limit.limit} calls in flight; retry later` });
+      return;
+    }
+    runInCall(call as ServerUnaryCall<unknown, unknown>, async () => {
+      try {
+        callback(null, await handler(call.request));
+      } catch (err) {
+        callback(toStatus(err, ctx.log));
+      } finally {
+        ctx.limit.leave();
+      }
+    });
+  };
+}

@@ -1,0 +1,128 @@
+import { Order, OrderStatus } from "../gen/shop/v1/order.js";
+import { openDatabase, type Db } from "../common/sqlite.js";
+import type { OrderRecord, OrderStore } from "../domain/ports.js";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS orders (
+  order_id TEXT PRIMARY KEY,
+  status INTEGER NOT NULL,
+  fingerprint TEXT NOT NULL,
+  payload BLOB NOT NULL,
+  total_minor INTEGER NOT NULL,
+  currency TEXT NOT NULL,
+  invoice_number TEXT NOT NULL DEFAULT '',
+  email_sent INTEGER NOT NULL DEFAULT 0,
+  failure_reason TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS orders_status ON orders(status);
+`;
+
+interface Row {
+  order_id: string;
+  status: number;
+  fingerprint: string;
+  payload: Buffer;
+  total_minor: bigint;
+  invoice_number: string;
+  email_sent: number;
+  failure_reason: string;
+}
+
+const { ORDER_STATUS_PROCESSING: PROCESSING, ORDER_STATUS_COMPLETED: COMPLETED, ORDER_STATUS_REJECTED: REJECTED, ORDER_STATUS_FAILED: FAILED } =
+  OrderStatus;
+
+export class SqliteOrderStore implements OrderStore {
+  readonly db: Db;
+  readonly #get;
+  readonly #upsertProcessing;
+  readonly #upsertRejected;
+  readonly #invoice;
+  readonly #emailSent;
+  readonly #failure;
+
+  constructor(file: string) {
+    this.db = openDatabase(file, SCHEMA);
+    this.#get = this.db.prepare<[string], Row>("SELECT * FROM orders WHERE order_id = ?").safeIntegers(true);
+    this.#upsertProcessing = this.db.prepare(
+      `INSERT INTO orders (order_id, status, fingerprint, payload, total_minor, currency, created_at, updated_at)
+       VALUES (@orderId, ${PROCESSING}, @fingerprint, @payload, @totalMinor, @currency, @now, @now)
+       ON CONFLICT(order_id) DO UPDATE SET status = ${PROCESSING}, fingerprint = excluded.fingerprint,
+         payload = excluded.payload, total_minor = excluded.total_minor, currency = excluded.currency,
+         failure_reason = '', updated_at = excluded.updated_at
+       WHERE orders.status = ${REJECTED} OR orders.status = ${FAILED}`,
+    );
+    this.#upsertRejected = this.db.prepare(
+      `INSERT INTO orders (order_id, status, fingerprint, payload, total_minor, currency, failure_reason, created_at, updated_at)
+       VALUES (@orderId, ${REJECTED}, @fingerprint, @payload, 0, @currency, @reason, @now, @now)
+       ON CONFLICT(order_id) DO UPDATE SET fingerprint = excluded.fingerprint, payload = excluded.payload,
+         currency = excluded.currency, failure_reason = excluded.failure_reason, updated_at = excluded.updated_at
+       WHERE orders.status = ${REJECTED}`,
+    );
+    this.#invoice = this.db.prepare(
+      `UPDATE orders SET invoice_number = ?, status = CASE WHEN status = ${FAILED} THEN ${PROCESSING} ELSE status END,
+         failure_reason = '', updated_at = ? WHERE order_id = ? AND status <> ${COMPLETED}`,
+    );
+    this.#emailSent = this.db.prepare(
+      `UPDATE orders SET email_sent = 1, status = ${COMPLETED}, failure_reason = '', updated_at = ?
+       WHERE order_id = ? AND invoice_number <> ''`,
+    );
+    this.#failure = this.db.prepare(
+      `UPDATE orders SET status = ${FAILED}, failure_reason = ?, updated_at = ? WHERE order_id = ? AND status = ${PROCESSING}`,
+    );
+  }
+
+  get(orderId: string): OrderRecord | undefined {
+    const row = this.#get.get(orderId);
+    if (!row) return undefined;
+    return {
+      orderId: row.order_id,
+      status: Number(row.status) as OrderStatus,
+      fingerprint: row.fingerprint,
+      order: Order.decode(row.payload),
+      totalMinor: row.total_minor,
+      invoiceNumber: row.invoice_number,
+      emailSent: Number(row.email_sent) === 1,
+      failureReason: row.failure_reason,
+    };
+  }
+
+  saveProcessing(record: Pick<OrderRecord, "orderId" | "fingerprint" | "order" | "totalMinor">): void {
+    this.#upsertProcessing.run({
+      orderId: record.orderId,
+      fingerprint: record.fingerprint,
+      payload: Buffer.from(Order.encode(record.order).finish()),
+      totalMinor: record.totalMinor,
+      currency: record.order.currency,
+      now: Date.now(),
+    });
+  }
+
+  saveRejected(orderId: string, fingerprint: string, order: Order, reason: string): void {
+    this.#upsertRejected.run({
+      orderId,
+      fingerprint,
+      payload: Buffer.from(Order.encode(order).finish()),
+      currency: order.currency,
+      reason,
+      now: Date.now(),
+    });
+  }
+
+  recordInvoice(orderId: string, invoiceNumber: string): void {
+    this.#invoice.run(invoiceNumber, Date.now(), orderId);
+  }
+
+  recordEmailSent(orderId: string): void {
+    this.#emailSent.run(Date.now(), orderId);
+  }
+
+  recordFailure(orderId: string, reason: string): void {
+    this.#failure.run(reason, Date.now(), orderId);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

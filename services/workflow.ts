@@ -1,0 +1,18 @@
+import type { Order, OrderStatus, OrderView } from "./gen/shop/v1/order.js";
+
+/** What the client got back when it placed an order. */
+export interface Placement {
+  orderId: string;
+  /** gRPC: COMPLETED (or an error is thrown). NATS: ACCEPTED, i.e. the stream holds the order. */
+  status: OrderStatus;
+}
+
+/**
+ * The order workflow as a customer-facing client sees it, the same in both
+ * modes. Failures surface as the domain errors of domain/errors.ts.
+ */
+export interface OrderWorkflowClient {
+  placeOrder(order: Order): Promise<Placement>;
+  getOrder(orderId: string): Promise<OrderView>;
+  close(): Promise<void>;
+}
