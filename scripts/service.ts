@@ -13,8 +13,8 @@ async function main(): Promise<void> {
     const { startGrpcService } = await import("../services/grpc/start-grpc-service.js");
     service = await startGrpcService(grpcConfig(name, flags), log);
   } else {
-    natsConfig(name, flags);
-    throw new ConfigError("the nats mode is not built yet");
+    const { startNatsService } = await import("../services/nats/start-nats-service.js");
+    service = await startNatsService(natsConfig(name, flags), log);
   }
   closeOnSignals(() => service.close(), log);
 }

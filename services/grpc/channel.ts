@@ -7,7 +7,7 @@ export interface RetrySettings {
   maxBackoffMs: number;
 }
 
-export const DEFAULT_RETRY: RetrySettings = { maxAttempts: 5, initialBackoffMs: 100, maxBackoffMs: 2_000 };
+export const DEFAULT_RETRY: RetrySettings = { maxAttempts: 4, initialBackoffMs: 50, maxBackoffMs: 500 };
 
 /**
  * Channel settings for calling `service`: round_robin over the resolved

@@ -1,0 +1,124 @@
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { accessSync, constants, mkdirSync } from "node:fs";
+import { delimiter, join } from "node:path";
+import { connect } from "nats";
+import { freePort, isPortFree } from "./free-port.js";
+
+export const INSTALL_HINT = "sudo apt-get install -y nats-server";
+
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** nats-server on PATH, or Debian's /usr/sbin/nats-server (not on a normal user's PATH). */
+export function findNatsServer(): string | undefined {
+  const dirs = [...(process.env.PATH ?? "").split(delimiter).filter(Boolean), "/usr/sbin", "/usr/local/sbin"];
+  return dirs.map((d) => join(d, "nats-server")).find(executable);
+}
+
+/**
+ * Finds nats-server, installing Debian's package when this process may (root
+ * with apt-get); otherwise fails with the one command that installs it.
+ */
+export function ensureNatsServer(log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): string {
+  const found = findNatsServer();
+  if (found) return found;
+  const canInstall = process.getuid?.() === 0 && executable("/usr/bin/apt-get");
+  if (!canInstall) throw new Error(`nats-server is not installed; install it with: ${INSTALL_HINT}`);
+  log("nats-server not found; installing Debian's nats-server package");
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
+  execFileSync("apt-get", ["install", "-y", "-qq", "nats-server"], { stdio: "inherit", env });
+  const installed = findNatsServer();
+  if (!installed) throw new Error(`installing nats-server did not put it on PATH or in /usr/sbin; try: ${INSTALL_HINT}`);
+  return installed;
+}
+
+export function natsServerVersion(binary = findNatsServer()): string {
+  if (!binary) return "not installed";
+  return execFileSync(binary, ["--version"], { encoding: "utf8" }).trim().replace(/^nats-server:\s*/, "");
+}
+
+export interface ManagedNatsServer {
+  url: string;
+  port: number;
+  storeDir: string;
+  version: string;
+  /** Stops the server (SIGTERM: JetStream flushes its store) and waits for it to exit. */
+  stop(): Promise<void>;
+  /** Stops and starts it again on the same port and store, as a broker restart would. */
+  restart(): Promise<void>;
+}
+
+export interface NatsServerOptions {
+  storeDir: string;
+  /** A fixed port; otherwise `preferPort` when free, else any free port. */
+  port?: number;
+  preferPort?: number;
+  onOutput?: (line: string) => void;
+}
+
+async function waitForJetStream(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const nc = await connect({ servers: url, timeout: 1_000, reconnect: false });
+      try {
+        await (await nc.jetstreamManager()).getAccountInfo();
+        return;
+      } finally {
+        await nc.close();
+      }
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`nats-server at ${url} did not become ready: ${(err as Error).message}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+/** Starts a private nats-server with JetStream on file storage, on 127.0.0.1 only. */
+export async function startNatsServer(options: NatsServerOptions): Promise<ManagedNatsServer> {
+  const binary = ensureNatsServer();
+  const port = options.port ?? (options.preferPort && (await isPortFree(options.preferPort)) ? options.preferPort : await freePort());
+  mkdirSync(options.storeDir, { recursive: true });
+  const url = `nats://127.0.0.1:${port}`;
+  let child: ChildProcess | undefined;
+
+  const launch = async () => {
+    const proc = spawn(binary, ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", options.storeDir], { stdio: ["ignore", "pipe", "pipe"] });
+    child = proc;
+    const onOutput = options.onOutput;
+    if (onOutput) for (const s of [proc.stdout, proc.stderr]) s?.on("data", (b: Buffer) => b.toString().split("\n").filter(Boolean).forEach(onOutput));
+    else for (const s of [proc.stdout, proc.stderr]) s?.resume();
+    const exited = new Promise<never>((_, reject) => proc.once("exit", (code) => reject(new Error(`nats-server exited with ${code} during start`))));
+    await Promise.race([waitForJetStream(url, 20_000), exited]);
+    exited.catch(() => undefined);
+  };
+  const stop = async () => {
+    const proc = child;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
+    proc.kill("SIGTERM");
+    const timer = setTimeout(() => proc.kill("SIGKILL"), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  await launch();
+  return {
+    url,
+    port,
+    storeDir: options.storeDir,
+    version: natsServerVersion(binary),
+    stop,
+    async restart() {
+      await stop();
+      await launch();
+    },
+  };
+}

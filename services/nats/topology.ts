@@ -1,0 +1,158 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  DiscardPolicy,
+  RetentionPolicy,
+  StorageType,
+  nanos,
+  type ConsumerConfig,
+  type JetStreamManager,
+  type StreamConfig,
+} from "nats";
+import type { ServiceName } from "../common/config.js";
+
+/** Every subject of the asynchronous mode, in one place. */
+export const SUBJECTS = {
+  /** New orders from customers: shop.v1.Order, Nats-Msg-Id = order id. */
+  orderPlaced: "orders.placed",
+  /** Request/reply: shop.v1.GetOrderRequest -> shop.v1.OrderView (a NATS service endpoint). */
+  orderGet: "orders.get",
+  /** Work for billing: shop.v1.CreateInvoiceRequest. */
+  invoiceRequested: "billing.invoice.requested",
+  /** Work for notification: shop.v1.SendOrderConfirmationRequest. */
+  emailRequested: "notification.email.requested",
+  /** Events back to the order service. */
+  invoiceCreated: "events.invoice.created",
+  emailSent: "events.email.sent",
+  workFailed: "events.work.failed",
+  /** deadletter.<original subject>: copies of messages that could not be processed. */
+  deadLetterPrefix: "deadletter",
+} as const;
+
+export const STREAMS = {
+  orders: "ORDERS",
+  billing: "BILLING",
+  notification: "NOTIFICATION",
+  events: "ORDER_EVENTS",
+  deadLetters: "DEAD_LETTERS",
+} as const;
+
+export const MAX_PAYLOAD_BYTES = 1024 * 1024;
+
+export interface TopologySettings {
+  /** Re-publishes of one Nats-Msg-Id inside this window are dropped by the stream. */
+  duplicateWindowMs: number;
+  ackWaitMs: number;
+  maxDeliver: number;
+  maxAckPending: number;
+}
+
+export const DEFAULT_DUPLICATE_WINDOW_MS = 2 * 60_000;
+
+function workQueue(name: string, subjects: string[], duplicateWindowMs: number): Partial<StreamConfig> & { name: string } {
+  // Work-queue retention: a message leaves the stream when it is acknowledged,
+  // so the stream's size is the backlog still waiting.
+  return {
+    name,
+    subjects,
+    retention: RetentionPolicy.Workqueue,
+    storage: StorageType.File,
+    discard: DiscardPolicy.Old,
+    duplicate_window: nanos(duplicateWindowMs),
+    max_msg_size: MAX_PAYLOAD_BYTES,
+    num_replicas: 1,
+  };
+}
+
+export function streamConfigs(s: Pick<TopologySettings, "duplicateWindowMs">): Array<Partial<StreamConfig> & { name: string }> {
+  return [
+    workQueue(STREAMS.orders, [SUBJECTS.orderPlaced], s.duplicateWindowMs),
+    workQueue(STREAMS.billing, [SUBJECTS.invoiceRequested], s.duplicateWindowMs),
+    workQueue(STREAMS.notification, [SUBJECTS.emailRequested], s.duplicateWindowMs),
+    workQueue(STREAMS.events, [SUBJECTS.invoiceCreated, SUBJECTS.emailSent, SUBJECTS.workFailed], s.duplicateWindowMs),
+    {
+      name: STREAMS.deadLetters,
+      subjects: [`${SUBJECTS.deadLetterPrefix}.>`],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      max_age: nanos(7 * 24 * 3600_000),
+      duplicate_window: nanos(s.duplicateWindowMs),
+      num_replicas: 1,
+    },
+  ];
+}
+
+export interface ConsumerDeclaration {
+  stream: string;
+  durable: string;
+  filterSubject: string;
+  owner: ServiceName;
+}
+
+/** The durable pull consumers and the service that owns (and configures) each. */
+export const CONSUMERS = {
+  orderIntake: { stream: STREAMS.orders, durable: "order-intake", filterSubject: SUBJECTS.orderPlaced, owner: "order" },
+  orderEvents: { stream: STREAMS.events, durable: "order-events", filterSubject: "events.>", owner: "order" },
+  invoicer: { stream: STREAMS.billing, durable: "billing-invoicer", filterSubject: SUBJECTS.invoiceRequested, owner: "billing" },
+  mailer: { stream: STREAMS.notification, durable: "notification-mailer", filterSubject: SUBJECTS.emailRequested, owner: "notification" },
+} as const satisfies Record<string, ConsumerDeclaration>;
+
+export function consumerConfig(c: ConsumerDeclaration, s: TopologySettings): Partial<ConsumerConfig> {
+  return {
+    durable_name: c.durable,
+    filter_subject: c.filterSubject,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: nanos(s.ackWaitMs),
+    // One more than the handler's own limit: the handler dead-letters on its last
+    // try, and the extra delivery catches a message whose handler kept crashing.
+    max_deliver: s.maxDeliver + 1,
+    max_ack_pending: s.maxAckPending,
+  };
+}
+
+// JetStream API error codes for "already exists" (a concurrent starter won the race).
+const STREAM_NAME_IN_USE = 10058;
+const CONSUMER_EXISTS = 10013;
+const CONSUMER_NAME_EXISTS = 10148;
+
+function apiCode(err: unknown): number | undefined {
+  return (err as { api_error?: { err_code?: number } }).api_error?.err_code;
+}
+
+/** Creates or updates every stream; safe to run again, and by several services at once. */
+export async function ensureStreams(jsm: JetStreamManager, s: Pick<TopologySettings, "duplicateWindowMs">): Promise<void> {
+  for (const config of streamConfigs(s)) {
+    const existing = await jsm.streams.info(config.name).catch(() => undefined);
+    if (!existing) {
+      try {
+        await jsm.streams.add(config);
+        continue;
+      } catch (err) {
+        if (apiCode(err) !== STREAM_NAME_IN_USE) throw err;
+      }
+    }
+    const current = existing?.config ?? (await jsm.streams.info(config.name)).config;
+    const drift = Object.entries(config).some(([k, v]) => JSON.stringify(current[k as keyof StreamConfig]) !== JSON.stringify(v));
+    if (drift) await jsm.streams.update(config.name, { ...current, ...config });
+  }
+}
+
+/** Creates a service's durable consumer, or updates its tunable settings. */
+export async function ensureConsumer(jsm: JetStreamManager, c: ConsumerDeclaration, s: TopologySettings): Promise<void> {
+  const config = consumerConfig(c, s);
+  const existing = await jsm.consumers.info(c.stream, c.durable).catch(() => undefined);
+  if (!existing) {
+    try {
+      await jsm.consumers.add(c.stream, config);
+      return;
+    } catch (err) {
+      const code = apiCode(err);
+      if (code !== CONSUMER_EXISTS && code !== CONSUMER_NAME_EXISTS) throw err;
+    }
+  }
+  const current = existing?.config ?? (await jsm.consumers.info(c.stream, c.durable)).config;
+  if (current.ack_wait !== config.ack_wait || current.max_deliver !== config.max_deliver || current.max_ack_pending !== config.max_ack_pending) {
+    await jsm.consumers.update(c.stream, c.durable, { ack_wait: config.ack_wait, max_deliver: config.max_deliver, max_ack_pending: config.max_ack_pending });
+  }
+}

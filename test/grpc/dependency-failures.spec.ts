@@ -1,0 +1,100 @@
+import { expect } from "chai";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Ledger } from "../../services/audit/ledger.js";
+import { grpcConfig, type ServiceName } from "../../services/common/config.js";
+import { createLogger } from "../../services/common/logger.js";
+import type { RunningService } from "../../services/common/running-service.js";
+import { DependencyUnavailableError } from "../../services/domain/errors.js";
+import { OrderStatus } from "../../services/gen/shop/v1/order.js";
+import { GrpcWorkflowClient } from "../../services/grpc/grpc-workflow-client.js";
+import { startGrpcService } from "../../services/grpc/start-grpc-service.js";
+import { freePort } from "../../scripts/lib/free-port.js";
+import { sampleOrder } from "../support/orders.js";
+
+describe("gRPC mode when billing or notification is down", function () {
+  this.timeout(120_000);
+  let dataDir: string;
+  let ports: Record<ServiceName, number>;
+  const running = new Map<ServiceName, RunningService>();
+  let client: GrpcWorkflowClient;
+  let ledger: Ledger;
+
+  async function start(name: ServiceName): Promise<void> {
+    const env = {
+      DATA_DIR: dataDir,
+      GRPC_LISTEN_ADDR: `127.0.0.1:${ports[name]}`,
+      BILLING_SERVICE_ADDR: `127.0.0.1:${ports.billing}`,
+      NOTIFICATION_SERVICE_ADDR: `127.0.0.1:${ports.notification}`,
+      // Short budgets keep the failing calls (and their transparent retries) quick.
+      GRPC_DEADLINE_MS: "1500",
+      SHUTDOWN_GRACE_MS: "1000",
+    };
+    running.set(name, await startGrpcService(grpcConfig(name, {}, env), createLogger(`grpc:${name}`, "error")));
+  }
+
+  async function stop(name: ServiceName): Promise<void> {
+    await running.get(name)?.close();
+    running.delete(name);
+  }
+
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), "gvn-grpc-down-"));
+    ports = { order: await freePort(), billing: await freePort(), notification: await freePort() };
+    for (const name of ["billing", "notification", "order"] as const) await start(name);
+    client = new GrpcWorkflowClient({ orderServiceAddr: `127.0.0.1:${ports.order}`, deadlineMs: 10_000 });
+    ledger = new Ledger(dataDir);
+  });
+
+  after(async () => {
+    await client?.close();
+    ledger?.close();
+    for (const name of [...running.keys()]) await stop(name);
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("answers UNAVAILABLE while billing is down and completes the order when it is re-sent after billing is back", async () => {
+    await stop("billing");
+    const order = sampleOrder();
+    const err = await client.placeOrder(order).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err, String(err)).to.be.instanceOf(DependencyUnavailableError);
+    const failed = await client.getOrder(order.orderId);
+    expect(failed.status).to.equal(OrderStatus.ORDER_STATUS_FAILED);
+    expect(failed.failureReason).to.match(/^billing unavailable/);
+    expect(ledger.order(order.orderId)).to.include({ invoices: 0, emails: 0 });
+
+    await start("billing");
+    const placement = await client.placeOrder(order);
+    expect(placement.status).to.equal(OrderStatus.ORDER_STATUS_COMPLETED);
+    expect(ledger.order(order.orderId)).to.include({ invoices: 1, emails: 1 });
+  });
+
+  it("keeps the invoice when only the e-mail fails, and a re-send redoes only the e-mail", async () => {
+    await stop("notification");
+    const order = sampleOrder();
+    const err = await client.placeOrder(order).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err, String(err)).to.be.instanceOf(DependencyUnavailableError);
+    const failed = await client.getOrder(order.orderId);
+    expect(failed.status).to.equal(OrderStatus.ORDER_STATUS_FAILED);
+    expect(failed.invoiceNumber).to.match(/^INV-/);
+    expect(failed.emailSent).to.equal(false);
+    expect(ledger.order(order.orderId)).to.include({ invoices: 1, emails: 0 });
+
+    // Billing is stopped too: the re-send must not need it any more.
+    await stop("billing");
+    await start("notification");
+    const placement = await client.placeOrder(order);
+    expect(placement.status).to.equal(OrderStatus.ORDER_STATUS_COMPLETED);
+    const view = await client.getOrder(order.orderId);
+    expect(view.invoiceNumber).to.equal(failed.invoiceNumber);
+    expect(ledger.order(order.orderId)).to.include({ invoices: 1, emails: 1 });
+    await start("billing");
+  });
+});
