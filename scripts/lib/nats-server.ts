@@ -75,7 +75,7 @@ async function waitForJetStream(url: string, timeoutMs: number): Promise<void> {
         await nc.close();
       }
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`nats-server at ${url} did not become ready: ${(err as Error).message}`);
+      if (Date.now() > deadline) throw new Error(`nats-server at ${url} did not become ready: ${(err as Error).message}`, { cause: err });
       await new Promise((r) => setTimeout(r, 50));
     }
   }

@@ -1,6 +1,7 @@
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import nodemailer from "nodemailer";
+import { DependencyUnavailableError } from "../domain/errors.js";
 import type { Mailer, OutgoingMail } from "../domain/ports.js";
 
 export interface MailerConfig {
@@ -21,7 +22,12 @@ export function createMailer(config: MailerConfig): Mailer {
     const transport = nodemailer.createTransport(config.smtpUrl, { from: config.from });
     return {
       async send(mail: OutgoingMail) {
-        await transport.sendMail({ ...mail, from: config.from });
+        try {
+          await transport.sendMail({ ...mail, from: config.from });
+        } catch (err) {
+          // SMTP failures (refused, timeouts, 4xx) are worth retrying later, like any peer being down.
+          throw new DependencyUnavailableError("SMTP server", (err as Error).message);
+        }
       },
       close: () => transport.close(),
     };
