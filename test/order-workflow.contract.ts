@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { IdempotencyConflictError, InvalidOrderError, NotFoundError } from "../services/domain/errors.js";
-import { OrderStatus, type Order, type OrderView } from "../services/gen/shop/v1/order.js";
+import { Order, OrderStatus, type OrderView } from "../services/gen/shop/v1/order.js";
 import { eventually } from "./support/eventually.js";
 import type { Harness, MakeHarness } from "./support/harness.js";
 import { SAMPLE_TOTAL_MINOR, sampleOrder } from "./support/orders.js";
@@ -142,6 +142,34 @@ export function describeOrderWorkflow(name: string, makeHarness: MakeHarness): v
       expect(err).to.be.instanceOf(IdempotencyConflictError);
       expectExactlyOnce(order, await h.client.getOrder(order.orderId));
     });
+
+    it("drops a re-publish of the same order inside the duplicate window", async function () {
+      if (!h.capabilities.dropsDuplicatePublishes || !h.broker) this.skip();
+      const order = sampleOrder();
+      const payload = Order.encode(order).finish();
+      const headers = { "Nats-Msg-Id": order.orderId, "Content-Type": "application/protobuf; proto=shop.v1.Order" };
+      expect(await h.broker.publish("orders.placed", payload, headers)).to.deep.equal({ duplicate: false });
+      expect(await h.broker.publish("orders.placed", payload, headers)).to.deep.equal({ duplicate: true });
+      expectExactlyOnce(order, await settled(order.orderId));
+    });
+
+    const poison: Array<[string, Uint8Array, Record<string, string>, RegExp]> = [
+      ["an undecodable payload", Uint8Array.of(0xff, 0xff, 0xff, 0xff), {}, /^undecodable shop\.v1\.Order payload/],
+      ["a payload of another content type", Order.encode(sampleOrder()).finish(), { "Content-Type": "application/json" }, /^wrong content type "application\/json"/],
+    ];
+    for (const [what, payload, headers, reason] of poison) {
+      it(`dead-letters ${what} with the reason and keeps consuming`, async function () {
+        if (!h.capabilities.deadLetters || !h.broker) this.skip();
+        const broker = h.broker;
+        await broker.publish("orders.placed", payload, headers);
+        const letter = await eventually("the dead letter", async () => (await broker.deadLetters()).find((d) => reason.test(d.reason)));
+        expect(letter).to.include({ subject: "deadletter.orders.placed", originalSubject: "orders.placed", originalStream: "ORDERS" });
+        expect(letter.originalSequence).to.be.greaterThan(0);
+        expect(letter.deliveries).to.equal(1);
+        const next = sampleOrder();
+        expect((await placeAndSettle(next)).status).to.equal(COMPLETED);
+      });
+    }
 
     it("completes 200 concurrent orders, each exactly once", async () => {
       const orders = Array.from({ length: 200 }, () => sampleOrder());

@@ -49,6 +49,7 @@ export async function makeGrpcHarness(): Promise<Harness> {
       rejectsAtPlacement: true,
       reportsIdempotencyConflicts: true,
       dropsDuplicatePublishes: false,
+      deadLetters: false,
     },
     async close() {
       await client.close();

@@ -1,3 +1,4 @@
+import type { DeadLetterView } from "../../services/nats/inspect.js";
 import type { Ledger } from "../../services/audit/ledger.js";
 import type { OrderWorkflowClient } from "../../services/workflow.js";
 
@@ -11,14 +12,22 @@ export interface Capabilities {
   reportsIdempotencyConflicts: boolean;
   /** A re-publish of the same order id inside the duplicate window is dropped by the broker. */
   dropsDuplicatePublishes: boolean;
+  /** Messages that cannot be processed are kept on a dead-letter stream with the reason. */
+  deadLetters: boolean;
+}
+
+/** Direct access to a broker, for the capabilities that need one. */
+export interface BrokerAccess {
+  publish(subject: string, payload: Uint8Array, headers?: Record<string, string>): Promise<{ duplicate: boolean }>;
+  deadLetters(): Promise<DeadLetterView[]>;
 }
 
 export interface Harness {
   client: OrderWorkflowClient;
   capabilities: Capabilities;
   ledger: Ledger;
-  /** Mode-specific extras the suite may use when a capability says they exist. */
-  publishRaw?: (subject: string, payload: Uint8Array, headers?: Record<string, string>) => Promise<void>;
+  /** Present when the mode has a broker (dropsDuplicatePublishes, deadLetters). */
+  broker?: BrokerAccess;
   close(): Promise<void>;
 }
 

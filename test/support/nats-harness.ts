@@ -6,6 +6,7 @@ import { Ledger } from "../../services/audit/ledger.js";
 import { natsConfig, type ServiceName } from "../../services/common/config.js";
 import { createLogger } from "../../services/common/logger.js";
 import type { RunningService } from "../../services/common/running-service.js";
+import { readDeadLetters } from "../../services/nats/inspect.js";
 import { NatsWorkflowClient } from "../../services/nats/nats-workflow-client.js";
 import { startNatsService } from "../../services/nats/start-nats-service.js";
 import { startNatsServer, type ManagedNatsServer } from "../../scripts/lib/nats-server.js";
@@ -61,11 +62,16 @@ export async function makeNatsHarness(): Promise<Harness> {
       rejectsAtPlacement: false,
       reportsIdempotencyConflicts: false,
       dropsDuplicatePublishes: true,
+      deadLetters: true,
     },
-    async publishRaw(subject, payload, hdrs = {}) {
-      const h = natsHeaders();
-      for (const [k, v] of Object.entries(hdrs)) h.set(k, v);
-      await raw.jetstream().publish(subject, payload, { headers: h });
+    broker: {
+      async publish(subject, payload, hdrs = {}) {
+        const h = natsHeaders();
+        for (const [k, v] of Object.entries(hdrs)) h.set(k, v);
+        const ack = await raw.jetstream().publish(subject, payload, { headers: h });
+        return { duplicate: ack.duplicate };
+      },
+      deadLetters: async () => readDeadLetters(await raw.jetstreamManager()),
     },
     async close() {
       await client.close();

@@ -1,0 +1,94 @@
+import { expect } from "chai";
+import { Ledger } from "../../services/audit/ledger.js";
+import { OrderStatus } from "../../services/gen/shop/v1/order.js";
+import { readDeadLetters } from "../../services/nats/inspect.js";
+import { NatsWorkflowClient } from "../../services/nats/nats-workflow-client.js";
+import { STREAMS } from "../../services/nats/topology.js";
+import { freePort } from "../../scripts/lib/free-port.js";
+import { eventually } from "../support/eventually.js";
+import { startNatsStack, type NatsStack } from "../support/nats-harness.js";
+import { sampleOrder } from "../support/orders.js";
+
+describe("NATS mode failure paths", function () {
+  this.timeout(120_000);
+
+  describe("a step that keeps failing", () => {
+    let stack: NatsStack;
+    let client: NatsWorkflowClient;
+
+    before(async () => {
+      // Nothing listens on this port: every SMTP send is refused, a transient failure.
+      stack = await startNatsStack({ SMTP_URL: `smtp://127.0.0.1:${await freePort()}`, NATS_MAX_DELIVER: "2" });
+      client = await NatsWorkflowClient.connect({ natsUrl: stack.server.url });
+    });
+    after(async () => {
+      await client?.close();
+      await stack?.close();
+    });
+
+    it("is retried up to max_deliver, then dead-lettered, and the order ends FAILED with the reason", async () => {
+      const order = sampleOrder();
+      await client.placeOrder(order);
+      const view = await eventually("order FAILED", async () => {
+        const v = await client.getOrder(order.orderId).catch(() => undefined);
+        return v?.status === OrderStatus.ORDER_STATUS_FAILED ? v : undefined;
+      });
+      expect(view.failureReason).to.match(/^notification failed: gave up after 2 deliveries: SMTP server unavailable/);
+      expect(view.invoiceNumber).to.match(/^INV-/);
+      const nc = client.nc;
+      const letters = await readDeadLetters(await nc.jetstreamManager());
+      const letter = letters.find((d) => d.originalSubject === "notification.email.requested");
+      expect(letter).to.include({ originalStream: STREAMS.notification, deliveries: 2 });
+      const ledger = new Ledger(stack.dataDir);
+      try {
+        expect(ledger.order(order.orderId)).to.include({ invoices: 1, emails: 1, emailStatus: "sending" });
+      } finally {
+        ledger.close();
+      }
+    });
+  });
+
+  describe("a broker restart while a backlog waits", () => {
+    let stack: NatsStack;
+
+    before(async () => {
+      stack = await startNatsStack();
+    });
+    after(async () => {
+      await stack?.close();
+    });
+
+    it("loses no acknowledged order: the backlog survives on file storage and services reconnect by themselves", async () => {
+      await stack.stop("billing");
+      const client = await NatsWorkflowClient.connect({ natsUrl: stack.server.url });
+      const orders = Array.from({ length: 30 }, () => sampleOrder());
+      try {
+        await Promise.all(orders.map((o) => client.placeOrder(o)));
+        const jsm = await client.nc.jetstreamManager();
+        await eventually("30 invoice requests waiting in BILLING", async () =>
+          (await jsm.streams.info(STREAMS.billing)).state.messages === orders.length ? true : undefined,
+        );
+      } finally {
+        await client.close();
+      }
+
+      await stack.server.restart();
+      await stack.start("billing");
+
+      const after = await NatsWorkflowClient.connect({ natsUrl: stack.server.url });
+      const ledger = new Ledger(stack.dataDir);
+      try {
+        for (const o of orders) {
+          const view = await eventually(`order ${o.orderId} COMPLETED`, async () => {
+            const v = await after.getOrder(o.orderId).catch(() => undefined);
+            return v?.status === OrderStatus.ORDER_STATUS_COMPLETED ? v : undefined;
+          });
+          expect(ledger.order(o.orderId)).to.include({ invoices: 1, emails: 1, invoiceNumber: view.invoiceNumber });
+        }
+      } finally {
+        ledger.close();
+        await after.close();
+      }
+    });
+  });
+});
