@@ -1,0 +1,80 @@
+// npm run nats:status [-- --json]: streams, consumers, dead letters and services of the NATS mode.
+import { connect } from "nats";
+import { readDeadLetters } from "../services/nats/inspect.js";
+import { CONSUMERS, STREAMS } from "../services/nats/topology.js";
+import { recordedNatsUrl } from "./lib/nats-url-file.js";
+
+function table(rows: Array<Array<string | number>>): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+  return rows.map((r) => r.map((c, i) => (typeof c === "number" ? String(c).padStart(widths[i]!) : String(c).padEnd(widths[i]!))).join("  ")).join("\n");
+}
+
+async function main(): Promise<void> {
+  const url = process.env.NATS_URL ?? recordedNatsUrl(process.env.DATA_DIR ?? "./data/nats");
+  if (!url) throw new Error("set NATS_URL, or run `npm run start:nats` first (it records its managed server's URL under DATA_DIR)");
+  const nc = await connect({ servers: url.split(","), name: "nats-status", timeout: 3_000 });
+  try {
+    const jsm = await nc.jetstreamManager();
+    const streams = [];
+    for (const name of Object.values(STREAMS)) {
+      const info = await jsm.streams.info(name).catch(() => undefined);
+      if (info) streams.push({ name, subjects: info.config.subjects ?? [], messages: info.state.messages, bytes: info.state.bytes, firstSeq: info.state.first_seq, lastSeq: info.state.last_seq });
+    }
+    const consumers = [];
+    for (const c of Object.values(CONSUMERS)) {
+      const info = await jsm.consumers.info(c.stream, c.durable).catch(() => undefined);
+      if (info)
+        consumers.push({
+          stream: c.stream,
+          durable: c.durable,
+          owner: c.owner,
+          pending: info.num_pending,
+          ackPending: info.num_ack_pending,
+          redelivered: info.num_redelivered,
+          waiting: info.num_waiting,
+          delivered: info.delivered.stream_seq,
+          ackFloor: info.ack_floor.stream_seq,
+          maxAckPending: info.config.max_ack_pending ?? 0,
+        });
+    }
+    const deadLetters = await readDeadLetters(jsm, 50);
+    const services = [];
+    try {
+      for await (const s of await nc.services.client().info()) services.push({ name: s.name, id: s.id, version: s.version, endpoints: s.endpoints.map((e) => e.subject) });
+    } catch {
+      // No service answered: none is running.
+    }
+    const report = { server: nc.info?.version, url, streams, consumers, deadLetters, services };
+    if (process.argv.includes("--json")) {
+      console.log(JSON.stringify(report, null, 2));
+      return;
+    }
+    console.log(`NATS ${report.server} at ${url}\n`);
+    console.log("Streams (work-queue streams: messages = backlog not yet acknowledged)");
+    console.log(table([["stream", "subjects", "messages", "bytes", "first", "last"], ...streams.map((s) => [s.name, s.subjects.join(","), s.messages, s.bytes, s.firstSeq, s.lastSeq])]));
+    console.log("\nConsumers");
+    console.log(
+      table([
+        ["stream/consumer", "service", "pending", "ack-pending", "max-ack-pending", "redelivered", "waiting pulls"],
+        ...consumers.map((c) => [`${c.stream}/${c.durable}`, c.owner, c.pending, c.ackPending, c.maxAckPending, c.redelivered, c.waiting]),
+      ]),
+    );
+    console.log(`\nDead letters (${deadLetters.length}${deadLetters.length === 50 ? ", newest 50" : ""})`);
+    if (deadLetters.length > 0)
+      console.log(
+        table([
+          ["seq", "time", "from", "stream/seq", "deliveries", "reason"],
+          ...deadLetters.map((d) => [d.seq, d.at, d.originalSubject, `${d.originalStream}/${d.originalSequence}`, d.deliveries, d.reason]),
+        ]),
+      );
+    console.log(`\nServices ($SRV): ${services.length === 0 ? "none answering" : ""}`);
+    for (const s of services) console.log(`  ${s.name} ${s.version} ${s.id}  ${s.endpoints.join(", ")}`);
+  } finally {
+    await nc.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`nats:status: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,70 @@
+import { expect } from "chai";
+import { execFile, execFileSync } from "node:child_process";
+import { promisify } from "node:util";
+import { PROJECT_ROOT } from "../scripts/lib/process-group.js";
+
+const run = promisify(execFile);
+
+interface ComposeService {
+  command?: string[];
+  environment?: Record<string, string>;
+  healthcheck?: { test?: string[] };
+  depends_on?: Record<string, { condition: string }>;
+  image?: string;
+  volumes?: Array<string | { source?: string }>;
+  profiles?: string[];
+}
+
+function hasDockerCompose(): boolean {
+  try {
+    execFileSync("docker-compose", ["version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The file as docker-compose itself resolves it (validated, anchors merged), read as JSON. */
+async function resolved(profile: string): Promise<Record<string, ComposeService>> {
+  const { stdout } = await run("docker-compose", ["--profile", profile, "config"], { cwd: PROJECT_ROOT });
+  const toJson = "import sys, json, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))";
+  const json = execFileSync("python3", ["-c", toJson], { input: stdout, encoding: "utf8" });
+  const services = (JSON.parse(json) as { services: Record<string, ComposeService> }).services;
+  return Object.fromEntries(Object.entries(services).filter(([, s]) => s.profiles?.includes(profile)));
+}
+
+describe("docker-compose.yml", function () {
+  this.timeout(60_000);
+
+  before(function () {
+    // CI installs Debian's docker-compose (.ci/run); elsewhere: apt-get install docker-compose.
+    if (!hasDockerCompose()) this.skip();
+  });
+
+  it("gives the gRPC services their servers' addresses by service name and health checks on grpc.health.v1", async () => {
+    const s = await resolved("grpc");
+    expect(Object.keys(s).sort()).to.deep.equal(["billing-grpc", "notification-grpc", "order-grpc"]);
+    expect(s["order-grpc"]!.environment).to.include({ BILLING_SERVICE_ADDR: "billing-grpc:50052", NOTIFICATION_SERVICE_ADDR: "notification-grpc:50053" });
+    for (const [name, svc] of Object.entries(s)) {
+      expect(svc.command?.slice(1), name).to.deep.equal(["--mode", "grpc"]);
+      expect(svc.healthcheck?.test?.join(" "), name).to.match(/scripts\/health-check\.ts 127\.0\.0\.1:5005[123]$/);
+    }
+    expect(s["order-grpc"]!.depends_on?.["billing-grpc"]?.condition).to.equal("service_healthy");
+  });
+
+  it("gives the NATS services only the broker's address, and pins a JetStream nats image with a volume", async () => {
+    const s = await resolved("nats");
+    expect(Object.keys(s).sort()).to.deep.equal(["billing-nats", "nats", "notification-nats", "order-nats"]);
+    const [, version] = /^nats:(\d+\.\d+\.\d+)/.exec(s.nats!.image ?? "") ?? [];
+    expect(version, "pinned nats image").to.be.a("string");
+    const [major, minor, patch] = version!.split(".").map(Number) as [number, number, number];
+    expect(major * 1e6 + minor * 1e3 + patch).to.be.at.least(2_010_023);
+    expect(s.nats!.command).to.include("-js");
+    expect(s.nats!.volumes).to.have.length(1);
+    for (const name of ["order-nats", "billing-nats", "notification-nats"]) {
+      const env = s[name]!.environment ?? {};
+      expect(env.NATS_URL, name).to.equal("nats://nats:4222");
+      expect(Object.keys(env).filter((k) => k.endsWith("_ADDR")), name).to.deep.equal([]);
+    }
+  });
+});
