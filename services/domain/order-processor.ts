@@ -3,7 +3,7 @@ import { OrderStatus, type Order, type OrderView } from "../gen/shop/v1/order.js
 import { IdempotencyConflictError, InvalidOrderError, NotFoundError, isDomainError } from "./errors.js";
 import { fingerprintOrder } from "./fingerprint.js";
 import { DEFERRED, type BillingPort, type NotifierPort, type OrderRecord, type OrderStore } from "./ports.js";
-import { SingleFlight } from "./single-flight.js";
+import { KeyedSerializer } from "./keyed-serializer.js";
 import { computeTotals } from "./totals.js";
 import { validateOrder } from "./validation.js";
 
@@ -29,7 +29,8 @@ export function toOrderView(record: OrderRecord): OrderView {
  * result comes back later through onInvoiceCreated / onEmailSent.
  */
 export class OrderProcessor {
-  readonly #flights = new SingleFlight<OrderView>();
+  // One step at a time per order: a re-send, or an event racing the placement, sees the state the step before left.
+  readonly #serial = new KeyedSerializer();
 
   constructor(
     private readonly store: OrderStore,
@@ -40,7 +41,7 @@ export class OrderProcessor {
   /** Places an order; re-placing a known order id resumes it. Throws InvalidOrderError for a bad order. */
   place(input: Order): Promise<OrderView> {
     const order = input.orderId === "" ? { ...input, orderId: randomUUID() } : input;
-    return this.#flights.run(order.orderId, () => this.#place(order));
+    return this.#serial.run(order.orderId, () => this.#place(order));
   }
 
   getOrder(orderId: string): OrderView {
@@ -50,14 +51,14 @@ export class OrderProcessor {
   }
 
   onInvoiceCreated(orderId: string, invoiceNumber: string): Promise<OrderView> {
-    return this.#flights.run(orderId, async () => {
+    return this.#serial.run(orderId, async () => {
       this.store.recordInvoice(orderId, invoiceNumber);
       return this.#advance(orderId);
     });
   }
 
   onEmailSent(orderId: string): Promise<OrderView> {
-    return this.#flights.run(orderId, async () => {
+    return this.#serial.run(orderId, async () => {
       this.store.recordEmailSent(orderId);
       return this.#advance(orderId);
     });

@@ -3,7 +3,7 @@ import type { Logger } from "../common/logger.js";
 import { InvalidOrderError } from "../domain/errors.js";
 import type { OrderProcessor } from "../domain/order-processor.js";
 import { DEFERRED, type BillingPort, type ConfirmationRequest, type Deferred, type NotifierPort } from "../domain/ports.js";
-import type { Order } from "../gen/shop/v1/order.js";
+import { OrderStatus, type Order, type OrderView } from "../gen/shop/v1/order.js";
 import { decodePayload, encodePayload } from "./codec.js";
 import { serviceError } from "./error-mapping.js";
 import { PAYLOADS } from "./payloads.js";
@@ -28,40 +28,55 @@ export class NatsNotifierPort implements NotifierPort {
   }
 }
 
+const SETTLED = new Set([OrderStatus.ORDER_STATUS_COMPLETED, OrderStatus.ORDER_STATUS_REJECTED, OrderStatus.ORDER_STATUS_FAILED]);
+
+/** Tells watchers (dashboards, the load generator) that an order reached its end state. */
+export function announceSettled(nc: NatsConnection) {
+  return (view: OrderView): void => {
+    if (!SETTLED.has(view.status)) return;
+    const { data, headers } = encodePayload(PAYLOADS.orderView, view);
+    nc.publish(SUBJECTS.orderUpdates, data, { headers });
+  };
+}
+
 /** orders.placed: the order's id is the publisher's, else its message id, else its stream position. */
-export function intakeHandler(processor: OrderProcessor) {
+export function intakeHandler(processor: OrderProcessor, announce: (view: OrderView) => void) {
   return async (msg: JsMsg): Promise<void> => {
     const order = decodePayload(PAYLOADS.order, msg.data, msg.headers);
     const orderId = order.orderId || msg.headers?.get("Nats-Msg-Id") || `seq-${msg.info.streamSequence}`;
     try {
-      await processor.place({ ...order, orderId });
+      announce(await processor.place({ ...order, orderId }));
     } catch (err) {
       // A rejected order is an outcome (recorded REJECTED with the reason), not a failure to retry,
       // unless its id itself is unusable and nothing could be recorded.
-      if (err instanceof InvalidOrderError && !err.violations.some((v) => v.field === "order_id")) return;
+      if (err instanceof InvalidOrderError && !err.violations.some((v) => v.field === "order_id")) {
+        announce(processor.getOrder(orderId));
+        return;
+      }
       throw err;
     }
   };
 }
 
 /** events.>: results of billing and notification move the order on. */
-export function eventsHandler(processor: OrderProcessor) {
+export function eventsHandler(processor: OrderProcessor, announce: (view: OrderView) => void) {
   return async (msg: JsMsg): Promise<void> => {
     switch (msg.subject) {
       case SUBJECTS.invoiceCreated: {
         const { invoice } = decodePayload(PAYLOADS.invoiceCreated, msg.data, msg.headers);
         if (!invoice) throw new PoisonMessageError("invoice-created event without an invoice");
-        await processor.onInvoiceCreated(invoice.orderId, invoice.invoiceNumber);
+        announce(await processor.onInvoiceCreated(invoice.orderId, invoice.invoiceNumber));
         return;
       }
       case SUBJECTS.emailSent: {
         const sent = decodePayload(PAYLOADS.emailSent, msg.data, msg.headers);
-        await processor.onEmailSent(sent.orderId);
+        announce(await processor.onEmailSent(sent.orderId));
         return;
       }
       case SUBJECTS.workFailed: {
         const failed = decodePayload(PAYLOADS.workFailed, msg.data, msg.headers);
         processor.onStepFailed(failed.orderId, `${failed.step} failed: ${failed.reason}`);
+        announce(processor.getOrder(failed.orderId));
         return;
       }
       default:

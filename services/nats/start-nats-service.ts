@@ -9,7 +9,7 @@ import { openNotification } from "../notification/open-notification.js";
 import { SqliteOrderStore } from "../order/order-store.js";
 import { DEFAULT_RETRY_POLICY } from "./error-mapping.js";
 import { connectNats } from "./connection.js";
-import { addOrderQueryService, eventsHandler, intakeHandler, NatsBillingPort, NatsNotifierPort } from "./order-service.js";
+import { addOrderQueryService, announceSettled, eventsHandler, intakeHandler, NatsBillingPort, NatsNotifierPort } from "./order-service.js";
 import { CONSUMERS, DEFAULT_DUPLICATE_WINDOW_MS, ensureConsumer, ensureStreams, type ConsumerDeclaration } from "./topology.js";
 import { emailHandler, invoiceHandler, reportFailedStep } from "./workers.js";
 import { startWorkConsumer, type RunningConsumer, type WorkConsumerOptions } from "./work-consumer.js";
@@ -37,8 +37,9 @@ export async function startNatsService(config: NatsConfig, log: Logger): Promise
         const store = new SqliteOrderStore(dataPaths(config.dataDir).orderDb);
         resources.push(() => store.close());
         const processor = new OrderProcessor(store, new NatsBillingPort(js), new NatsNotifierPort(js));
-        specs.push({ consumer: CONSUMERS.orderIntake, handle: intakeHandler(processor) });
-        specs.push({ consumer: CONSUMERS.orderEvents, handle: eventsHandler(processor) });
+        const announce = announceSettled(nc);
+        specs.push({ consumer: CONSUMERS.orderIntake, handle: intakeHandler(processor, announce) });
+        specs.push({ consumer: CONSUMERS.orderEvents, handle: eventsHandler(processor, announce) });
         query = await addOrderQueryService(nc, processor, log);
         break;
       }

@@ -15,6 +15,8 @@ import type { ServiceName } from "../common/config.js";
 export const SUBJECTS = {
   /** New orders from customers: shop.v1.Order, Nats-Msg-Id = order id. */
   orderPlaced: "orders.placed",
+  /** Core NATS notice (no stream, best-effort): shop.v1.OrderView of an order that reached its end state. */
+  orderUpdates: "orders.updates",
   /** Request/reply: shop.v1.GetOrderRequest -> shop.v1.OrderView (a NATS service endpoint). */
   orderGet: "orders.get",
   /** Work for billing: shop.v1.CreateInvoiceRequest. */

@@ -1,0 +1,138 @@
+import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { join } from "node:path";
+import { connect, type NatsConnection } from "nats";
+import { SERVICE_NAMES, type Mode, type ServiceName } from "../../services/common/config.js";
+import { dataPaths } from "../../services/common/data-paths.js";
+import { CONSUMERS } from "../../services/nats/topology.js";
+import { freePort } from "../lib/free-port.js";
+import { grpcServiceEnv, type GrpcPorts } from "../lib/grpc-topology.js";
+import { startNatsServer, type ManagedNatsServer } from "../lib/nats-server.js";
+import { ProcessGroup, type ManagedProcess } from "../lib/process-group.js";
+import { waitGrpcHealthy } from "../lib/wait-healthy.js";
+import { processCpuMs } from "./proc-cpu.js";
+
+export interface LabStackOptions {
+  mode: Mode;
+  dataDir: string;
+  /** Extra environment for every service, e.g. GRPC_MAX_IN_FLIGHT or NATS_MAX_ACK_PENDING. */
+  env?: Record<string, string>;
+  logFile: string;
+}
+
+const ADDRESS_VARS = /(_ADDR|^NATS_URL)$/;
+
+/**
+ * One mode's three services as real processes (and, for NATS, a private
+ * nats-server), which scenarios can stop, kill and restart.
+ */
+export class LabStack {
+  readonly group = new ProcessGroup();
+  readonly processes = new Map<ServiceName, ManagedProcess>();
+  readonly envs = new Map<ServiceName, Record<string, string>>();
+  #cpuOfExited = 0;
+  #log: WriteStream;
+  #nc?: NatsConnection;
+
+  private constructor(
+    readonly options: LabStackOptions,
+    readonly ports?: GrpcPorts,
+    readonly nats?: ManagedNatsServer,
+  ) {
+    mkdirSync(join(options.logFile, ".."), { recursive: true });
+    this.#log = createWriteStream(options.logFile, { flags: "a" });
+  }
+
+  static async start(options: LabStackOptions): Promise<LabStack> {
+    mkdirSync(options.dataDir, { recursive: true });
+    let stack: LabStack;
+    if (options.mode === "grpc") {
+      const ports = { order: await freePort(), billing: await freePort(), notification: await freePort() };
+      stack = new LabStack(options, ports);
+    } else {
+      const nats = await startNatsServer({ storeDir: dataPaths(options.dataDir).natsStoreDir });
+      stack = new LabStack(options, undefined, nats);
+    }
+    for (const name of SERVICE_NAMES) stack.#env(name);
+    await Promise.all(SERVICE_NAMES.map((n) => stack.startService(n)));
+    return stack;
+  }
+
+  #env(name: ServiceName): Record<string, string> {
+    const base = { DATA_DIR: this.options.dataDir, LOG_LEVEL: "warn", ...this.options.env };
+    const env = this.ports ? { ...base, ...grpcServiceEnv(name, this.ports) } : { ...base, NATS_URL: this.nats!.url };
+    this.envs.set(name, env);
+    return env;
+  }
+
+  get orderAddress(): string {
+    return `127.0.0.1:${this.ports!.order}`;
+  }
+
+  async startService(name: ServiceName): Promise<void> {
+    const sink = (line: string) => this.#log.write(`${line}\n`);
+    this.processes.set(name, this.group.spawnScript(name, "scripts/service.ts", [name, "--mode", this.options.mode], this.envs.get(name), sink));
+    await this.waitReady(name);
+  }
+
+  async waitReady(name: ServiceName, timeoutMs = 30_000): Promise<void> {
+    if (this.ports) return waitGrpcHealthy(`127.0.0.1:${this.ports[name]}`, timeoutMs);
+    const nc = await this.natsConnection();
+    const jsm = await nc.jetstreamManager();
+    const deadline = Date.now() + timeoutMs;
+    for (const c of Object.values(CONSUMERS).filter((c) => c.owner === name)) {
+      // A consumer with an outstanding pull request is being consumed.
+      while (((await jsm.consumers.info(c.stream, c.durable).catch(() => undefined))?.num_waiting ?? 0) === 0) {
+        if (Date.now() > deadline) throw new Error(`${name} did not start consuming ${c.durable}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  }
+
+  async natsConnection(): Promise<NatsConnection> {
+    this.#nc ??= await connect({ servers: this.nats!.url, name: "lab", maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+    return this.#nc;
+  }
+
+  #recordCpu(name: ServiceName): void {
+    this.#cpuOfExited += processCpuMs(this.processes.get(name)?.child.pid) ?? 0;
+  }
+
+  /** Sends a signal and waits for the process to exit (SIGTERM: ordered shutdown; SIGKILL: a crash). */
+  async signal(name: ServiceName, signal: NodeJS.Signals): Promise<void> {
+    const p = this.processes.get(name);
+    if (!p || p.child.exitCode !== null || p.child.signalCode !== null) return;
+    this.#recordCpu(name);
+    p.child.kill(signal);
+    await p.exited;
+  }
+
+  pause(name: ServiceName): void {
+    this.processes.get(name)?.child.kill("SIGSTOP");
+  }
+
+  resume(name: ServiceName): void {
+    this.processes.get(name)?.child.kill("SIGCONT");
+  }
+
+  /** CPU time (ms) the services have used so far, including processes that have exited. */
+  servicesCpuMs(): number {
+    let total = this.#cpuOfExited;
+    for (const p of this.processes.values()) total += processCpuMs(p.child.pid) ?? 0;
+    return total;
+  }
+
+  /** The addresses each service was configured with: what it had to know to do its work. */
+  addressesUsed(): Record<string, Record<string, string>> {
+    return Object.fromEntries(
+      [...this.envs].map(([name, env]) => [name, Object.fromEntries(Object.entries(env).filter(([k]) => ADDRESS_VARS.test(k)))]),
+    );
+  }
+
+  async stop(): Promise<void> {
+    for (const p of this.processes.values()) if (p.child.signalCode === "SIGSTOP") p.child.kill("SIGCONT");
+    await this.group.stop();
+    await this.#nc?.close();
+    await this.nats?.stop();
+    await new Promise<void>((resolve) => this.#log.end(resolve));
+  }
+}
