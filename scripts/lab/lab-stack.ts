@@ -31,7 +31,7 @@ export class LabStack {
   readonly envs = new Map<ServiceName, Record<string, string>>();
   #cpuOfExited = 0;
   #log: WriteStream;
-  #nc?: NatsConnection;
+  #nc?: Promise<NatsConnection>;
 
   private constructor(
     readonly options: LabStackOptions,
@@ -88,8 +88,9 @@ export class LabStack {
     }
   }
 
-  async natsConnection(): Promise<NatsConnection> {
-    this.#nc ??= await connect({ servers: this.nats!.url, name: "lab", maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+  /** One connection for the stack's own checks; the promise is shared so concurrent callers reuse it. */
+  natsConnection(): Promise<NatsConnection> {
+    this.#nc ??= connect({ servers: this.nats!.url, name: "lab", maxReconnectAttempts: -1, reconnectTimeWait: 250 });
     return this.#nc;
   }
 
@@ -131,7 +132,7 @@ export class LabStack {
   async stop(): Promise<void> {
     for (const p of this.processes.values()) if (p.child.signalCode === "SIGSTOP") p.child.kill("SIGCONT");
     await this.group.stop();
-    await this.#nc?.close();
+    await (await this.#nc)?.close();
     await this.nats?.stop();
     await new Promise<void>((resolve) => this.#log.end(resolve));
   }

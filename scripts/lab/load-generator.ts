@@ -62,6 +62,8 @@ export interface LoadOptions {
   /** How long to wait after the last send for outstanding answers and completions. */
   drainTimeoutMs?: number;
   progressLabel?: string;
+  /** The run's time zero (performance.now()), to align other samplers with it; defaults to now. */
+  startAt?: number;
   /** Called at each intended send time's tick with the elapsed ms, e.g. to inject a fault. */
   onElapsed?(elapsedMs: number): void;
 }
@@ -81,7 +83,7 @@ export async function runLoad(target: LoadTarget, o: LoadOptions): Promise<LoadR
   let completed = 0;
   let settledCount = 0;
   let onAllSettled: (() => void) | undefined;
-  const start = now();
+  const start = o.startAt ?? now();
 
   const settle = () => {
     settledCount++;

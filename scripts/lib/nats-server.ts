@@ -49,6 +49,8 @@ export interface ManagedNatsServer {
   port: number;
   storeDir: string;
   version: string;
+  /** The server process's id while it runs. */
+  pid(): number | undefined;
   /** Stops the server (SIGTERM: JetStream flushes its store) and waits for it to exit. */
   stop(): Promise<void>;
   /** Stops and starts it again on the same port and store, as a broker restart would. */
@@ -115,6 +117,7 @@ export async function startNatsServer(options: NatsServerOptions): Promise<Manag
     port,
     storeDir: options.storeDir,
     version: natsServerVersion(binary),
+    pid: () => child?.pid,
     stop,
     async restart() {
       await stop();

@@ -16,6 +16,14 @@ export interface OrderLedger {
   emailStatus?: string;
 }
 
+export interface LedgerSnapshot {
+  /** order id -> OrderStatus number */
+  orders: Map<string, number>;
+  /** order id -> invoice rows */
+  invoices: Map<string, number>;
+  emails: Map<string, { rows: number; attempts: number; sent: boolean }>;
+}
+
 /**
  * Reads the services' databases directly (read-only, beside the running
  * services thanks to WAL), the way an auditor checks a run from the records
@@ -26,6 +34,9 @@ export class Ledger {
   readonly #order;
   readonly #invoice;
   readonly #email;
+  readonly #orderAll;
+  readonly #invoiceAll;
+  readonly #emailAll;
 
   constructor(readonly dataDir: string) {
     const paths = dataPaths(dataDir);
@@ -43,6 +54,11 @@ export class Ledger {
       .safeIntegers(true);
     this.#email = notification.prepare<[string], { n: number; recipient: string | null; status: string | null }>(
       "SELECT count(*) AS n, max(recipient) AS recipient, max(status) AS status FROM emails WHERE order_id = ?",
+    );
+    this.#orderAll = order.prepare<[], { order_id: string; status: number }>("SELECT order_id, status FROM orders");
+    this.#invoiceAll = billing.prepare<[], { order_id: string; n: number }>("SELECT order_id, count(*) AS n FROM invoices GROUP BY order_id");
+    this.#emailAll = notification.prepare<[], { order_id: string; n: number; attempts: number; sent: number }>(
+      "SELECT order_id, count(*) AS n, max(attempts) AS attempts, max(status = 'sent') AS sent FROM emails GROUP BY order_id",
     );
   }
 
@@ -67,6 +83,17 @@ export class Ledger {
       emailRecipient: e.recipient ?? undefined,
       emailStatus: e.status ?? undefined,
     };
+  }
+
+  /** Every order, invoice and e-mail row, keyed by order id, for auditing a whole run. */
+  snapshot(): LedgerSnapshot {
+    const orders = new Map<string, number>();
+    for (const r of this.#orderAll.iterate()) orders.set(r.order_id, r.status);
+    const invoices = new Map<string, number>();
+    for (const r of this.#invoiceAll.iterate()) invoices.set(r.order_id, r.n);
+    const emails = new Map<string, { rows: number; attempts: number; sent: boolean }>();
+    for (const r of this.#emailAll.iterate()) emails.set(r.order_id, { rows: r.n, attempts: r.attempts, sent: r.sent === 1 });
+    return { orders, invoices, emails };
   }
 
   close(): void {

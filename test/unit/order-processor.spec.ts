@@ -61,7 +61,6 @@ describe("OrderProcessor with asynchronous ports", () => {
 
   it("applies an invoice event that arrives while the placement is still in flight", async () => {
     const emailsRequested: string[] = [];
-    let processor!: OrderProcessor;
     let eventDone: Promise<unknown> = Promise.resolve();
     const billing: BillingPort = {
       async createInvoice(order) {
@@ -78,7 +77,7 @@ describe("OrderProcessor with asynchronous ports", () => {
         return DEFERRED;
       },
     };
-    processor = new OrderProcessor(store, billing, notifier);
+    const processor = new OrderProcessor(store, billing, notifier);
     const order = sampleOrder();
     await processor.place(order);
     await eventDone;

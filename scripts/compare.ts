@@ -1,0 +1,86 @@
+// npm run compare -- [--quick | --short] [--scenarios baseline,down] [--modes grpc,nats] [--out DIR] [--seed N]
+// Runs each scenario in both modes against freshly started services and writes reports/<timestamp>/.
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { MODES, isMode, type Mode } from "../services/common/config.js";
+import { computeRatios, type LabReport } from "./lab/lab-report.js";
+import { renderHtml } from "./lab/report-html.js";
+import { renderMarkdown } from "./lab/report-md.js";
+import { SCENARIO_IDS, rawBaselines, runScenario, type LabContext, type ScenarioId, type ScenarioResult } from "./lab/scenarios.js";
+import { PROFILES, type Profile } from "./lab/settings.js";
+import { summaryTable } from "./lab/summary.js";
+import { ensureNatsServer, natsServerVersion } from "./lib/nats-server.js";
+
+function list<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: readonly T[]): T[] {
+  if (!value) return [...fallback];
+  const items = value.split(",").map((s) => s.trim());
+  for (const item of items) if (!(allowed as readonly string[]).includes(item)) throw new Error(`${flag}: unknown ${JSON.stringify(item)}; choose from ${allowed.join(", ")}`);
+  return items as T[];
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: "boolean", default: false },
+      short: { type: "boolean", default: false },
+      scenarios: { type: "string" },
+      modes: { type: "string" },
+      out: { type: "string" },
+      seed: { type: "string" },
+      "keep-data": { type: "boolean", default: false },
+    },
+  });
+  const profile: Profile = values.quick ? "quick" : values.short ? "short" : "full";
+  const settings = { ...PROFILES[profile], ...(values.seed ? { seed: Number(values.seed) } : {}) };
+  const scenarios = list("--scenarios", values.scenarios, SCENARIO_IDS, SCENARIO_IDS);
+  const modes = list("--modes", values.modes, MODES, MODES).filter(isMode) as Mode[];
+  const createdAt = new Date().toISOString();
+  const outDir = resolve(values.out ?? join("reports", createdAt.replace(/[:.]/g, "-")));
+  mkdirSync(outDir, { recursive: true });
+  ensureNatsServer();
+
+  const started = performance.now();
+  const ctx: LabContext = { settings, outDir, modes, log: (l) => process.stderr.write(`${l}\n`) };
+  const results: ScenarioResult[] = [];
+  for (const id of scenarios) {
+    ctx.log(`[compare] scenario ${id} (${modes.join(", ")})`);
+    results.push(await runScenario(id as ScenarioId, ctx, results.find((r) => r.id === "baseline")));
+  }
+  const needRaw = scenarios.includes("baseline") || scenarios.includes("capacity");
+  if (needRaw) ctx.log("[compare] raw transport chains");
+  const raw = needRaw ? await rawBaselines(ctx) : [];
+
+  const c = cpus();
+  const report: LabReport = {
+    version: 1,
+    createdAt,
+    machine: {
+      cpus: c.length,
+      cpuModel: c[0]?.model.trim() ?? "unknown",
+      memoryGb: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      natsServer: natsServerVersion(),
+      platform: `${process.platform} ${process.arch}`,
+    },
+    settings,
+    scenarios: results,
+    raw,
+    ratios: computeRatios(results, raw),
+    durationMs: Math.round(performance.now() - started),
+  };
+  writeFileSync(join(outDir, "results.json"), JSON.stringify(report, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2));
+  writeFileSync(join(outDir, "report.md"), renderMarkdown(report));
+  writeFileSync(join(outDir, "report.html"), renderHtml(report));
+  // The services' databases were only needed for the audits, which the report holds.
+  if (!values["keep-data"]) rmSync(join(outDir, "data"), { recursive: true, force: true });
+
+  console.log(summaryTable(report));
+  console.log(`\nReport: ${join(outDir, "report.html")}\n        ${join(outDir, "report.md")}\nRaw data: ${join(outDir, "results.json")}`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`compare failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

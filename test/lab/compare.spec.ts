@@ -1,0 +1,104 @@
+import { expect } from "chai";
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { chromium } from "playwright-core";
+import type { LabReport } from "../../scripts/lab/lab-report.js";
+import { SCENARIO_IDS } from "../../scripts/lab/scenarios.js";
+import { PROJECT_ROOT } from "../../scripts/lib/process-group.js";
+
+const run = promisify(execFile);
+const CHROMIUM = "/usr/bin/chromium";
+
+describe("comparison lab: compare --quick", function () {
+  this.timeout(600_000);
+  const out = mkdtempSync(join(tmpdir(), "gvn-report-"));
+  let report: LabReport;
+  let stdout: string;
+
+  before(async () => {
+    ({ stdout } = await run(process.execPath, ["--import", "tsx", "scripts/compare.ts", "--quick", "--out", out], { cwd: PROJECT_ROOT, maxBuffer: 16 * 1024 * 1024 }));
+    report = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as LabReport;
+  });
+  after(() => rmSync(out, { recursive: true, force: true }));
+
+  it("writes report.md, report.html and the raw data, and prints a summary and where the report is", () => {
+    for (const f of ["report.md", "report.html", "results.json"]) expect(existsSync(join(out, f)), f).to.equal(true);
+    expect(stdout).to.match(/^scenario\s+mode\s+sent/m);
+    expect(stdout).to.include(join(out, "report.html"));
+    expect(report.machine.cpus).to.be.greaterThan(0);
+    expect(report.machine.natsServer).to.match(/\d+\.\d+\.\d+/);
+  });
+
+  it("has every scenario with figures for both modes", () => {
+    expect(report.scenarios.map((s) => s.id)).to.deep.equal([...SCENARIO_IDS]);
+    for (const s of report.scenarios) {
+      expect(s.runs.map((r) => r.mode).sort(), s.id).to.deep.equal(["grpc", "nats"]);
+      for (const r of s.runs) {
+        if (s.id === "addresses") expect(Object.keys(r.addresses ?? {}).sort(), `${s.id} ${r.mode}`).to.deep.equal(["billing", "notification", "order"]);
+        else if (s.id === "capacity") expect(r.steps?.length, `${s.id} ${r.mode}`).to.be.greaterThan(0);
+        else expect(r.load?.sent, `${s.id} ${r.mode}`).to.be.greaterThan(0);
+      }
+    }
+    const md = readFileSync(join(out, "report.md"), "utf8");
+    for (const s of report.scenarios) expect(md).to.include(`## ${s.title}`);
+    expect(report.raw.map((r) => r.mode).sort()).to.deep.equal(["grpc", "nats"]);
+  });
+
+  it("audits every scenario: nothing lost, no duplicates, no success reported for an order that did not complete", () => {
+    for (const s of report.scenarios) {
+      for (const r of s.runs) {
+        if (!r.audit) continue;
+        const where = `${s.id} ${r.mode}`;
+        expect(r.audit.lost, `${where} lost`).to.equal(0);
+        expect(r.audit.duplicateInvoices, `${where} duplicate invoices`).to.equal(0);
+        expect(r.audit.duplicateEmails, `${where} duplicate e-mails`).to.equal(0);
+        expect(r.audit.unexpected, `${where} unexpected`).to.equal(0);
+        expect(r.audit.falseSuccess, `${where} false success`).to.equal(0);
+        if (r.mode === "nats") expect(r.audit.completed, `${where} completed`).to.equal(r.audit.sent);
+      }
+    }
+    const addresses = report.scenarios.find((s) => s.id === "addresses")!;
+    const nats = addresses.runs.find((r) => r.mode === "nats")!.addresses!;
+    for (const env of Object.values(nats)) expect(Object.keys(env)).to.deep.equal(["NATS_URL"]);
+    const grpc = addresses.runs.find((r) => r.mode === "grpc")!.addresses!;
+    expect(Object.keys(grpc.order!)).to.include.members(["BILLING_SERVICE_ADDR", "NOTIFICATION_SERVICE_ADDR"]);
+  });
+
+  it("renders the charts of report.html in headless Chromium", async function () {
+    // .ci/run installs Debian's chromium; elsewhere: apt-get install chromium
+    if (!existsSync(CHROMIUM)) this.skip();
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+      await page.goto(`file://${join(out, "report.html")}`);
+      const charts = await page.$$eval("svg.chart", (svgs) =>
+        svgs.map((svg) => {
+          const box = svg.getBoundingClientRect();
+          const marks = [...svg.querySelectorAll(".data")].filter((el) => {
+            const b = (el as unknown as { getBBox(): { width: number; height: number } }).getBBox();
+            return b.width > 0 || b.height > 0;
+          });
+          return { title: svg.querySelector("title")?.textContent ?? "", width: box.width, height: box.height, marks: marks.length };
+        }),
+      );
+      expect(errors).to.deep.equal([]);
+      expect(charts.length).to.be.at.least(8);
+      for (const c of charts) {
+        expect(c.width, c.title).to.be.greaterThan(300);
+        expect(c.height, c.title).to.be.greaterThan(100);
+        expect(c.marks, `${c.title} draws data`).to.be.greaterThan(0);
+      }
+      await page.screenshot({ path: join(out, "report.png"), fullPage: true });
+    } finally {
+      await browser.close();
+    }
+  });
+});
