@@ -84,3 +84,12 @@ export class OverloadedError extends DomainError {
 export function isDomainError(err: unknown): err is DomainError {
   return err instanceof DomainError;
 }
+
+/** The request could not even be read (bytes that are not the expected message). */
+export class MalformedRequestError extends DomainError {
+  readonly kind = "invalid";
+  constructor(message: string) {
+    super(message);
+    this.name = "MalformedRequestError";
+  }
+}

@@ -3,6 +3,7 @@ import type { Logger } from "../common/logger.js";
 import { HealthService } from "../gen/grpc/health/v1/health.js";
 import { HealthRegistry, Serving } from "./health.js";
 import { reflectionFor } from "./reflection.js";
+import { tolerantDecoding } from "./tolerant-decoding.js";
 
 export interface ServiceBinding {
   /** Fully-qualified name, e.g. "shop.v1.BillingService". */
@@ -26,7 +27,7 @@ export async function startGrpcServer(listen: string, bindings: readonly Service
   const server = new Server({ "grpc.max_receive_message_length": MAX_MESSAGE_BYTES });
   const names = bindings.map((b) => b.name);
   const health = new HealthRegistry(names);
-  for (const b of bindings) server.addService(b.definition, b.implementation);
+  for (const b of bindings) server.addService(tolerantDecoding(b.definition), b.implementation);
   server.addService(HealthService, health.server);
   reflectionFor([...names, "grpc.health.v1.Health"]).addToServer(server);
 

@@ -1,5 +1,6 @@
 import { status, type handleUnaryCall, type sendUnaryData, type ServerUnaryCall } from "@grpc/grpc-js";
 import type { Logger } from "../common/logger.js";
+import { MalformedRequestError } from "../domain/errors.js";
 import { runInCall } from "./call-context.js";
 import { toStatus } from "./status-map.js";
 
@@ -37,6 +38,8 @@ export function unary<Req, Res>(ctx: UnaryContext, handler: (request: Req) => Pr
     }
     runInCall(call as ServerUnaryCall<unknown, unknown>, async () => {
       try {
+        const request: unknown = call.request;
+        if (request instanceof MalformedRequestError) throw request;
         callback(null, await handler(call.request));
       } catch (err) {
         callback(toStatus(err, ctx.log));
