@@ -16,6 +16,8 @@ export interface LabStackOptions {
   dataDir: string;
   /** Extra environment for every service, e.g. GRPC_MAX_IN_FLIGHT or NATS_MAX_ACK_PENDING. */
   env?: Record<string, string>;
+  /** Extra environment for one service, e.g. a fault-injection hook. */
+  serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
   logFile: string;
 }
 
@@ -58,7 +60,7 @@ export class LabStack {
   }
 
   #env(name: ServiceName): Record<string, string> {
-    const base = { DATA_DIR: this.options.dataDir, LOG_LEVEL: "warn", ...this.options.env };
+    const base = { DATA_DIR: this.options.dataDir, LOG_LEVEL: "warn", ...this.options.env, ...this.options.serviceEnv?.[name] };
     const env = this.ports ? { ...base, ...grpcServiceEnv(name, this.ports) } : { ...base, NATS_URL: this.nats!.url };
     this.envs.set(name, env);
     return env;
@@ -68,7 +70,11 @@ export class LabStack {
     return `127.0.0.1:${this.ports!.order}`;
   }
 
-  async startService(name: ServiceName): Promise<void> {
+  /** Starts (or restarts) a service; `env` changes its environment from now on (undefined values remove). */
+  async startService(name: ServiceName, env: Record<string, string | undefined> = {}): Promise<void> {
+    const merged = { ...this.envs.get(name), ...env };
+    for (const [k, v] of Object.entries(env)) if (v === undefined) delete merged[k];
+    this.envs.set(name, merged as Record<string, string>);
     const sink = (line: string) => this.#log.write(`${line}\n`);
     this.processes.set(name, this.group.spawnScript(name, "scripts/service.ts", [name, "--mode", this.options.mode], this.envs.get(name), sink));
     await this.waitReady(name);
@@ -77,10 +83,11 @@ export class LabStack {
   async waitReady(name: ServiceName, timeoutMs = 30_000): Promise<void> {
     if (this.ports) return waitGrpcHealthy(`127.0.0.1:${this.ports[name]}`, timeoutMs);
     const nc = await this.natsConnection();
-    const jsm = await nc.jetstreamManager();
+    const jsm = await nc.jetstreamManager({ checkAPI: false });
     const deadline = Date.now() + timeoutMs;
     for (const c of Object.values(CONSUMERS).filter((c) => c.owner === name)) {
-      // A consumer with an outstanding pull request is being consumed.
+      // A consumer with an outstanding pull request is being consumed. Requests may fail
+      // while the lab's own connection is still reconnecting after a broker restart.
       while (((await jsm.consumers.info(c.stream, c.durable).catch(() => undefined))?.num_waiting ?? 0) === 0) {
         if (Date.now() > deadline) throw new Error(`${name} did not start consuming ${c.durable}`);
         await new Promise((r) => setTimeout(r, 50));

@@ -19,7 +19,7 @@ export const AUDIT_COLUMNS: Array<[keyof AuditLine, string]> = [
   ["incomplete", "incomplete"],
   ["duplicateInvoices", "dup. invoices"],
   ["duplicateEmails", "dup. e-mails"],
-  ["resentEmails", "re-sent e-mails"],
+  ["resentEmails", "retried e-mail sends"],
   ["unexpected", "unexpected"],
   ["falseSuccess", "false success"],
 ];

@@ -78,6 +78,6 @@ export function formatAuditLine(name: string, a: AuditLine): string {
   return (
     `audit ${name}: sent ${a.sent}, accepted ${a.accepted}, completed ${a.completed}, failed-to-client ${a.failedToClient} ` +
     `(recovered ${a.recovered}), lost ${a.lost}, incomplete ${a.incomplete}, duplicate invoices ${a.duplicateInvoices}, ` +
-    `duplicate e-mails ${a.duplicateEmails}, re-sent e-mails ${a.resentEmails}, unexpected ${a.unexpected}, false success ${a.falseSuccess}`
+    `duplicate e-mails ${a.duplicateEmails}, retried e-mail sends ${a.resentEmails}, unexpected ${a.unexpected}, false success ${a.falseSuccess}`
   );
 }

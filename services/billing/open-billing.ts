@@ -1,4 +1,5 @@
 import { dataPaths } from "../common/data-paths.js";
+import type { InvoiceStore } from "../domain/ports.js";
 import { HtmlInvoiceDocuments } from "./invoice-documents.js";
 import { SqliteInvoiceStore } from "./invoice-store.js";
 import { Invoicing } from "./invoicing.js";
@@ -8,9 +9,27 @@ export interface BillingCore {
   close(): void;
 }
 
-export function openBilling(dataDir: string): BillingCore {
+export function openBilling(dataDir: string, crashAfterInvoiceWrites = 0): BillingCore {
   const paths = dataPaths(dataDir);
   const documents = new HtmlInvoiceDocuments(paths.invoicesDir);
   const store = new SqliteInvoiceStore(paths.billingDb, (n) => documents.pathFor(n));
-  return { invoicing: new Invoicing(store, documents), close: () => store.close() };
+  const invoices = crashAfterInvoiceWrites > 0 ? crashAfterWrites(store, crashAfterInvoiceWrites) : store;
+  return { invoicing: new Invoicing(invoices, documents), close: () => store.close() };
+}
+
+/**
+ * Fault injection for the reliability drills (CRASH_AFTER_INVOICE_WRITE=n):
+ * the process dies the moment its n-th new invoice is committed, before it
+ * can answer the call or acknowledge the message.
+ */
+function crashAfterWrites(store: InvoiceStore, n: number): InvoiceStore {
+  let written = 0;
+  return {
+    findByOrderId: (orderId) => store.findByOrderId(orderId),
+    insert(invoice) {
+      const result = store.insert(invoice);
+      if (result.created && ++written >= n) process.kill(process.pid, "SIGKILL");
+      return result;
+    },
+  };
 }

@@ -18,6 +18,8 @@ export interface CommonConfig {
   mailFrom: string;
   /** Ordered shutdown waits this long for in-flight work before forcing. */
   shutdownGraceMs: number;
+  /** Fault-injection hook for reliability drills: billing dies after this many new invoices (0 = off). */
+  crashAfterInvoiceWrites: number;
 }
 
 export interface GrpcConfig extends CommonConfig {
@@ -38,6 +40,8 @@ export interface NatsConfig extends CommonConfig {
   maxAckPending: number;
   ackWaitMs: number;
   maxDeliver: number;
+  /** Re-publishes of one message id inside this window are dropped by the streams. */
+  duplicateWindowMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -93,6 +97,7 @@ function common(name: ServiceName, mode: Mode, flags: ParsedArgs["flags"], env: 
     smtpUrl: env.SMTP_URL || undefined,
     mailFrom: env.MAIL_FROM ?? "Shop <orders@grpc-vs-nats.local>",
     shutdownGraceMs: int("SHUTDOWN_GRACE_MS", env.SHUTDOWN_GRACE_MS, 10_000, 0),
+    crashAfterInvoiceWrites: int("CRASH_AFTER_INVOICE_WRITE", env.CRASH_AFTER_INVOICE_WRITE, 0, 0),
   };
 }
 
@@ -127,5 +132,6 @@ export function natsConfig(name: ServiceName, flags: ParsedArgs["flags"] = {}, e
     maxAckPending: int("NATS_MAX_ACK_PENDING", flags["max-ack-pending"] ?? env.NATS_MAX_ACK_PENDING, 256, 1),
     ackWaitMs: int("NATS_ACK_WAIT_MS", env.NATS_ACK_WAIT_MS, 30_000, 1_000),
     maxDeliver: int("NATS_MAX_DELIVER", env.NATS_MAX_DELIVER, 5, 1),
+    duplicateWindowMs: int("NATS_DUPLICATE_WINDOW_MS", env.NATS_DUPLICATE_WINDOW_MS, 120_000, 100),
   };
 }

@@ -91,5 +91,7 @@ export interface OutgoingMail {
 /** The mail transport (SMTP, or an outbox folder). */
 export interface Mailer {
   send(mail: OutgoingMail): Promise<void>;
+  /** Whether a message with this id is known to have gone out; undefined when the transport cannot tell (SMTP). */
+  delivered?(messageId: string): boolean;
   close(): void;
 }

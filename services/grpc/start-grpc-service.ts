@@ -21,7 +21,7 @@ function wire(config: GrpcConfig, log: Logger): Wiring {
   const ctx = { log, limit: new InFlightLimit(config.maxInFlight) };
   switch (config.name) {
     case "billing": {
-      const core = openBilling(config.dataDir);
+      const core = openBilling(config.dataDir, config.crashAfterInvoiceWrites);
       return { binding: billingBinding(ctx, core.invoicing), calls: {}, release: core.close };
     }
     case "notification": {

@@ -10,7 +10,7 @@ import { SqliteOrderStore } from "../order/order-store.js";
 import { DEFAULT_RETRY_POLICY } from "./error-mapping.js";
 import { connectNats } from "./connection.js";
 import { addOrderQueryService, announceSettled, eventsHandler, intakeHandler, NatsBillingPort, NatsNotifierPort } from "./order-service.js";
-import { CONSUMERS, DEFAULT_DUPLICATE_WINDOW_MS, ensureConsumer, ensureStreams, type ConsumerDeclaration } from "./topology.js";
+import { CONSUMERS, ensureConsumer, ensureStreams, type ConsumerDeclaration } from "./topology.js";
 import { emailHandler, invoiceHandler, reportFailedStep } from "./workers.js";
 import { startWorkConsumer, type RunningConsumer, type WorkConsumerOptions } from "./work-consumer.js";
 
@@ -22,7 +22,7 @@ type ConsumerSpec = Pick<WorkConsumerOptions, "handle" | "onDeadLetter"> & { con
  */
 export async function startNatsService(config: NatsConfig, log: Logger): Promise<RunningService> {
   const nc = await connectNats(config.natsUrl, `${config.name}-service`, log);
-  const settings = { duplicateWindowMs: DEFAULT_DUPLICATE_WINDOW_MS, ackWaitMs: config.ackWaitMs, maxDeliver: config.maxDeliver, maxAckPending: config.maxAckPending };
+  const settings = { duplicateWindowMs: config.duplicateWindowMs, ackWaitMs: config.ackWaitMs, maxDeliver: config.maxDeliver, maxAckPending: config.maxAckPending };
   const resources: Array<() => void> = [];
   const consumers: RunningConsumer[] = [];
   let query: Service | undefined;
@@ -44,7 +44,7 @@ export async function startNatsService(config: NatsConfig, log: Logger): Promise
         break;
       }
       case "billing": {
-        const core = openBilling(config.dataDir);
+        const core = openBilling(config.dataDir, config.crashAfterInvoiceWrites);
         resources.push(core.close);
         specs.push({ consumer: CONSUMERS.invoicer, handle: invoiceHandler(js, core.invoicing), onDeadLetter: reportFailedStep(js, "billing") });
         break;

@@ -49,8 +49,6 @@ export interface TopologySettings {
   maxAckPending: number;
 }
 
-export const DEFAULT_DUPLICATE_WINDOW_MS = 2 * 60_000;
-
 function workQueue(name: string, subjects: string[], duplicateWindowMs: number): Partial<StreamConfig> & { name: string } {
   // Work-queue retention: a message leaves the stream when it is acknowledged,
   // so the stream's size is the backlog still waiting.

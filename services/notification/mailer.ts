@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import nodemailer from "nodemailer";
@@ -34,12 +35,15 @@ export function createMailer(config: MailerConfig): Mailer {
   }
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "unix" });
   let ready: Promise<unknown> | undefined;
+  const fileFor = (messageId: string) => join(config.outboxDir, `${messageId.replace(/[<>]/g, "").replace(/[^A-Za-z0-9._:-]/g, "_")}.eml`);
   return {
+    // The file appears by rename only when complete, so its existence means the message went out.
+    delivered: (messageId: string) => existsSync(fileFor(messageId)),
     async send(mail: OutgoingMail) {
       ready ??= mkdir(config.outboxDir, { recursive: true });
       await ready;
       const info = await transport.sendMail({ ...mail, from: config.from });
-      const file = join(config.outboxDir, `${mail.messageId.replace(/[<>]/g, "").replace(/[^A-Za-z0-9._:-]/g, "_")}.eml`);
+      const file = fileFor(mail.messageId);
       const tmp = `${file}.${process.pid}.tmp`;
       await writeFile(tmp, info.message as Buffer);
       await rename(tmp, file);

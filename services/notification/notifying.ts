@@ -28,6 +28,11 @@ export class Notifying {
     const orderId = order.orderId;
     const known = this.store.find(orderId);
     if (known?.status === "sent") return { orderId, messageId: known.messageId, sentNow: false };
+    if (known && this.mailer.delivered?.(known.messageId)) {
+      // A crash came between sending and recording; the transport knows it went out.
+      this.store.markSent(orderId);
+      return { orderId, messageId: known.messageId, sentNow: false };
+    }
     const email = renderOrderEmail(order, invoiceNumber);
     // The Message-ID is derived from the order id: if a crash comes between
     // sending and recording, the resent copy carries the same id and mail

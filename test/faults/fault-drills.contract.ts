@@ -1,0 +1,239 @@
+import { expect } from "chai";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { audit, formatAuditLine, type AuditLine } from "../../services/audit/audit.js";
+import { Ledger } from "../../services/audit/ledger.js";
+import type { Mode, ServiceName } from "../../services/common/config.js";
+import { OrderStatus } from "../../services/gen/shop/v1/order.js";
+import { encodePayload } from "../../services/nats/codec.js";
+import { PAYLOADS } from "../../services/nats/payloads.js";
+import { CONSUMERS } from "../../services/nats/topology.js";
+import { labOrder } from "../../scripts/lab/lab-order.js";
+import { LabStack } from "../../scripts/lab/lab-stack.js";
+import { runLoad, type LoadResult } from "../../scripts/lab/load-generator.js";
+import { grpcTarget, natsTarget, type ClosableTarget } from "../../scripts/lab/targets.js";
+import { eventually } from "../support/eventually.js";
+
+/** What the drills may expect of a mode; the drills branch on these, never on the mode's name. */
+export interface FaultProfile {
+  mode: Mode;
+  /** The client waits for completion, so it sees downstream failures and must re-send. */
+  clientSeesFailures: boolean;
+  /** Work waits in a broker, which can itself be restarted. */
+  hasBroker: boolean;
+}
+
+interface Drill {
+  stack: LabStack;
+  target: ClosableTarget;
+  runId: string;
+  /** Background work started by fault injection, awaited before the audit. */
+  pending: Array<Promise<unknown>>;
+}
+
+interface DrillOptions {
+  env?: Record<string, string>;
+  serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+  rate: number;
+  durationMs: number;
+  clientDeadlineMs?: number;
+  /** How long the load waits for completions before the audit steps take over (default 30 s). */
+  drainTimeoutMs?: number;
+  setup?(d: Drill): Promise<void> | void;
+  inject?(d: Drill, elapsedMs: number): void;
+  /** After the load, before the audit (e.g. re-publishing). */
+  after?(d: Drill, result: LoadResult): Promise<void>;
+}
+
+/**
+ * Fault drills on real processes (and a real nats-server), each ending with
+ * an audit of the three databases that is printed and checked: nothing lost,
+ * nothing duplicated, no success reported for an order that did not complete.
+ */
+export function describeFaultDrills(profile: FaultProfile): void {
+  describe(`fault drills: ${profile.mode}`, function () {
+    this.timeout(180_000);
+
+    async function drill(name: string, o: DrillOptions): Promise<AuditLine> {
+      const dataDir = await mkdtemp(join(tmpdir(), `gvn-drill-${profile.mode}-`));
+      const stack = await LabStack.start({
+        mode: profile.mode,
+        dataDir,
+        env: { NATS_ACK_WAIT_MS: "2000", SHUTDOWN_GRACE_MS: "2000", ...o.env },
+        serviceEnv: o.serviceEnv,
+        logFile: join(dataDir, "services.log"),
+      });
+      const target = profile.mode === "grpc" ? grpcTarget(stack.orderAddress, o.clientDeadlineMs ?? 5_000) : await natsTarget(stack.nats!.url);
+      const d: Drill = { stack, target, runId: `${name}-${Date.now().toString(36)}`, pending: [] };
+      try {
+        await o.setup?.(d);
+        const result = await runLoad(target, {
+          rate: o.rate,
+          durationMs: o.durationMs,
+          makeOrder: (i) => labOrder(d.runId, i),
+          drainTimeoutMs: o.drainTimeoutMs ?? 30_000,
+          onElapsed: (t) => o.inject?.(d, t),
+        });
+        await Promise.all(d.pending);
+        await o.after?.(d, result);
+        const records = result.orders.map((x) => ({ orderId: x.orderId, accepted: x.acceptedAt !== undefined, error: x.error }));
+        // What the client was told, checked against the databases before any re-send.
+        const ledger = new Ledger(dataDir);
+        try {
+          const told = audit(records, ledger.snapshot(), target.completesOnAccept);
+          expect(told.falseSuccess, "success reported for an order that did not complete").to.equal(0);
+          expect(told.lost, "accepted orders never invoiced").to.equal(0);
+          if (!profile.clientSeesFailures) expect(told.failedToClient, "orders refused to the client").to.equal(0);
+
+          // The client's part: re-send what failed, with the same id, until it completes.
+          const failed = result.orders.filter((x) => x.error).map((x) => labOrder(d.runId, Number(x.orderId.slice(d.runId.length + 1))));
+          for (const order of failed) await eventually(`re-sent ${order.orderId} to be taken`, () => target.place(order).then(() => true));
+          await eventually("every order to complete", () => {
+            const snap = ledger.snapshot();
+            return records.every((r) => snap.orders.get(r.orderId) === OrderStatus.ORDER_STATUS_COMPLETED) ? true : undefined;
+          }, 60_000, 100);
+
+          const line = audit(records, ledger.snapshot(), target.completesOnAccept);
+          console.log(`      ${formatAuditLine(`${profile.mode} ${name}`, line)}`);
+          expect(line.completed, "completed").to.equal(line.sent);
+          expect(line.duplicateInvoices, "duplicate invoices").to.equal(0);
+          expect(line.duplicateEmails, "duplicate e-mails").to.equal(0);
+          expect(line.unexpected, "invoices or e-mails without an order").to.equal(0);
+          return line;
+        } finally {
+          ledger.close();
+        }
+      } finally {
+        await target.close();
+        await stack.stop();
+        await rm(dataDir, { recursive: true, force: true });
+      }
+    }
+
+    /** Once, at elapsed time `at`: run `action` in the background. */
+    function once(at: number, action: (d: Drill) => Promise<unknown>) {
+      let done = false;
+      return (d: Drill, t: number) => {
+        if (done || t < at) return;
+        done = true;
+        d.pending.push(action(d));
+      };
+    }
+
+    it("SIGKILL of billing mid-run, then a restart", async () => {
+      await drill("kill-billing", {
+        rate: 80,
+        durationMs: 3_000,
+        inject: once(800, async (d) => {
+          await d.stack.signal("billing", "SIGKILL");
+          await d.stack.startService("billing");
+        }),
+      });
+    });
+
+    it("SIGSTOP of billing beyond the call deadline and the ack wait, then SIGCONT", async () => {
+      await drill("stop-billing", {
+        env: { GRPC_DEADLINE_MS: "500", NATS_ACK_WAIT_MS: "1000" },
+        clientDeadlineMs: 1_500,
+        rate: 60,
+        durationMs: 3_000,
+        inject: once(700, async (d) => {
+          d.stack.pause("billing");
+          // Resumed only once the stop has outlasted the deadline (an order FAILED on it)
+          // or the ack wait (the broker redelivered billing's work).
+          if (profile.clientSeesFailures) {
+            const ledger = new Ledger(d.stack.options.dataDir);
+            await eventually("an order to fail on the deadline", () =>
+              [...ledger.snapshot().orders.values()].includes(OrderStatus.ORDER_STATUS_FAILED) ? true : undefined,
+            ).finally(() => ledger.close());
+          }
+          if (profile.hasBroker) {
+            const jsm = await (await d.stack.natsConnection()).jetstreamManager();
+            await eventually("billing's work to be redelivered", async () =>
+              (await jsm.consumers.info(CONSUMERS.invoicer.stream, CONSUMERS.invoicer.durable)).num_redelivered > 0 ? true : undefined,
+            );
+          }
+          d.stack.resume("billing");
+        }),
+      });
+    });
+
+    it("a crash between writing the invoice and answering or acknowledging it", async () => {
+      let crashed = false;
+      await drill("crash-after-invoice", {
+        serviceEnv: { billing: { CRASH_AFTER_INVOICE_WRITE: "25" } },
+        rate: 60,
+        durationMs: 2_500,
+        setup(d) {
+          d.pending.push(
+            d.stack.processes.get("billing")!.exited.then(async (code) => {
+              crashed = code === "SIGKILL";
+              await d.stack.startService("billing", { CRASH_AFTER_INVOICE_WRITE: undefined });
+            }),
+          );
+        },
+      });
+      expect(crashed, "billing killed itself after the invoice write").to.equal(true);
+    });
+
+    it("a nats-server restart while a backlog waits", async function () {
+      if (!profile.hasBroker) this.skip();
+      await drill("broker-restart", {
+        rate: 80,
+        durationMs: 2_000,
+        drainTimeoutMs: 0,
+        async setup(d) {
+          await d.stack.signal("billing", "SIGTERM");
+        },
+        async after(d) {
+          const jsm = await (await d.stack.natsConnection()).jetstreamManager();
+          await eventually("a backlog in BILLING", async () => ((await jsm.streams.info("BILLING")).state.messages > 0 ? true : undefined));
+          await d.stack.nats!.restart();
+          // The order and notification processes were never restarted: they reconnect by themselves.
+          await d.stack.startService("billing");
+        },
+      });
+    });
+
+    it("re-sending the same orders inside and outside the duplicate window", async () => {
+      await drill("re-publish", {
+        env: { NATS_DUPLICATE_WINDOW_MS: "1000" },
+        rate: 50,
+        durationMs: 1_000,
+        async after(d, result) {
+          const orders = result.orders.map((x) => labOrder(d.runId, Number(x.orderId.slice(d.runId.length + 1))));
+          for (const order of orders) await d.target.place(order).catch(() => undefined);
+          if (profile.hasBroker) {
+            // Outside the window: the stream takes the first order's id again.
+            const js = (await d.stack.natsConnection()).jetstream();
+            const first = orders[0]!;
+            const { data, headers } = encodePayload(PAYLOADS.order, first);
+            await eventually("the duplicate window to pass", async () => ((await js.publish("orders.placed", data, { headers, msgID: first.orderId })).duplicate ? undefined : true), 10_000, 100);
+          }
+          for (const order of orders) await d.target.place(order).catch(() => undefined);
+        },
+      });
+    });
+
+    it("restarting a consumer while messages are in flight", async () => {
+      let inFlightAtKill = -1;
+      await drill("restart-consumer", {
+        rate: 200,
+        durationMs: 2_000,
+        inject: once(700, async (d) => {
+          if (profile.hasBroker) {
+            const jsm = await (await d.stack.natsConnection()).jetstreamManager();
+            inFlightAtKill = await eventually("messages ack-pending at the mailer", async () => {
+              const n = (await jsm.consumers.info(CONSUMERS.mailer.stream, CONSUMERS.mailer.durable)).num_ack_pending;
+              return n > 0 ? n : undefined;
+            }, 10_000, 1);
+          }
+          await d.stack.signal("notification", "SIGKILL");
+          await d.stack.startService("notification");
+        }),
+      });
+      if (profile.hasBroker) expect(inFlightAtKill).to.be.greaterThan(0);
+    });
+  });
+}
