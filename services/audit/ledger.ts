@@ -62,6 +62,11 @@ export class Ledger {
     );
   }
 
+  /** One service's database, read-only, for ad-hoc questions. */
+  db(service: "order" | "billing" | "notification"): Db {
+    return this.#dbs[["order", "billing", "notification"].indexOf(service)]!;
+  }
+
   #open(file: string): Db {
     const db = openReadOnly(file);
     this.#dbs.push(db);
