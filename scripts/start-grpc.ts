@@ -11,18 +11,4 @@ for (const name of SERVICE_NAMES) {
   group.spawnScript(name, "scripts/service.ts", [name, "--mode", "grpc"], env);
 }
 
-let stopping = false;
-const stop = (code: number) => {
-  if (stopping) return;
-  stopping = true;
-  void group.stop().then(() => process.exit(code));
-};
-process.on("SIGINT", () => stop(0));
-process.on("SIGTERM", () => stop(0));
-for (const p of group.processes) {
-  void p.exited.then((code) => {
-    if (stopping) return;
-    process.stderr.write(`[${p.name}] exited with ${code}; stopping the others\n`);
-    stop(1);
-  });
-}
+group.superviseUntilStopped();

@@ -30,23 +30,7 @@ async function main(): Promise<void> {
   const group = new ProcessGroup();
   for (const name of SERVICE_NAMES) group.spawnScript(name, "scripts/service.ts", [name, "--mode", "nats"], { NATS_URL: natsUrl, DATA_DIR });
 
-  let stopping = false;
-  const stop = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    await group.stop();
-    await managed?.stop();
-    process.exit(code);
-  };
-  process.on("SIGINT", () => void stop(0));
-  process.on("SIGTERM", () => void stop(0));
-  for (const p of group.processes) {
-    void p.exited.then((code) => {
-      if (stopping) return;
-      process.stderr.write(`[${p.name}] exited with ${code}; stopping the others\n`);
-      void stop(1);
-    });
-  }
+  group.superviseUntilStopped(async () => managed?.stop());
 }
 
 main().catch((err: unknown) => {

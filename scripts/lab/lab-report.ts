@@ -50,3 +50,19 @@ export function computeRatios(scenarios: ScenarioResult[], raw: ModeRun[]): Part
   }
   return out;
 }
+
+export const MODE_NAME: Record<Mode, string> = { grpc: "gRPC", nats: "NATS" };
+
+export const RAW_HEADER = ["chain", "complete p50 (ms)", "p99 (ms)", "highest sustained rate", "mode p50 ÷ raw p50", "mode capacity ÷ raw capacity"];
+
+/** The raw-transport table's rows, shared by the Markdown and HTML reports. */
+export function rawRows(report: LabReport): Array<Array<string | number>> {
+  return report.raw.map((r) => [
+    `bare ${MODE_NAME[r.mode]} chain`,
+    r.load?.complete.p50 ?? "–",
+    r.load?.complete.p99 ?? "–",
+    String(r.figures.highestSustainedRate ?? "–"),
+    report.ratios[r.mode]?.p50Ratio ?? "–",
+    report.ratios[r.mode]?.capacityRatio ?? "–",
+  ]);
+}

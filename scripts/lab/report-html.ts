@@ -1,7 +1,7 @@
 import type { Mode } from "../../services/common/config.js";
 import { escapeHtml } from "../../services/domain/html.js";
 import type { TimelinePoint } from "./load-generator.js";
-import { runOf, type LabReport } from "./lab-report.js";
+import { MODE_NAME, RAW_HEADER, rawRows, runOf, type LabReport } from "./lab-report.js";
 import { AUDIT_COLUMNS, figureRows } from "./report-md.js";
 import { explain } from "./report-text.js";
 import type { ModeRun, ScenarioResult } from "./scenarios.js";
@@ -9,7 +9,7 @@ import { barChart, lineChart, type Series } from "./svg-charts.js";
 
 const COLOR: Record<Mode, string> = { grpc: "#d9480f", nats: "#1c7ed6" };
 const RAW_COLOR: Record<Mode, string> = { grpc: "#ffa94d", nats: "#74c0fc" };
-const NAME: Record<Mode, string> = { grpc: "gRPC", nats: "NATS" };
+const NAME = MODE_NAME;
 
 function table(header: string[], rows: Array<Array<string | number>>): string {
   return `<table><thead><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>${rows
@@ -122,14 +122,6 @@ function scenarioHtml(s: ScenarioResult, report: LabReport): string {
 
 export function renderHtml(report: LabReport): string {
   const m = report.machine;
-  const raw = report.raw.map((r) => [
-    `bare ${NAME[r.mode]} chain`,
-    r.load?.complete.p50 ?? "–",
-    r.load?.complete.p99 ?? "–",
-    String(r.figures.highestSustainedRate ?? "–"),
-    report.ratios[r.mode]?.p50Ratio ?? "–",
-    report.ratios[r.mode]?.capacityRatio ?? "–",
-  ]);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>grpc-vs-nats comparison ${escapeHtml(report.createdAt)}</title>
 <style>
@@ -145,7 +137,7 @@ table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.9rem} th,td{border
 Machine: ${m.cpus} × ${escapeHtml(m.cpuModel)}, ${m.memoryGb} GiB · Node ${escapeHtml(m.node)} · nats-server ${escapeHtml(m.natsServer)}</p>
 <section id="raw"><h2>Raw transports</h2>
 <p>The same payload through a bare grpc-js chain (client → A, which calls B and C) and a bare JetStream chain (publish → consumer → two publishes → two consumers). Ratios to them make figures from noisy machines comparable.</p>
-${table(["chain", "complete p50 (ms)", "p99 (ms)", "highest sustained rate", "mode p50 ÷ raw p50", "mode capacity ÷ raw capacity"], raw)}
+${table(RAW_HEADER, rawRows(report))}
 </section>
 ${report.scenarios.map((s) => scenarioHtml(s, report)).join("\n")}
 </body></html>

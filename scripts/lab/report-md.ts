@@ -1,9 +1,7 @@
 import type { AuditLine } from "../../services/audit/audit.js";
-import type { LabReport } from "./lab-report.js";
+import { MODE_NAME, RAW_HEADER, rawRows, type LabReport } from "./lab-report.js";
 import { explain } from "./report-text.js";
 import type { ModeRun, ScenarioResult } from "./scenarios.js";
-
-const MODE_NAME = { grpc: "gRPC", nats: "NATS" } as const;
 
 export function mdTable(header: string[], rows: Array<Array<string | number>>): string {
   return [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
@@ -69,14 +67,6 @@ function scenarioMd(s: ScenarioResult, report: LabReport): string {
 
 export function renderMarkdown(report: LabReport): string {
   const m = report.machine;
-  const raw = report.raw.map((r) => [
-    `bare ${MODE_NAME[r.mode]} chain`,
-    r.load?.complete.p50 ?? "–",
-    r.load?.complete.p99 ?? "–",
-    String(r.figures.highestSustainedRate ?? "–"),
-    report.ratios[r.mode]?.p50Ratio ?? "–",
-    report.ratios[r.mode]?.capacityRatio ?? "–",
-  ]);
   return [
     "# grpc-vs-nats comparison report",
     "",
@@ -88,7 +78,7 @@ export function renderMarkdown(report: LabReport): string {
     "",
     "The same payload through a bare grpc-js chain (client → A, which calls B and C) and a bare JetStream chain (publish → consumer → two publishes → two consumers), with no business logic or database.",
     "",
-    mdTable(["chain", "complete p50 (ms)", "p99 (ms)", "highest sustained rate", "mode p50 ÷ raw p50", "mode capacity ÷ raw capacity"], raw),
+    mdTable(RAW_HEADER, rawRows(report)),
     "",
     ...report.scenarios.map((s) => scenarioMd(s, report) + "\n"),
   ].join("\n");

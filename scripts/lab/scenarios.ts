@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { audit, type AuditLine, type ClientRecord } from "../../services/audit/audit.js";
 import { Ledger } from "../../services/audit/ledger.js";
-import type { Mode } from "../../services/common/config.js";
+import type { Mode, ServiceName } from "../../services/common/config.js";
 import type { Order } from "../../services/gen/shop/v1/order.js";
 import { labOrder } from "./lab-order.js";
 import { LabStack } from "./lab-stack.js";
@@ -102,6 +102,48 @@ async function withSession<T>(ctx: LabContext, scenario: string, mode: Mode, env
   }
 }
 
+/** Takes a service away at `fromMs` of the load's clock and starts it again `forMs` later. */
+class Outage {
+  downAt = 0;
+  upAt = 0;
+  #stopped?: Promise<void>;
+  #restarted?: Promise<void>;
+
+  constructor(
+    private readonly stack: LabStack,
+    private readonly service: ServiceName,
+    private readonly signal: NodeJS.Signals,
+    private readonly fromMs: number,
+    private readonly forMs: number,
+    private readonly t0: number,
+  ) {}
+
+  /** Called with the load's elapsed time at every send tick. */
+  tick(t: number): void {
+    if (!this.#stopped && t >= this.fromMs) {
+      this.downAt = t;
+      this.#stopped = this.stack.signal(this.service, this.signal);
+    }
+    if (this.#stopped && !this.#restarted && t >= this.fromMs + this.forMs) {
+      this.#restarted = this.#stopped.then(() => {
+        this.upAt = performance.now() - this.t0;
+        return this.stack.startService(this.service);
+      });
+    }
+  }
+
+  async finished(): Promise<void> {
+    await this.#restarted;
+  }
+
+  marks(down: string, up: string): Array<{ t: number; label: string }> {
+    return [
+      { t: this.downAt, label: down },
+      { t: this.upAt, label: up },
+    ];
+  }
+}
+
 function cpuNow(stack: LabStack): { services: number; broker: number } {
   return { services: stack.servicesCpuMs(), broker: processCpuMs(stack.nats?.pid()) ?? 0 };
 }
@@ -172,29 +214,10 @@ async function serverDown(ctx: LabContext): Promise<ScenarioResult> {
       await withSession(ctx, "down", mode, {}, async (x) => {
         const t0 = performance.now();
         const sampler = mode === "nats" ? sampleQueues(await x.stack.natsConnection(), t0) : undefined;
-        let stopped: Promise<void> | undefined;
-        let restarted: Promise<void> | undefined;
-        let downAt = 0;
-        let upAt = 0;
-        const r = await x.load({
-          rate: s.outageRate,
-          durationMs: s.outageRunMs,
-          startAt: t0,
-          drainTimeoutMs: s.drainTimeoutMs,
-          onElapsed(t) {
-            if (!stopped && t >= s.outageStartMs) {
-              downAt = t;
-              stopped = x.stack.signal("billing", "SIGTERM");
-            }
-            if (stopped && !restarted && t >= s.outageStartMs + s.outageMs) {
-              restarted = stopped.then(() => {
-                upAt = performance.now() - t0;
-                return x.stack.startService("billing");
-              });
-            }
-          },
-        });
-        await restarted;
+        const outage = new Outage(x.stack, "billing", "SIGTERM", s.outageStartMs, s.outageMs, t0);
+        const r = await x.load({ rate: s.outageRate, durationMs: s.outageRunMs, startAt: t0, drainTimeoutMs: s.drainTimeoutMs, onElapsed: (t) => outage.tick(t) });
+        await outage.finished();
+        const { downAt, upAt } = outage;
         const queue = await sampler?.stop();
         const inOutage = r.orders.filter((o) => o.intendedAt >= downAt && o.intendedAt < upAt);
         // The backlog of the outage is gone when the last order sent before the restart has completed.
@@ -207,10 +230,7 @@ async function serverDown(ctx: LabContext): Promise<ScenarioResult> {
           load: summary(r),
           audit: x.audit(r.orders),
           queue,
-          marks: [
-            { t: downAt, label: "billing stopped" },
-            { t: upAt, label: "billing restarted" },
-          ],
+          marks: outage.marks("billing stopped", "billing restarted"),
           figures: {
             outageMs: Math.round(upAt - downAt),
             sentDuringOutage: inOutage.length,
@@ -276,40 +296,17 @@ async function crash(ctx: LabContext): Promise<ScenarioResult> {
   for (const mode of ctx.modes) {
     runs.push(
       await withSession(ctx, "crash", mode, {}, async (x) => {
-        let killed: Promise<void> | undefined;
-        let restarted: Promise<void> | undefined;
-        let killAt = 0;
-        let upAt = 0;
         const t0 = performance.now();
-        const r = await x.load({
-          rate: s.crashRate,
-          durationMs: s.crashRunMs,
-          startAt: t0,
-          drainTimeoutMs: s.drainTimeoutMs,
-          onElapsed(t) {
-            if (!killed && t >= s.crashAtMs) {
-              killAt = t;
-              killed = x.stack.signal("order", "SIGKILL");
-            }
-            if (killed && !restarted && t >= s.crashAtMs + s.crashDownMs) {
-              restarted = killed.then(() => {
-                upAt = performance.now() - t0;
-                return x.stack.startService("order");
-              });
-            }
-          },
-        });
-        await restarted;
+        const crash = new Outage(x.stack, "order", "SIGKILL", s.crashAtMs, s.crashDownMs, t0);
+        const r = await x.load({ rate: s.crashRate, durationMs: s.crashRunMs, startAt: t0, drainTimeoutMs: s.drainTimeoutMs, onElapsed: (t) => crash.tick(t) });
+        await crash.finished();
         const resentCompleted = mode === "grpc" ? await x.resend(r.orders) : 0;
         const a = x.audit(r.orders);
         return {
           mode,
           load: summary(r),
           audit: a,
-          marks: [
-            { t: killAt, label: "order service SIGKILL" },
-            { t: upAt, label: "restarted" },
-          ],
+          marks: crash.marks("order service SIGKILL", "restarted"),
           figures: {
             failedToClient: r.orders.filter((o) => o.error).length,
             resentCompleted,

@@ -35,7 +35,11 @@ export class ProcessGroup {
       cwd: PROJECT_ROOT,
       env: { ...process.env, ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
+      // Its own process group: a Ctrl-C in the terminal reaches only this supervisor, which
+      // then stops each child once, in order, instead of every process getting two signals.
+      detached: true,
     });
+    if (this.processes.length === 0) process.once("exit", this.#killAll);
     const colour = COLORS[this.#colour++ % COLORS.length];
     const tty = process.stderr.isTTY;
     const prefix = tty ? `\x1b[${colour}m[${options.name}]\x1b[0m ` : `[${options.name}] `;
@@ -54,11 +58,41 @@ export class ProcessGroup {
     return this.spawn({ name, command: process.execPath, args: ["--import", "tsx", script, ...args], env, sink });
   }
 
+  /**
+   * For the start scripts: on SIGINT/SIGTERM, or when any member exits on its
+   * own, stop them all, run `after` (e.g. stop a managed broker), then exit.
+   */
+  superviseUntilStopped(after: () => Promise<void> = async () => undefined): void {
+    let stopping = false;
+    const stop = async (code: number) => {
+      if (stopping) return;
+      stopping = true;
+      await this.stop();
+      await after();
+      process.exit(code);
+    };
+    process.on("SIGINT", () => void stop(0));
+    process.on("SIGTERM", () => void stop(0));
+    for (const p of this.processes) {
+      void p.exited.then((code) => {
+        if (stopping) return;
+        process.stderr.write(`[${p.name}] exited with ${code}; stopping the others\n`);
+        void stop(1);
+      });
+    }
+  }
+
+  // Last resort if this process ends without stop(): detached children would outlive it.
+  readonly #killAll = (): void => {
+    for (const p of this.processes) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill("SIGKILL");
+  };
+
   async stop(graceMs = 15_000): Promise<void> {
     const running = this.processes.filter((p) => p.child.exitCode === null && p.child.signalCode === null);
     for (const p of running) p.child.kill("SIGTERM");
     const timer = setTimeout(() => running.forEach((p) => p.child.kill("SIGKILL")), graceMs);
     await Promise.all(running.map((p) => p.exited));
     clearTimeout(timer);
+    process.off("exit", this.#killAll);
   }
 }
