@@ -1,4 +1,4 @@
-import { Server, ServerCredentials, status, type sendUnaryData, type ServerUnaryCall } from "@grpc/grpc-js";
+import { status } from "@grpc/grpc-js";
 import { expect } from "chai";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -8,23 +8,14 @@ import { grpcConfig } from "../../services/common/config.js";
 import { createLogger } from "../../services/common/logger.js";
 import type { RunningService } from "../../services/common/running-service.js";
 import { OverloadedError } from "../../services/domain/errors.js";
-import { BillingServiceClient, BillingServiceService, type CreateInvoiceRequest, type CreateInvoiceResponse } from "../../services/gen/shop/v1/billing.js";
+import { BillingServiceClient } from "../../services/gen/shop/v1/billing.js";
+import { fakeBilling } from "../support/fake-billing.js";
 import { OrderStatus } from "../../services/gen/shop/v1/order.js";
 import { callUnary, createClient, DEFAULT_RETRY } from "../../services/grpc/channel.js";
 import { GrpcWorkflowClient } from "../../services/grpc/grpc-workflow-client.js";
 import { startGrpcService } from "../../services/grpc/start-grpc-service.js";
 import { eventually } from "../support/eventually.js";
 import { sampleOrder } from "../support/orders.js";
-
-type Handler = (call: ServerUnaryCall<CreateInvoiceRequest, CreateInvoiceResponse>, cb: sendUnaryData<CreateInvoiceResponse>) => void;
-
-/** A billing stand-in whose answers the test decides, to watch what callers do with them. */
-async function fakeBilling(handler: Handler): Promise<{ address: string; close(): void }> {
-  const server = new Server();
-  server.addService(BillingServiceService, { createInvoice: handler, getInvoice: (_c: unknown, cb: sendUnaryData<unknown>) => cb({ code: status.UNIMPLEMENTED }) });
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
-  return { address: `127.0.0.1:${port}`, close: () => server.forceShutdown() };
-}
 
 describe("gRPC load shedding and retries", function () {
   this.timeout(60_000);
