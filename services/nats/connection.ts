@@ -14,6 +14,9 @@ export async function connectNats(servers: string, name: string, log: Logger): P
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     pingInterval: 10_000,
+    // Without this, every request and JetStream publish captures a stack trace for its
+    // possible error: measured at about a tenth of the order service's CPU.
+    noAsyncTraces: true,
   });
   log.info("connected to NATS", { server: nc.getServer() });
   void (async () => {
