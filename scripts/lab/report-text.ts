@@ -48,10 +48,16 @@ export function explain(s: ScenarioResult, report: LabReport): string {
       if (g) parts.push(`While billing was down for ${fig(s, "grpc", "outageMs")} ms, ${fig(s, "grpc", "failedToClient")} gRPC orders (${fig(s, "grpc", "failedShare")}%) failed to the client, ${fig(s, "grpc", "outcomeUnknownToClient")} of them with an outcome the client could not know; re-sending the failed ones with the same id completed ${fig(s, "grpc", "resentCompleted")}.`);
       if (x) parts.push(`NATS accepted ${fig(s, "nats", "acceptedDuringOutage")} of the ${fig(s, "nats", "sentDuringOutage")} orders sent during the outage; ${n(x.audit?.lost)} were lost, and the backlog drained ${ms(Number(x.figures.drainAfterRestartMs))} after billing came back.`);
       break;
-    case "overload":
-      if (g) parts.push(`Offered ${report.settings.overloadRate} orders/s with ${report.settings.overloadLimit} calls in flight allowed per server, gRPC shed ${fig(s, "grpc", "resourceExhausted")} orders with RESOURCE_EXHAUSTED and ${fig(s, "grpc", "deadlineExceeded")} hit the ${report.settings.overloadDeadlineMs} ms deadline; completion p99 was ${ms(g.load?.complete.p99)}.`);
-      if (x) parts.push(`NATS kept in-flight work at most ${fig(s, "nats", "maxConsumerAckPending")} per consumer (max_ack_pending ${report.settings.overloadLimit}) while up to ${fig(s, "nats", "maxBacklog")} messages waited in the streams; ${n(x.audit?.lost)} orders were lost and the backlog drained ${ms(Number(x.figures.drainAfterLastSendMs))} after the last send.`);
+    case "overload": {
+      const base = report.scenarios.find((x) => x.id === "baseline");
+      const growth = (m: Mode) => {
+        const before = runOf(base, m)?.load?.complete.p99;
+        return before ? ` (${ms(before)} at the baseline rate)` : "";
+      };
+      if (g) parts.push(`Offered ${report.settings.overloadRate} orders/s with ${report.settings.overloadLimit} calls in flight allowed per server, gRPC shed ${fig(s, "grpc", "resourceExhausted")} orders with RESOURCE_EXHAUSTED and ${fig(s, "grpc", "deadlineExceeded")} hit the ${report.settings.overloadDeadlineMs} ms deadline; the completion p99 of the orders it took was ${ms(g.load?.complete.p99)}${growth("grpc")}.`);
+      if (x) parts.push(`NATS kept in-flight work at most ${fig(s, "nats", "maxConsumerAckPending")} per consumer (max_ack_pending ${report.settings.overloadLimit}) while up to ${fig(s, "nats", "maxBacklog")} messages waited in the streams; ${n(x.audit?.lost)} orders were lost and the backlog drained ${ms(Number(x.figures.drainAfterLastSendMs))} after the last send; completion p99 was ${ms(x.load?.complete.p99)}${growth("nats")}.`);
       break;
+    }
     case "crash":
       if (g) parts.push(`Killing the gRPC order service failed ${fig(s, "grpc", "failedToClient")} calls to the client; re-sending them completed ${fig(s, "grpc", "resentCompleted")}; duplicates: ${fig(s, "grpc", "duplicated")}.`);
       if (x) parts.push(`Killing the NATS order service lost ${fig(s, "nats", "lost")} orders: unacknowledged messages were redelivered after restart; ${fig(s, "nats", "completed")} completed, duplicates: ${fig(s, "nats", "duplicated")}.`);
