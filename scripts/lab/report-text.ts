@@ -32,6 +32,7 @@ export function explain(s: ScenarioResult, report: LabReport): string {
       break;
     case "capacity": {
       const ratio = (m: Mode) => report.ratios[m]?.capacityRatio;
+      parts.push(`Each step offered its rate for ${report.settings.capacityStepMs / 1000} s.`);
       if (g) parts.push(`gRPC sustained ${fig(s, "grpc", "highestSustainedRate")} orders/s with completion p99 under ${report.settings.p99BoundMs} ms${ratio("grpc") ? ` (${ratio("grpc")} of its bare grpc-js chain)` : ""}.`);
       if (x) parts.push(`NATS sustained ${fig(s, "nats", "highestSustainedRate")} orders/s by the same bound${ratio("nats") ? ` (${ratio("nats")} of its bare JetStream chain)` : ""}.`);
       for (const m of ["grpc", "nats"] as const) {
