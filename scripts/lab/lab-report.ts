@@ -42,7 +42,9 @@ export function computeRatios(scenarios: ScenarioResult[], raw: ModeRun[]): Part
     const ratios: Ratios = {};
     const cap = Number(runOf(capacity, r.mode)?.figures.highestSustainedRate ?? 0);
     const rawCap = Number(r.figures.highestSustainedRate ?? 0);
-    if (cap > 0 && rawCap > 0) ratios.capacityRatio = Math.round((cap / rawCap) * 100) / 100;
+    // A lower bound on either side makes the ratio meaningless, so it is left out.
+    const bounded = runOf(capacity, r.mode)?.figures.atTopOfLadder || r.figures.atTopOfLadder;
+    if (cap > 0 && rawCap > 0 && !bounded) ratios.capacityRatio = Math.round((cap / rawCap) * 100) / 100;
     const p50 = runOf(baseline, r.mode)?.load?.complete.p50 ?? 0;
     const rawP50 = r.load?.complete.p50 ?? 0;
     if (p50 > 0 && rawP50 > 0) ratios.p50Ratio = Math.round((p50 / rawP50) * 10) / 10;
@@ -61,8 +63,15 @@ export function rawRows(report: LabReport): Array<Array<string | number>> {
     `bare ${MODE_NAME[r.mode]} chain`,
     r.load?.complete.p50 ?? "–",
     r.load?.complete.p99 ?? "–",
-    String(r.figures.highestSustainedRate ?? "–"),
+    sustainedRateText(r),
     report.ratios[r.mode]?.p50Ratio ?? "–",
     report.ratios[r.mode]?.capacityRatio ?? "–",
   ]);
+}
+
+/** "800", or "≥ 1200" when even the top step of the ladder held (the real limit is higher). */
+export function sustainedRateText(run: ModeRun | undefined): string {
+  const rate = run?.figures.highestSustainedRate;
+  if (rate === undefined) return "–";
+  return run?.figures.atTopOfLadder ? `≥ ${rate}` : String(rate);
 }

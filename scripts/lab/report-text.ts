@@ -1,5 +1,5 @@
 import type { Mode } from "../../services/common/config.js";
-import { runOf, type LabReport } from "./lab-report.js";
+import { runOf, sustainedRateText, type LabReport } from "./lab-report.js";
 import type { ScenarioId, ScenarioResult } from "./scenarios.js";
 
 /** The lesson's claim each scenario puts to the test. */
@@ -33,8 +33,8 @@ export function explain(s: ScenarioResult, report: LabReport): string {
     case "capacity": {
       const ratio = (m: Mode) => report.ratios[m]?.capacityRatio;
       parts.push(`Each step offered its rate for ${report.settings.capacityStepMs / 1000} s.`);
-      if (g) parts.push(`gRPC sustained ${fig(s, "grpc", "highestSustainedRate")} orders/s with completion p99 under ${report.settings.p99BoundMs} ms${ratio("grpc") ? ` (${ratio("grpc")} of its bare grpc-js chain)` : ""}.`);
-      if (x) parts.push(`NATS sustained ${fig(s, "nats", "highestSustainedRate")} orders/s by the same bound${ratio("nats") ? ` (${ratio("nats")} of its bare JetStream chain)` : ""}.`);
+      if (g) parts.push(`gRPC sustained ${sustainedRateText(g)} orders/s with completion p99 under ${report.settings.p99BoundMs} ms${ratio("grpc") ? ` (${ratio("grpc")} of its bare grpc-js chain)` : ""}.`);
+      if (x) parts.push(`NATS sustained ${sustainedRateText(x)} orders/s by the same bound${ratio("nats") ? ` (${ratio("nats")} of its bare JetStream chain)` : ""}.`);
       for (const m of ["grpc", "nats"] as const) {
         const steps = runOf(s, m)?.steps ?? [];
         const broke = steps.find((st) => st.rate > Number(runOf(s, m)?.figures.highestSustainedRate ?? 0));

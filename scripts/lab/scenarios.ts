@@ -189,7 +189,8 @@ async function stepRates(target: LoadTarget, s: LabSettings, makeOrder: () => Or
     if (!sustained(r, s)) break;
     capacity = rate;
   }
-  return { steps, capacity };
+  // Held even at the top step: the limit lies above the ladder, and the figure is a lower bound.
+  return { steps, capacity, atTopOfLadder: capacity === s.capacityRates.at(-1) };
 }
 
 async function capacity(ctx: LabContext): Promise<ScenarioResult> {
@@ -198,8 +199,8 @@ async function capacity(ctx: LabContext): Promise<ScenarioResult> {
     runs.push(
       await withSession(ctx, "capacity", mode, {}, async (x) => {
         let n = 0;
-        const { steps, capacity: highest } = await stepRates(x.target, ctx.settings, () => labOrder(x.runId, n++), `capacity ${mode}`);
-        return { mode, steps, figures: { highestSustainedRate: highest, p99BoundMs: ctx.settings.p99BoundMs } };
+        const { steps, capacity: highest, atTopOfLadder } = await stepRates(x.target, ctx.settings, () => labOrder(x.runId, n++), `capacity ${mode}`);
+        return { mode, steps, figures: { highestSustainedRate: highest, atTopOfLadder, p99BoundMs: ctx.settings.p99BoundMs } };
       }),
     );
   }
@@ -330,8 +331,8 @@ export async function rawBaselines(ctx: LabContext): Promise<ModeRun[]> {
       const runId = `raw-${mode}-${Date.now().toString(36)}`;
       const base = await runLoad(chain.target, { rate: s.baselineRate, durationMs: s.baselineMs, makeOrder: (i) => labOrder(runId, i), seed: s.seed, progressLabel: `raw ${mode}` });
       let n = 1_000_000;
-      const { steps, capacity: highest } = await stepRates(chain.target, s, () => labOrder(runId, n++), `raw ${mode}`);
-      out.push({ mode, load: summary(base), steps, figures: { highestSustainedRate: highest } });
+      const { steps, capacity: highest, atTopOfLadder } = await stepRates(chain.target, s, () => labOrder(runId, n++), `raw ${mode}`);
+      out.push({ mode, load: summary(base), steps, figures: { highestSustainedRate: highest, atTopOfLadder } });
     } finally {
       await chain.stop();
     }

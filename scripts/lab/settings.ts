@@ -33,7 +33,7 @@ const SHORT: LabSettings = {
   seed: 1,
   baselineRate: 100,
   baselineMs: 5_000,
-  capacityRates: [100, 250, 500, 800, 1200],
+  capacityRates: [100, 250, 500, 800, 1200, 1800, 2600],
   capacityStepMs: 2_000,
   p99BoundMs: 1_000,
   errorBound: 0.01,

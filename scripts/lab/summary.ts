@@ -5,7 +5,7 @@ export function summaryTable(report: LabReport): string {
   const rows: string[][] = [["scenario", "mode", "sent", "completed", "p50 ms", "p99 ms", "errors", "lost", "dup", "key figure"]];
   const key: Record<string, (f: Record<string, unknown>) => string> = {
     baseline: (f) => `cpu ${f.servicesCpuMsPerOrder} ms/order`,
-    capacity: (f) => `max ${f.highestSustainedRate}/s`,
+    capacity: (f) => `max ${f.atTopOfLadder ? "≥ " : ""}${f.highestSustainedRate}/s`,
     down: (f) => `failed ${f.failedToClient}, resent ok ${f.resentCompleted}, drain ${f.drainAfterRestartMs} ms`,
     overload: (f) => (f.maxBacklog === undefined ? `shed ${f.resourceExhausted}, deadline ${f.deadlineExceeded}` : `backlog max ${f.maxBacklog}, in flight max ${f.maxConsumerAckPending}`),
     crash: (f) => `failed ${f.failedToClient}, resent ok ${f.resentCompleted}`,
