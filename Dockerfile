@@ -13,6 +13,8 @@ COPY proto ./proto
 COPY services ./services
 COPY scripts ./scripts
 ENV DATA_DIR=/data NODE_ENV=production
+# The volume takes the ownership of the image's directory, so the service user can write its database.
+RUN mkdir -p /data && chown node:node /data
 VOLUME /data
 USER node
 ENTRYPOINT ["node", "--import", "tsx", "scripts/service.ts"]
