@@ -12,3 +12,8 @@ export function labOrder(runId: string, index: number): Order {
     currency: "EUR",
   };
 }
+
+/** The order a lab run sent under `orderId` (ids are `<runId>-<index>`), to send it again. */
+export function labOrderById(runId: string, orderId: string): Order {
+  return labOrder(runId, Number(orderId.slice(runId.length + 1)));
+}

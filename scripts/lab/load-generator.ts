@@ -1,3 +1,4 @@
+import type { ClientRecord } from "../../services/audit/audit.js";
 import type { Order } from "../../services/gen/shop/v1/order.js";
 import { errorCode } from "./error-code.js";
 import { LatencyRecorder, type LatencySummary } from "./latency.js";
@@ -206,4 +207,9 @@ export function timeline(outcomes: readonly OrderOutcome[], spanMs: number, buck
     if (x.error) at(x.acceptedAt ?? x.intendedAt).errors++;
   }
   return points;
+}
+
+/** What the client was told about each order, as the audit reads it. */
+export function clientRecords(outcomes: readonly OrderOutcome[]): ClientRecord[] {
+  return outcomes.map((o) => ({ orderId: o.orderId, accepted: o.acceptedAt !== undefined, error: o.error }));
 }

@@ -9,9 +9,9 @@ import { OrderStatus } from "../../services/gen/shop/v1/order.js";
 import { encodePayload } from "../../services/nats/codec.js";
 import { PAYLOADS } from "../../services/nats/payloads.js";
 import { CONSUMERS } from "../../services/nats/topology.js";
-import { labOrder } from "../../scripts/lab/lab-order.js";
+import { labOrder, labOrderById } from "../../scripts/lab/lab-order.js";
 import { LabStack } from "../../scripts/lab/lab-stack.js";
-import { runLoad, type LoadResult } from "../../scripts/lab/load-generator.js";
+import { clientRecords, runLoad, type LoadResult } from "../../scripts/lab/load-generator.js";
 import { grpcTarget, natsTarget, type ClosableTarget } from "../../scripts/lab/targets.js";
 import { eventually } from "../support/eventually.js";
 
@@ -77,7 +77,7 @@ export function describeFaultDrills(profile: FaultProfile): void {
         });
         await Promise.all(d.pending);
         await o.after?.(d, result);
-        const records = result.orders.map((x) => ({ orderId: x.orderId, accepted: x.acceptedAt !== undefined, error: x.error }));
+        const records = clientRecords(result.orders);
         // What the client was told, checked against the databases before any re-send.
         const ledger = new Ledger(dataDir);
         try {
@@ -87,7 +87,7 @@ export function describeFaultDrills(profile: FaultProfile): void {
           if (!profile.clientSeesFailures) expect(told.failedToClient, "orders refused to the client").to.equal(0);
 
           // The client's part: re-send what failed, with the same id, until it completes.
-          const failed = result.orders.filter((x) => x.error).map((x) => labOrder(d.runId, Number(x.orderId.slice(d.runId.length + 1))));
+          const failed = result.orders.filter((x) => x.error).map((x) => labOrderById(d.runId, x.orderId));
           for (const order of failed) await eventually(`re-sent ${order.orderId} to be taken`, () => target.place(order).then(() => true));
           await eventually("every order to complete", () => {
             const snap = ledger.snapshot();
@@ -202,7 +202,7 @@ export function describeFaultDrills(profile: FaultProfile): void {
         rate: 50,
         durationMs: 1_000,
         async after(d, result) {
-          const orders = result.orders.map((x) => labOrder(d.runId, Number(x.orderId.slice(d.runId.length + 1))));
+          const orders = result.orders.map((x) => labOrderById(d.runId, x.orderId));
           for (const order of orders) await d.target.place(order).catch(() => undefined);
           if (profile.hasBroker) {
             // Outside the window: the stream takes the first order's id again.
