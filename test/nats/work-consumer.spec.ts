@@ -1,0 +1,74 @@
+import { expect } from "chai";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connect, type NatsConnection } from "nats";
+import { createLogger } from "../../services/common/logger.js";
+import { DEFAULT_RETRY_POLICY } from "../../services/nats/error-mapping.js";
+import { CONSUMERS, STREAMS, ensureConsumer, ensureStreams } from "../../services/nats/topology.js";
+import { startWorkConsumer } from "../../services/nats/work-consumer.js";
+import { startNatsServer, type ManagedNatsServer } from "../../scripts/lib/nats-server.js";
+import { eventually } from "../support/eventually.js";
+
+const LIMIT = 4;
+const SETTINGS = { duplicateWindowMs: 60_000, ackWaitMs: 30_000, maxDeliver: 3, maxAckPending: LIMIT };
+
+describe("NATS work consumer", function () {
+  this.timeout(60_000);
+  let dir: string;
+  let server: ManagedNatsServer;
+  let nc: NatsConnection;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), "gvn-consumer-"));
+    server = await startNatsServer({ storeDir: dir });
+    nc = await connect({ servers: server.url });
+    const jsm = await nc.jetstreamManager();
+    await ensureStreams(jsm, SETTINGS);
+    await ensureConsumer(jsm, CONSUMERS.invoicer, SETTINGS);
+  });
+  after(async () => {
+    await nc?.close();
+    await server?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("runs handlers concurrently up to max_ack_pending, keeps the rest in the stream, and on stop finishes those in flight", async () => {
+    const js = nc.jetstream();
+    for (let i = 0; i < 10; i++) await js.publish("billing.invoice.requested", Uint8Array.of(i));
+    const started: number[] = [];
+    const releases: Array<() => void> = [];
+    const consumer = await startWorkConsumer({
+      js,
+      consumer: CONSUMERS.invoicer,
+      concurrency: LIMIT,
+      retry: { ...DEFAULT_RETRY_POLICY, maxDeliver: SETTINGS.maxDeliver },
+      log: createLogger("test", "error"),
+      handle: (msg) =>
+        new Promise<void>((resolve) => {
+          started.push(msg.data[0]!);
+          releases.push(resolve);
+        }),
+    });
+    const jsm = await nc.jetstreamManager();
+    await eventually(`${LIMIT} handlers running`, () => (started.length === LIMIT ? true : undefined));
+    const info = await jsm.consumers.info(STREAMS.billing, CONSUMERS.invoicer.durable);
+    expect(info.num_ack_pending).to.equal(LIMIT);
+    expect(info.num_pending).to.equal(10 - LIMIT);
+    expect(consumer.inFlight).to.equal(LIMIT);
+
+    let stopped = false;
+    const stopping = consumer.stop().then(() => (stopped = true));
+    await Promise.resolve();
+    expect(stopped, "stop waits for the handlers in flight").to.equal(false);
+    releases.splice(0).forEach((release) => release());
+    await stopping;
+    await eventually("the finished messages to be acknowledged", async () => {
+      const after = await jsm.consumers.info(STREAMS.billing, CONSUMERS.invoicer.durable);
+      return after.ack_floor.stream_seq >= LIMIT ? after : undefined;
+    });
+    // What was never started stays in the stream for the next consumer.
+    expect((await jsm.streams.info(STREAMS.billing)).state.messages).to.equal(10 - LIMIT);
+    expect(started).to.have.length(LIMIT);
+  });
+});
