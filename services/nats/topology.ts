@@ -112,7 +112,6 @@ export function consumerConfig(c: ConsumerDeclaration, s: TopologySettings): Par
 }
 
 // JetStream API error codes for "already exists" (a concurrent starter won the race).
-const STREAM_NAME_IN_USE = 10058;
 const CONSUMER_EXISTS = 10013;
 const CONSUMER_NAME_EXISTS = 10148;
 
@@ -123,18 +122,21 @@ function apiCode(err: unknown): number | undefined {
 /** Creates or updates every stream; safe to run again, and by several services at once. */
 export async function ensureStreams(jsm: JetStreamManager, s: Pick<TopologySettings, "duplicateWindowMs">): Promise<void> {
   for (const config of streamConfigs(s)) {
-    const existing = await jsm.streams.info(config.name).catch(() => undefined);
-    if (!existing) {
+    let current = (await jsm.streams.info(config.name).catch(() => undefined))?.config;
+    if (!current) {
       try {
         await jsm.streams.add(config);
         continue;
       } catch (err) {
-        if (apiCode(err) !== STREAM_NAME_IN_USE) throw err;
+        // A service starting at the same moment may have created it first; the server then
+        // answers "name in use" or, on 2.9, "subjects overlap". Either way: is it there now?
+        current = (await jsm.streams.info(config.name).catch(() => undefined))?.config;
+        if (!current) throw err;
       }
     }
-    const current = existing?.config ?? (await jsm.streams.info(config.name)).config;
-    const drift = Object.entries(config).some(([k, v]) => JSON.stringify(current[k as keyof StreamConfig]) !== JSON.stringify(v));
-    if (drift) await jsm.streams.update(config.name, { ...current, ...config });
+    const base = current;
+    const drift = Object.entries(config).some(([k, v]) => JSON.stringify(base[k as keyof StreamConfig]) !== JSON.stringify(v));
+    if (drift) await jsm.streams.update(config.name, { ...base, ...config });
   }
 }
 
