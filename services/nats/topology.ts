@@ -111,14 +111,6 @@ export function consumerConfig(c: ConsumerDeclaration, s: TopologySettings): Par
   };
 }
 
-// JetStream API error codes for "already exists" (a concurrent starter won the race).
-const CONSUMER_EXISTS = 10013;
-const CONSUMER_NAME_EXISTS = 10148;
-
-function apiCode(err: unknown): number | undefined {
-  return (err as { api_error?: { err_code?: number } }).api_error?.err_code;
-}
-
 /** Creates or updates every stream; safe to run again, and by several services at once. */
 export async function ensureStreams(jsm: JetStreamManager, s: Pick<TopologySettings, "duplicateWindowMs">): Promise<void> {
   for (const config of streamConfigs(s)) {
@@ -140,20 +132,20 @@ export async function ensureStreams(jsm: JetStreamManager, s: Pick<TopologySetti
   }
 }
 
-/** Creates a service's durable consumer, or updates its tunable settings. */
+/** Creates a service's durable consumer, or updates its tunable settings; safe for replicas starting together. */
 export async function ensureConsumer(jsm: JetStreamManager, c: ConsumerDeclaration, s: TopologySettings): Promise<void> {
   const config = consumerConfig(c, s);
-  const existing = await jsm.consumers.info(c.stream, c.durable).catch(() => undefined);
-  if (!existing) {
+  let current = (await jsm.consumers.info(c.stream, c.durable).catch(() => undefined))?.config;
+  if (!current) {
     try {
       await jsm.consumers.add(c.stream, config);
       return;
     } catch (err) {
-      const code = apiCode(err);
-      if (code !== CONSUMER_EXISTS && code !== CONSUMER_NAME_EXISTS) throw err;
+      // Another replica may have created it first.
+      current = (await jsm.consumers.info(c.stream, c.durable).catch(() => undefined))?.config;
+      if (!current) throw err;
     }
   }
-  const current = existing?.config ?? (await jsm.consumers.info(c.stream, c.durable)).config;
   if (current.ack_wait !== config.ack_wait || current.max_deliver !== config.max_deliver || current.max_ack_pending !== config.max_ack_pending) {
     await jsm.consumers.update(c.stream, c.durable, { ack_wait: config.ack_wait, max_deliver: config.max_deliver, max_ack_pending: config.max_ack_pending });
   }
