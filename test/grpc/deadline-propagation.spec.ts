@@ -34,8 +34,9 @@ describe("gRPC deadlines", function () {
       const sentAt = Date.now();
       const err = await client.placeOrder(sampleOrder()).catch((e: unknown) => e);
       expect(err).to.be.instanceOf(DeadlineError);
-      // The order service's own budget is 60 s; billing got the client's 800 ms instead.
-      expect(seenDeadline).to.be.within(sentAt, sentAt + 800 + 50);
+      // The order service's own budget is 60 s; billing got the client's 800 ms instead
+      // (plus whatever time the request spent waiting in busy event loops on the way).
+      expect(seenDeadline).to.be.within(sentAt, sentAt + 800 + 1_000);
       await eventually("billing's call to be cancelled", () => (cancelled ? true : undefined));
     } finally {
       await client.close();
