@@ -55,7 +55,13 @@ export class LabStack {
       stack = new LabStack(options, undefined, nats);
     }
     for (const name of SERVICE_NAMES) stack.#env(name);
-    await Promise.all(SERVICE_NAMES.map((n) => stack.startService(n)));
+    const started = await Promise.allSettled(SERVICE_NAMES.map((n) => stack.startService(n)));
+    const failed = started.find((r) => r.status === "rejected");
+    if (failed) {
+      // Leave no process or broker behind when the stack could not start.
+      await stack.stop();
+      throw failed.reason;
+    }
     return stack;
   }
 

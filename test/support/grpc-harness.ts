@@ -20,21 +20,26 @@ export async function startGrpcStack(env: Record<string, string> = {}): Promise<
   const dataDir = await mkdtemp(join(tmpdir(), "gvn-grpc-"));
   const base = { DATA_DIR: dataDir, GRPC_LISTEN_ADDR: "127.0.0.1:0", LOG_LEVEL: "warn", SHUTDOWN_GRACE_MS: "2000", ...env };
   const log = (name: string) => createLogger(`grpc:${name}`, "warn");
-  const billing = await startGrpcService(grpcConfig("billing", {}, base), log("billing"));
-  const notification = await startGrpcService(grpcConfig("notification", {}, base), log("notification"));
-  const order = await startGrpcService(
-    grpcConfig("order", {}, { ...base, BILLING_SERVICE_ADDR: billing.addresses.listens, NOTIFICATION_SERVICE_ADDR: notification.addresses.listens }),
-    log("order"),
-  );
-  const services = { order, billing, notification };
-  return {
-    dataDir,
-    services,
-    async close() {
-      await Promise.all(Object.values(services).map((s) => s.close()));
-      await rm(dataDir, { recursive: true, force: true });
-    },
+  const started: RunningService[] = [];
+  const close = async () => {
+    await Promise.all(started.map((s) => s.close()));
+    await rm(dataDir, { recursive: true, force: true });
   };
+  const start = async (name: ServiceName, env: Record<string, string | undefined>) => {
+    const service = await startGrpcService(grpcConfig(name, {}, env), log(name));
+    started.push(service);
+    return service;
+  };
+  try {
+    const billing = await start("billing", base);
+    const notification = await start("notification", base);
+    const order = await start("order", { ...base, BILLING_SERVICE_ADDR: billing.addresses.listens, NOTIFICATION_SERVICE_ADDR: notification.addresses.listens });
+    return { dataDir, services: { order, billing, notification }, close };
+  } catch (err) {
+    // Leave no server or data behind when the stack could not start.
+    await close();
+    throw err;
+  }
 }
 
 export async function makeGrpcHarness(): Promise<Harness> {

@@ -45,7 +45,13 @@ export async function startNatsStack(env: Record<string, string> = {}): Promise<
     },
   };
   // All three at once: provisioning must be safe when services race to create the streams.
-  await Promise.all((["order", "billing", "notification"] as const).map((n) => stack.start(n)));
+  const started = await Promise.allSettled((["order", "billing", "notification"] as const).map((n) => stack.start(n)));
+  const failed = started.find((r) => r.status === "rejected");
+  if (failed) {
+    // Leave no broker or data behind when the stack could not start.
+    await stack.close();
+    throw failed.reason;
+  }
   return stack;
 }
 
