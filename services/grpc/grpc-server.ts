@@ -1,4 +1,5 @@
 import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
+import { MAX_MESSAGE_BYTES } from "../common/limits.js";
 import type { Logger } from "../common/logger.js";
 import { HealthService } from "../gen/grpc/health/v1/health.js";
 import { HealthRegistry, Serving } from "./health.js";
@@ -20,10 +21,8 @@ export interface RunningGrpcServer {
   close(graceMs: number): Promise<void>;
 }
 
-// Requests above this size are refused by grpc-js with RESOURCE_EXHAUSTED before any handler runs.
-export const MAX_MESSAGE_BYTES = 1024 * 1024;
-
 export async function startGrpcServer(listen: string, bindings: readonly ServiceBinding[], log: Logger): Promise<RunningGrpcServer> {
+  // Larger requests are refused by grpc-js with RESOURCE_EXHAUSTED before any handler runs.
   const server = new Server({ "grpc.max_receive_message_length": MAX_MESSAGE_BYTES });
   const names = bindings.map((b) => b.name);
   const health = new HealthRegistry(names);

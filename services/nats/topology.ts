@@ -10,6 +10,7 @@ import {
   type StreamConfig,
 } from "nats";
 import type { ServiceName } from "../common/config.js";
+import { MAX_MESSAGE_BYTES } from "../common/limits.js";
 
 /** Every subject of the asynchronous mode, in one place. */
 export const SUBJECTS = {
@@ -39,8 +40,6 @@ export const STREAMS = {
   deadLetters: "DEAD_LETTERS",
 } as const;
 
-export const MAX_PAYLOAD_BYTES = 1024 * 1024;
-
 export interface TopologySettings {
   /** Re-publishes of one Nats-Msg-Id inside this window are dropped by the stream. */
   duplicateWindowMs: number;
@@ -59,7 +58,7 @@ function workQueue(name: string, subjects: string[], duplicateWindowMs: number):
     storage: StorageType.File,
     discard: DiscardPolicy.Old,
     duplicate_window: nanos(duplicateWindowMs),
-    max_msg_size: MAX_PAYLOAD_BYTES,
+    max_msg_size: MAX_MESSAGE_BYTES,
     num_replicas: 1,
   };
 }
