@@ -2,7 +2,7 @@
 import { SERVICE_NAMES, type ServiceName } from "../services/common/config.js";
 import { formatMoney } from "../services/domain/currency.js";
 import { OrderStatus, type Order } from "../services/gen/shop/v1/order.js";
-import { GrpcWorkflowClient } from "../services/grpc/grpc-workflow-client.js";
+import { GrpcWorkflowClient } from "../services/grpc/workflow-client.js";
 import { freePort } from "./lib/free-port.js";
 import { grpcServiceEnv } from "./lib/grpc-topology.js";
 import { ProcessGroup } from "./lib/process-group.js";

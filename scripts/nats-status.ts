@@ -18,7 +18,15 @@ async function main(): Promise<void> {
     const streams = [];
     for (const name of Object.values(STREAMS)) {
       const info = await jsm.streams.info(name).catch(() => undefined);
-      if (info) streams.push({ name, subjects: info.config.subjects ?? [], messages: info.state.messages, bytes: info.state.bytes, firstSeq: info.state.first_seq, lastSeq: info.state.last_seq });
+      if (info)
+        streams.push({
+          name,
+          subjects: info.config.subjects ?? [],
+          messages: info.state.messages,
+          bytes: info.state.bytes,
+          firstSeq: info.state.first_seq,
+          lastSeq: info.state.last_seq,
+        });
     }
     const consumers = [];
     for (const c of Object.values(CONSUMERS)) {
@@ -40,7 +48,8 @@ async function main(): Promise<void> {
     const deadLetters = await readDeadLetters(jsm, 50);
     const services = [];
     try {
-      for await (const s of await nc.services.client().info()) services.push({ name: s.name, id: s.id, version: s.version, endpoints: s.endpoints.map((e) => e.subject) });
+      for await (const s of await nc.services.client().info())
+        services.push({ name: s.name, id: s.id, version: s.version, endpoints: s.endpoints.map((e) => e.subject) });
     } catch {
       // No service answered: none is running.
     }
@@ -51,7 +60,12 @@ async function main(): Promise<void> {
     }
     console.log(`NATS ${report.server} at ${url}\n`);
     console.log("Streams (work-queue streams: messages = backlog not yet acknowledged)");
-    console.log(table([["stream", "subjects", "messages", "bytes", "first", "last"], ...streams.map((s) => [s.name, s.subjects.join(","), s.messages, s.bytes, s.firstSeq, s.lastSeq])]));
+    console.log(
+      table([
+        ["stream", "subjects", "messages", "bytes", "first", "last"],
+        ...streams.map((s) => [s.name, s.subjects.join(","), s.messages, s.bytes, s.firstSeq, s.lastSeq]),
+      ]),
+    );
     console.log("\nConsumers");
     console.log(
       table([

@@ -1,5 +1,6 @@
 // Starts one service: npm run service -- <order|billing|notification> --mode grpc|nats [flags]
 import { ConfigError } from "../services/common/config-error.js";
+import { describeError } from "../services/domain/errors.js";
 import { grpcConfig, natsConfig, parseServiceArgs } from "../services/common/config.js";
 import { createLogger } from "../services/common/logger.js";
 import type { RunningService } from "../services/common/running-service.js";
@@ -10,10 +11,10 @@ async function main(): Promise<void> {
   const log = createLogger(`${mode}:${name}`);
   let service: RunningService;
   if (mode === "grpc") {
-    const { startGrpcService } = await import("../services/grpc/start-grpc-service.js");
+    const { startGrpcService } = await import("../services/grpc/start-service.js");
     service = await startGrpcService(grpcConfig(name, flags), log);
   } else {
-    const { startNatsService } = await import("../services/nats/start-nats-service.js");
+    const { startNatsService } = await import("../services/nats/start-service.js");
     service = await startNatsService(natsConfig(name, flags), log);
   }
   closeOnSignals(() => service.close(), log);
@@ -24,6 +25,6 @@ main().catch((err: unknown) => {
     process.stderr.write(`configuration error: ${err.message}\n`);
     process.exit(2);
   }
-  process.stderr.write(`failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(`failed to start: ${describeError(err)}\n`);
   process.exit(1);
 });

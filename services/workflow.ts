@@ -9,9 +9,15 @@ export interface Placement {
 
 /**
  * The order workflow as a customer-facing client sees it, the same in both
- * modes. Failures surface as the domain errors of domain/errors.ts.
+ * modes. Failures surface as the domain errors of domain/errors.ts, with the
+ * transport's own error as their cause.
  */
 export interface OrderWorkflowClient {
+  /**
+   * Whether placeOrder's answer means the order is complete (the synchronous
+   * mode) rather than only accepted for processing (the asynchronous mode).
+   */
+  readonly answerMeansComplete: boolean;
   placeOrder(order: Order): Promise<Placement>;
   getOrder(orderId: string): Promise<OrderView>;
   close(): Promise<void>;

@@ -47,7 +47,7 @@ describe("docker-compose.yml", function () {
     expect(s["order-grpc"]!.environment).to.include({ BILLING_SERVICE_ADDR: "billing-grpc:50052", NOTIFICATION_SERVICE_ADDR: "notification-grpc:50053" });
     for (const [name, svc] of Object.entries(s)) {
       expect(svc.command?.slice(1), name).to.deep.equal(["--mode", "grpc"]);
-      expect(svc.healthcheck?.test?.join(" "), name).to.match(/scripts\/health-check\.ts 127\.0\.0\.1:5005[123]$/);
+      expect(svc.healthcheck?.test?.join(" "), name).to.match(/^CMD node dist\/scripts\/health-check\.js 127\.0\.0\.1:5005[123]$/);
     }
     expect(s["order-grpc"]!.depends_on?.["billing-grpc"]?.condition).to.equal("service_healthy");
   });
@@ -64,7 +64,10 @@ describe("docker-compose.yml", function () {
     for (const name of ["order-nats", "billing-nats", "notification-nats"]) {
       const env = s[name]!.environment ?? {};
       expect(env.NATS_URL, name).to.equal("nats://nats:4222");
-      expect(Object.keys(env).filter((k) => k.endsWith("_ADDR")), name).to.deep.equal([]);
+      expect(
+        Object.keys(env).filter((k) => k.endsWith("_ADDR")),
+        name,
+      ).to.deep.equal([]);
     }
   });
 });

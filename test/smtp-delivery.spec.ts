@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { SMTPServer } from "smtp-server";
 import { Ledger } from "../services/audit/ledger.js";
 import { OrderStatus } from "../services/gen/shop/v1/order.js";
-import { GrpcWorkflowClient } from "../services/grpc/grpc-workflow-client.js";
+import { GrpcWorkflowClient } from "../services/grpc/workflow-client.js";
 import { startGrpcStack } from "./support/grpc-harness.js";
 import { sampleOrder } from "./support/orders.js";
 

@@ -1,4 +1,11 @@
-import { DeadlineError, DependencyUnavailableError, IdempotencyConflictError, InvalidOrderError, NotFoundError, OverloadedError } from "../../services/domain/errors.js";
+import {
+  DeadlineError,
+  DependencyUnavailableError,
+  IdempotencyConflictError,
+  InvalidOrderError,
+  NotFoundError,
+  OverloadedError,
+} from "../../services/domain/errors.js";
 
 /** A short code for an error a client saw, for counting: the gRPC status names where they apply. */
 export function errorCode(err: unknown): string {

@@ -137,9 +137,7 @@ export class LabStack {
 
   /** The addresses each service was configured with: what it had to know to do its work. */
   addressesUsed(): Record<string, Record<string, string>> {
-    return Object.fromEntries(
-      [...this.envs].map(([name, env]) => [name, Object.fromEntries(Object.entries(env).filter(([k]) => ADDRESS_VARS.test(k)))]),
-    );
+    return Object.fromEntries([...this.envs].map(([name, env]) => [name, Object.fromEntries(Object.entries(env).filter(([k]) => ADDRESS_VARS.test(k)))]));
   }
 
   async stop(): Promise<void> {

@@ -8,10 +8,10 @@ import { intendedSendTimes, type Arrivals } from "./schedule.js";
 /** What the load generator drives: one mode's client, or a raw transport chain. */
 export interface LoadTarget {
   name: string;
-  /** Sends one order; resolves when the system answered (accepted, or completed when completesOnAccept). */
+  /** Sends one order; resolves when the system answered (accepted, or completed when answerMeansComplete). */
   place(order: Order): Promise<void>;
   /** True when place() resolves only once the work is complete (synchronous targets). */
-  completesOnAccept: boolean;
+  answerMeansComplete: boolean;
   /** Asynchronous targets: reports each order that reached its end state; returns a stop function. */
   watch?(onSettled: (orderId: string, completed: boolean) => void): Promise<() => Promise<void>>;
   /** Final word on an order whose end was not observed by watch() (its notice is best-effort). */
@@ -118,7 +118,7 @@ export async function runLoad(target: LoadTarget, o: LoadOptions): Promise<LoadR
         outcome.acceptedAt = at;
         accept.record(at - outcome.intendedAt);
         answered++;
-        if (target.completesOnAccept) markCompleted(outcome, at);
+        if (target.answerMeansComplete) markCompleted(outcome, at);
       },
       (err: unknown) => {
         const code = errorCode(err);

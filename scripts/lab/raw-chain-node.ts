@@ -7,7 +7,15 @@ import { AckPolicy, RetentionPolicy, StorageType, connect, headers, nanos } from
 
 const identity = (b: Buffer) => b;
 export const RAW_GRPC_SERVICE = {
-  call: { path: "/raw.Chain/Call", requestStream: false, responseStream: false, requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity },
+  call: {
+    path: "/raw.Chain/Call",
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: identity,
+    requestDeserialize: identity,
+    responseSerialize: identity,
+    responseDeserialize: identity,
+  },
 };
 export const RAW_STREAM = "RAW";
 export const RAW_DONE = "raw.done";
@@ -48,7 +56,9 @@ async function natsNode(role: string, url: string): Promise<void> {
   const jsm = await nc.jetstreamManager();
   const js = nc.jetstream();
   const subject = `raw.${role}`;
-  await jsm.streams.add({ name: RAW_STREAM, subjects: ["raw.a", "raw.b", "raw.c"], retention: RetentionPolicy.Workqueue, storage: StorageType.File }).catch(() => undefined);
+  await jsm.streams
+    .add({ name: RAW_STREAM, subjects: ["raw.a", "raw.b", "raw.c"], retention: RetentionPolicy.Workqueue, storage: StorageType.File })
+    .catch(() => undefined);
   await jsm.consumers
     .add(RAW_STREAM, { durable_name: `raw-${role}`, filter_subject: subject, ack_policy: AckPolicy.Explicit, ack_wait: nanos(30_000), max_ack_pending: 256 })
     .catch(() => undefined);

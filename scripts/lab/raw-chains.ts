@@ -38,7 +38,7 @@ export async function startRawGrpcChain(): Promise<RawChain> {
   return {
     target: {
       name: "raw-grpc",
-      completesOnAccept: true,
+      answerMeansComplete: true,
       async place(order) {
         await rawCall(client, Buffer.from(Order.encode(order).finish()));
       },
@@ -67,7 +67,7 @@ export async function startRawNatsChain(): Promise<RawChain> {
   return {
     target: {
       name: "raw-nats",
-      completesOnAccept: false,
+      answerMeansComplete: false,
       async place(order) {
         const h = headers();
         h.set("Raw-Id", order.orderId);

@@ -38,7 +38,8 @@ function timelineChart(title: string, runs: ModeRun[]): string {
   for (const r of runs) {
     if (!r.load) continue;
     series.push({ name: `${NAME[r.mode]} completed/s`, color: COLOR[r.mode], points: perSecond(r.load.timeline, "completed") });
-    if (Object.keys(r.load.errors).length > 0) series.push({ name: `${NAME[r.mode]} errors/s`, color: COLOR[r.mode], dashed: true, points: perSecond(r.load.timeline, "errors") });
+    if (Object.keys(r.load.errors).length > 0)
+      series.push({ name: `${NAME[r.mode]} errors/s`, color: COLOR[r.mode], dashed: true, points: perSecond(r.load.timeline, "errors") });
   }
   const marks = runs.flatMap((r) => (r.marks ?? []).map((m) => ({ x: seconds(m.t), label: `${NAME[r.mode]}: ${m.label}` })));
   return lineChart(title, "seconds since start", "orders per second", series, marks);
@@ -47,7 +48,13 @@ function timelineChart(title: string, runs: ModeRun[]): string {
 function queueCharts(title: string, run: ModeRun | undefined, limit?: number): string[] {
   if (!run?.queue?.length) return [];
   const marks = (run.marks ?? []).map((m) => ({ x: seconds(m.t), label: m.label }));
-  const backlog = lineChart(title, "seconds since start", "messages waiting", [{ name: "backlog in the work streams", color: COLOR.nats, points: run.queue.map((q) => [seconds(q.t), q.backlog]) }], marks);
+  const backlog = lineChart(
+    title,
+    "seconds since start",
+    "messages waiting",
+    [{ name: "backlog in the work streams", color: COLOR.nats, points: run.queue.map((q) => [seconds(q.t), q.backlog]) }],
+    marks,
+  );
   if (!limit) return [backlog];
   const inFlight: Series[] = [
     { name: "in flight, busiest consumer", color: "#2b8a3e", points: run.queue.map((q) => [seconds(q.t), q.maxConsumerAckPending]) },
@@ -67,8 +74,17 @@ function charts(s: ScenarioResult, report: LabReport): string[] {
         color: COLOR[r.mode],
         values: [r.load!.accept.p50, r.load!.accept.p99, r.load!.complete.p50, r.load!.complete.p90, r.load!.complete.p99],
       }));
-      for (const r of report.raw) if (r.load) series.push({ name: `bare ${NAME[r.mode]}`, color: RAW_COLOR[r.mode], values: [r.load.accept.p50, r.load.accept.p99, r.load.complete.p50, r.load.complete.p90, r.load.complete.p99] });
-      return [barChart("Latency percentiles at the baseline rate (ms)", "milliseconds", cats, series), timelineChart("Completions over time at the baseline rate", loaded)];
+      for (const r of report.raw)
+        if (r.load)
+          series.push({
+            name: `bare ${NAME[r.mode]}`,
+            color: RAW_COLOR[r.mode],
+            values: [r.load.accept.p50, r.load.accept.p99, r.load.complete.p50, r.load.complete.p90, r.load.complete.p99],
+          });
+      return [
+        barChart("Latency percentiles at the baseline rate (ms)", "milliseconds", cats, series),
+        timelineChart("Completions over time at the baseline rate", loaded),
+      ];
     }
     case "capacity": {
       const p99: Series[] = [];
@@ -82,14 +98,20 @@ function charts(s: ScenarioResult, report: LabReport): string[] {
         thr.push({ name: `bare ${NAME[r.mode]}`, color: RAW_COLOR[r.mode], dashed: true, points: (r.steps ?? []).map((st) => [st.rate, st.throughputPerSec]) });
       }
       return [
-        lineChart("Completion p99 as the offered rate steps up", "offered orders per second", "p99 ms", p99, [{ x: 0, label: `bound ${report.settings.p99BoundMs} ms` }]),
+        lineChart("Completion p99 as the offered rate steps up", "offered orders per second", "p99 ms", p99, [
+          { x: 0, label: `bound ${report.settings.p99BoundMs} ms` },
+        ]),
         lineChart("Throughput as the offered rate steps up", "offered orders per second", "completed per second", thr),
       ];
     }
     case "down":
       return [timelineChart("Billing stopped and restarted: completions and errors", loaded), ...queueCharts("NATS: backlog while billing was down", x)];
     case "overload": {
-      const client: Series[] = loaded.map((r) => ({ name: `${NAME[r.mode]} waiting for an answer`, color: COLOR[r.mode], points: outstanding(r.load!.timeline) }));
+      const client: Series[] = loaded.map((r) => ({
+        name: `${NAME[r.mode]} waiting for an answer`,
+        color: COLOR[r.mode],
+        points: outstanding(r.load!.timeline),
+      }));
       return [
         timelineChart("Overload: completions and errors over time", loaded),
         lineChart("Overload: requests the client is still waiting on", "seconds since start", "requests", client),
@@ -106,15 +128,31 @@ function charts(s: ScenarioResult, report: LabReport): string[] {
 function scenarioHtml(s: ScenarioResult, report: LabReport): string {
   const parts = [`<section id="${s.id}"><h2>${escapeHtml(s.title)}</h2>`];
   const figures = charts(s, report).filter(Boolean);
-  parts.push(`<div class="row"><div class="charts">${figures.map((c) => `<figure>${c}</figure>`).join("")}</div><p class="explain">${escapeHtml(explain(s, report))}</p></div>`);
+  parts.push(
+    `<div class="row"><div class="charts">${figures.map((c) => `<figure>${c}</figure>`).join("")}</div><p class="explain">${escapeHtml(explain(s, report))}</p></div>`,
+  );
   if (s.id === "addresses") {
-    const rows = s.runs.flatMap((r) => Object.entries(r.addresses ?? {}).map(([svc, env]) => [NAME[r.mode], svc, Object.entries(env).map(([k, v]) => `${k}=${v}`).join("  ") || "none"]));
+    const rows = s.runs.flatMap((r) =>
+      Object.entries(r.addresses ?? {}).map(([svc, env]) => [
+        NAME[r.mode],
+        svc,
+        Object.entries(env)
+          .map(([k, v]) => `${k}=${v}`)
+          .join("  ") || "none",
+      ]),
+    );
     parts.push(table(["mode", "service", "addresses it was configured with"], rows));
   } else {
     const rows = figureRows(s.runs);
     if (rows.length) parts.push(table(["", ...s.runs.map((r) => NAME[r.mode])], rows));
     const audited = s.runs.filter((r) => r.audit);
-    if (audited.length) parts.push(`<h3>Audit</h3>${table(["mode", ...AUDIT_COLUMNS.map(([, l]) => l)], audited.map((r) => [NAME[r.mode], ...AUDIT_COLUMNS.map(([k]) => r.audit![k])]))}`);
+    if (audited.length)
+      parts.push(
+        `<h3>Audit</h3>${table(
+          ["mode", ...AUDIT_COLUMNS.map(([, l]) => l)],
+          audited.map((r) => [NAME[r.mode], ...AUDIT_COLUMNS.map(([k]) => r.audit![k])]),
+        )}`,
+      );
   }
   parts.push("</section>");
   return parts.join("\n");

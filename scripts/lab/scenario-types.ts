@@ -34,7 +34,6 @@ export interface LabContext {
   log(line: string): void;
 }
 
-
 export function summary(r: LoadResult): LoadSummary {
   const { orders: _orders, ...rest } = r;
   return rest;

@@ -26,7 +26,8 @@ export async function runScenario(id: ScenarioId, ctx: LabContext, baselineResul
       const runs = baselineResult?.runs.map((r) => ({ mode: r.mode, addresses: r.addresses, figures: {} }));
       if (runs) return { id, title: "Addresses each service needed", runs };
       const fresh: ModeRun[] = [];
-      for (const mode of ctx.modes) fresh.push(await withSession(ctx, "addresses", mode, {}, async (x) => ({ mode, addresses: x.stack.addressesUsed(), figures: {} })));
+      for (const mode of ctx.modes)
+        fresh.push(await withSession(ctx, "addresses", mode, {}, async (x) => ({ mode, addresses: x.stack.addressesUsed(), figures: {} })));
       return { id, title: "Addresses each service needed", runs: fresh };
     }
   }

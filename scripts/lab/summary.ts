@@ -1,14 +1,18 @@
 import type { LabReport } from "./lab-report.js";
+import { show } from "./show.js";
 
 /** The console summary: one line per scenario and mode. */
 export function summaryTable(report: LabReport): string {
   const rows: string[][] = [["scenario", "mode", "sent", "completed", "p50 ms", "p99 ms", "errors", "lost", "dup", "key figure"]];
   const key: Record<string, (f: Record<string, unknown>) => string> = {
-    baseline: (f) => `cpu ${f.servicesCpuMsPerOrder} ms/order`,
-    capacity: (f) => `max ${f.atTopOfLadder ? "≥ " : ""}${f.highestSustainedRate}/s`,
-    down: (f) => `failed ${f.failedToClient}, resent ok ${f.resentCompleted}, drain ${f.drainAfterRestartMs} ms`,
-    overload: (f) => (f.maxBacklog === undefined ? `shed ${f.resourceExhausted}, deadline ${f.deadlineExceeded}` : `backlog max ${f.maxBacklog}, in flight max ${f.maxConsumerAckPending}`),
-    crash: (f) => `failed ${f.failedToClient}, resent ok ${f.resentCompleted}`,
+    baseline: (f) => `cpu ${show(f.servicesCpuMsPerOrder)} ms/order`,
+    capacity: (f) => `max ${f.atTopOfLadder ? "≥ " : ""}${show(f.highestSustainedRate)}/s`,
+    down: (f) => `failed ${show(f.failedToClient)}, resent ok ${show(f.resentCompleted)}, drain ${show(f.drainAfterRestartMs)} ms`,
+    overload: (f) =>
+      f.maxBacklog === undefined
+        ? `shed ${show(f.resourceExhausted)}, deadline ${show(f.deadlineExceeded)}`
+        : `backlog max ${show(f.maxBacklog)}, in flight max ${show(f.maxConsumerAckPending)}`,
+    crash: (f) => `failed ${show(f.failedToClient)}, resent ok ${show(f.resentCompleted)}`,
     addresses: () => "",
   };
   for (const s of report.scenarios) {
@@ -18,7 +22,14 @@ export function summaryTable(report: LabReport): string {
       const addresses =
         s.id === "addresses"
           ? Object.entries(r.addresses ?? {})
-              .map(([svc, env]) => `${svc}: ${Object.keys(env).filter((k) => k !== "GRPC_LISTEN_ADDR").join("+") || "-"}`)
+              .map(
+                ([svc, env]) =>
+                  `${svc}: ${
+                    Object.keys(env)
+                      .filter((k) => k !== "GRPC_LISTEN_ADDR")
+                      .join("+") || "-"
+                  }`,
+              )
               .join("; ")
           : "";
       rows.push([

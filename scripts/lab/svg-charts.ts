@@ -21,7 +21,15 @@ function fmt(v: number): string {
   return Math.abs(v) >= 1000 ? `${Math.round(v / 100) / 10}k` : String(Math.round(v * 10) / 10);
 }
 
-function frame(title: string, xLabel: string, yLabel: string, xMax: number, yMax: number, body: string, legend: Array<{ name: string; color: string }>): string {
+function frame(
+  title: string,
+  xLabel: string,
+  yLabel: string,
+  xMax: number,
+  yMax: number,
+  body: string,
+  legend: Array<{ name: string; color: string }>,
+): string {
   const ix = W - PAD.l - PAD.r;
   const iy = H - PAD.t - PAD.b;
   const ticks = [0, 0.25, 0.5, 0.75, 1];
@@ -94,8 +102,10 @@ export function barChart(title: string, yLabel: string, categories: string[], se
           const v = s.values[ci] ?? 0;
           const h = (v / yMax) * iy;
           const x = gx + si * barW;
-          return `<rect class="data" x="${x.toFixed(1)}" y="${(PAD.t + iy - h).toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${h.toFixed(1)}" fill="${s.color}"><title>${escapeHtml(`${s.name} ${c}: ${v}`)}</title></rect>` +
-            `<text x="${(x + barW / 2).toFixed(1)}" y="${(PAD.t + iy - h - 3).toFixed(1)}" text-anchor="middle" class="value">${fmt(v)}</text>`;
+          return (
+            `<rect class="data" x="${x.toFixed(1)}" y="${(PAD.t + iy - h).toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${h.toFixed(1)}" fill="${s.color}"><title>${escapeHtml(`${s.name} ${c}: ${v}`)}</title></rect>` +
+            `<text x="${(x + barW / 2).toFixed(1)}" y="${(PAD.t + iy - h - 3).toFixed(1)}" text-anchor="middle" class="value">${fmt(v)}</text>`
+          );
         })
         .join("");
       return rects + `<text x="${(gx + (groupW * 0.7) / 2).toFixed(1)}" y="${H - PAD.b + 16}" text-anchor="middle">${escapeHtml(c)}</text>`;

@@ -41,7 +41,9 @@ export function ensureNatsServer(log: (line: string) => void = (l) => process.st
 
 export function natsServerVersion(binary = findNatsServer()): string {
   if (!binary) return "not installed";
-  return execFileSync(binary, ["--version"], { encoding: "utf8" }).trim().replace(/^nats-server:\s*/, "");
+  return execFileSync(binary, ["--version"], { encoding: "utf8" })
+    .trim()
+    .replace(/^nats-server:\s*/, "");
 }
 
 export interface ManagedNatsServer {

@@ -62,7 +62,7 @@ export class ProcessGroup {
    * For the start scripts: on SIGINT/SIGTERM, or when any member exits on its
    * own, stop them all, run `after` (e.g. stop a managed broker), then exit.
    */
-  superviseUntilStopped(after: () => Promise<void> = async () => undefined): void {
+  superviseUntilStopped(after: () => Promise<void> = () => Promise.resolve()): void {
     let stopping = false;
     const stop = async (code: number) => {
       if (stopping) return;

@@ -33,7 +33,7 @@ export interface AuditLine {
   falseSuccess: number;
 }
 
-export function audit(records: readonly ClientRecord[], ledger: LedgerSnapshot, completesOnAccept: boolean): AuditLine {
+export function audit(records: readonly ClientRecord[], ledger: LedgerSnapshot, answerMeansComplete: boolean): AuditLine {
   const line: AuditLine = {
     sent: records.length,
     accepted: 0,
@@ -56,7 +56,7 @@ export function audit(records: readonly ClientRecord[], ledger: LedgerSnapshot, 
       line.accepted++;
       if (invoices === 0) line.lost++;
       if (!completed) line.incomplete++;
-      if (completesOnAccept && !completed) line.falseSuccess++;
+      if (answerMeansComplete && !completed) line.falseSuccess++;
     } else {
       line.failedToClient++;
       if (completed) line.recovered++;

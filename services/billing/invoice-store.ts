@@ -50,7 +50,10 @@ export class SqliteInvoiceStore implements InvoiceStore {
   readonly #number;
   readonly #insertTx;
 
-  constructor(file: string, private readonly documentPath: (invoiceNumber: string) => string) {
+  constructor(
+    file: string,
+    private readonly documentPath: (invoiceNumber: string) => string,
+  ) {
     this.db = openDatabase(file, SCHEMA);
     this.#find = this.db.prepare<[string], Row>("SELECT * FROM invoices WHERE order_id = ?").safeIntegers(true);
     this.#insert = this.db.prepare(

@@ -28,7 +28,8 @@ function parseEntry(variable: string, entry: string): { host: string; port: numb
  * (all replicas behind a name, as in compose) are balanced the same way.
  */
 export function parseAddressList(variable: string, value: string | undefined): AddressList {
-  if (value === undefined || value.trim() === "") throw new ConfigError(`${variable} is not set: give the server's host:port, or a comma-separated list of replicas`);
+  if (value === undefined || value.trim() === "")
+    throw new ConfigError(`${variable} is not set: give the server's host:port, or a comma-separated list of replicas`);
   const addresses = value.split(",").map((s) => s.trim());
   if (addresses.some((a) => a === "")) throw new ConfigError(`${variable}: empty entry in ${JSON.stringify(value)}`);
   const entries = addresses.map((a) => parseEntry(variable, a));

@@ -110,12 +110,14 @@ export function grpcConfig(name: ServiceName, flags: ParsedArgs["flags"] = {}, e
     maxInFlight: int("GRPC_MAX_IN_FLIGHT", flags["max-in-flight"] ?? env.GRPC_MAX_IN_FLIGHT, 1_000, 0),
   };
   if (name === "order") {
-    config.billing = flags["billing-addr"] !== undefined
-      ? parseAddressList("--billing-addr", flags["billing-addr"])
-      : parseAddressList("BILLING_SERVICE_ADDR", env.BILLING_SERVICE_ADDR);
-    config.notification = flags["notification-addr"] !== undefined
-      ? parseAddressList("--notification-addr", flags["notification-addr"])
-      : parseAddressList("NOTIFICATION_SERVICE_ADDR", env.NOTIFICATION_SERVICE_ADDR);
+    config.billing =
+      flags["billing-addr"] !== undefined
+        ? parseAddressList("--billing-addr", flags["billing-addr"])
+        : parseAddressList("BILLING_SERVICE_ADDR", env.BILLING_SERVICE_ADDR);
+    config.notification =
+      flags["notification-addr"] !== undefined
+        ? parseAddressList("--notification-addr", flags["notification-addr"])
+        : parseAddressList("NOTIFICATION_SERVICE_ADDR", env.NOTIFICATION_SERVICE_ADDR);
   }
   return config;
 }
@@ -124,7 +126,8 @@ export function natsConfig(name: ServiceName, flags: ParsedArgs["flags"] = {}, e
   const natsUrl = flags["nats-url"] ?? env.NATS_URL;
   if (!natsUrl) throw new ConfigError("NATS_URL is not set: give the broker's address, e.g. nats://127.0.0.1:4222 (a comma-separated list for a cluster)");
   for (const url of natsUrl.split(",")) {
-    if (!/^(nats|tls|ws|wss):\/\/[^\s/]+(:\d+)?$|^[^\s/:]+:\d+$/.test(url.trim())) throw new ConfigError(`NATS_URL: ${JSON.stringify(url)} is not nats://host:port`);
+    if (!/^(nats|tls|ws|wss):\/\/[^\s/]+(:\d+)?$|^[^\s/:]+:\d+$/.test(url.trim()))
+      throw new ConfigError(`NATS_URL: ${JSON.stringify(url)} is not nats://host:port`);
   }
   return {
     ...common(name, "nats", flags, env),

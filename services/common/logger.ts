@@ -1,3 +1,5 @@
+import { describeError } from "../domain/errors.js";
+
 export type LogLevel = "debug" | "info" | "warn" | "error";
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -17,7 +19,7 @@ function render(fields: Record<string, unknown>): string {
   let out = "";
   for (const [k, v] of Object.entries(fields)) {
     if (v === undefined) continue;
-    const s = typeof v === "string" ? v : typeof v === "bigint" ? v.toString() : v instanceof Error ? v.message : JSON.stringify(v);
+    const s = typeof v === "string" ? v : typeof v === "bigint" ? v.toString() : v instanceof Error ? describeError(v) : JSON.stringify(v);
     out += ` ${k}=${/[\s"]/.test(s) ? JSON.stringify(s) : s}`;
   }
   return out;
@@ -26,7 +28,8 @@ function render(fields: Record<string, unknown>): string {
 /**
  * Line logs on stderr: "<time> <level> [name] message key=value". stderr keeps
  * stdout free for command output; a disabled level costs one comparison, so
- * per-order debug lines cost nothing in normal runs.
+ * per-order debug lines cost nothing in normal runs. An Error field is
+ * written with its stack and every cause under it.
  */
 export function createLogger(name: string, level: LogLevel = parseLevel(process.env.LOG_LEVEL)): Logger {
   const min = RANK[level];

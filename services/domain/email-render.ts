@@ -30,7 +30,9 @@ export function renderOrderEmail(order: Order, invoiceNumber: string): RenderedE
     "The shop",
   ].join("\n");
   const rows = lines
-    .map((l) => `<tr><td>${l.quantity}</td><td>${escapeHtml(l.name)} <small>${escapeHtml(l.sku)}</small></td><td>${escapeHtml(money(l.lineTotalMinor))}</td></tr>`)
+    .map(
+      (l) => `<tr><td>${l.quantity}</td><td>${escapeHtml(l.name)} <small>${escapeHtml(l.sku)}</small></td><td>${escapeHtml(money(l.lineTotalMinor))}</td></tr>`,
+    )
     .join("");
   const html =
     `<p>Hello ${escapeHtml(customer.name)},</p><p>thank you for your order <b>${escapeHtml(order.orderId)}</b>.</p>` +

@@ -26,8 +26,7 @@ function text(violations: FieldViolation[], field: string, value: string, max: n
 export function orderViolations(order: Order): FieldViolation[] {
   const v: FieldViolation[] = [];
   if (order.orderId === "") v.push({ field: "order_id", rule: "must not be empty" });
-  else if (order.orderId.length > LIMITS.orderIdLength)
-    v.push({ field: "order_id", rule: `must be at most ${LIMITS.orderIdLength} characters` });
+  else if (order.orderId.length > LIMITS.orderIdLength) v.push({ field: "order_id", rule: `must be at most ${LIMITS.orderIdLength} characters` });
   else if (!ORDER_ID.test(order.orderId))
     v.push({ field: "order_id", rule: "may contain only letters, digits and . _ : - and must start with a letter or digit" });
 
@@ -38,8 +37,7 @@ export function orderViolations(order: Order): FieldViolation[] {
     text(v, "customer.id", customer.id, LIMITS.orderIdLength, false);
     text(v, "customer.name", customer.name, LIMITS.nameLength, true);
     if (customer.email === "") v.push({ field: "customer.email", rule: "must not be empty" });
-    else if (customer.email.length > LIMITS.emailLength)
-      v.push({ field: "customer.email", rule: `must be at most ${LIMITS.emailLength} characters` });
+    else if (customer.email.length > LIMITS.emailLength) v.push({ field: "customer.email", rule: `must be at most ${LIMITS.emailLength} characters` });
     else if (!EMAIL.test(customer.email)) v.push({ field: "customer.email", rule: "must be an e-mail address like name@example.com" });
   }
 

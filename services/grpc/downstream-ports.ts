@@ -1,27 +1,31 @@
 import type { AddressList } from "../common/address-list.js";
-import { BillingServiceClient } from "../gen/shop/v1/billing.js";
-import { NotificationServiceClient } from "../gen/shop/v1/notification.js";
-import type { Order } from "../gen/shop/v1/order.js";
+import { RemoteInternalError } from "../domain/errors.js";
 import type { BillingPort, ConfirmationRequest, InvoiceRef, NotifierPort } from "../domain/ports.js";
+import { BillingServiceClient } from "../gen/shop/v1/billing_service.js";
+import { NotificationServiceClient } from "../gen/shop/v1/notification_service.js";
+import type { Order } from "../gen/shop/v1/order.js";
 import { outgoingCallOptions } from "./call-context.js";
 import { callUnary, createClient } from "./channel.js";
-import { fromServiceError } from "./status-map.js";
+import { fromWireError } from "./error-mapping.js";
 
 /** Billing as the order service reaches it over gRPC. */
 export class GrpcBillingPort implements BillingPort {
   readonly #client: BillingServiceClient;
 
-  constructor(addresses: AddressList, private readonly deadlineMs: number) {
+  constructor(
+    addresses: AddressList,
+    private readonly deadlineMs: number,
+  ) {
     this.#client = createClient(BillingServiceClient, "shop.v1.BillingService", addresses);
   }
 
   async createInvoice(order: Order): Promise<InvoiceRef> {
     try {
       const res = await callUnary(this.#client.createInvoice.bind(this.#client), { order }, outgoingCallOptions(this.deadlineMs), order.orderId);
-      if (!res.invoice) throw new Error("billing answered without an invoice");
+      if (!res.invoice) throw new RemoteInternalError("billing", "answered without an invoice");
       return { invoiceNumber: res.invoice.invoiceNumber };
     } catch (err) {
-      throw fromServiceError(err, "billing");
+      throw fromWireError(err, "billing");
     }
   }
 
@@ -34,7 +38,10 @@ export class GrpcBillingPort implements BillingPort {
 export class GrpcNotifierPort implements NotifierPort {
   readonly #client: NotificationServiceClient;
 
-  constructor(addresses: AddressList, private readonly deadlineMs: number) {
+  constructor(
+    addresses: AddressList,
+    private readonly deadlineMs: number,
+  ) {
     this.#client = createClient(NotificationServiceClient, "shop.v1.NotificationService", addresses);
   }
 
@@ -42,7 +49,7 @@ export class GrpcNotifierPort implements NotifierPort {
     try {
       await callUnary(this.#client.sendOrderConfirmation.bind(this.#client), request, outgoingCallOptions(this.deadlineMs), request.order.orderId);
     } catch (err) {
-      throw fromServiceError(err, "notification");
+      throw fromWireError(err, "notification");
     }
   }
 

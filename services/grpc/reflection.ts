@@ -1,10 +1,11 @@
 import { loadSync } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { projectRoot } from "../common/project-root.js";
 
-export const PROTO_ROOT = fileURLToPath(new URL("../../proto/", import.meta.url));
+export const PROTO_ROOT = join(projectRoot(), "proto");
 
-const FILES = ["shop/v1/order.proto", "shop/v1/billing.proto", "shop/v1/notification.proto", "grpc/health/v1/health.proto"];
+const FILES = ["shop/v1/order_service.proto", "shop/v1/billing_service.proto", "shop/v1/notification_service.proto", "grpc/health/v1/health.proto"];
 
 /**
  * Server reflection (v1 and v1alpha) for the given services, read from the

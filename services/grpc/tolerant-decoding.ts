@@ -13,7 +13,7 @@ export function tolerantDecoding<D extends ServiceDefinition>(definition: D): D 
       ...method,
       requestDeserialize: (bytes: Buffer) => {
         try {
-          return method.requestDeserialize(bytes);
+          return method.requestDeserialize(bytes) as unknown;
         } catch (err) {
           return new MalformedRequestError(`malformed request for ${method.path} (${bytes.length} bytes): ${(err as Error).message}`);
         }

@@ -2,7 +2,7 @@ import { status, type handleUnaryCall, type sendUnaryData, type ServerUnaryCall 
 import type { Logger } from "../common/logger.js";
 import { MalformedRequestError } from "../domain/errors.js";
 import { runInCall } from "./call-context.js";
-import { toStatus } from "./status-map.js";
+import { toWireError } from "./error-mapping.js";
 
 /** Counts calls in flight on one server and sheds those above the limit. */
 export class InFlightLimit {
@@ -36,13 +36,13 @@ export function unary<Req, Res>(ctx: UnaryContext, handler: (request: Req) => Pr
       callback({ code: status.RESOURCE_EXHAUSTED, details: `server is at its limit of ${ctx.limit.limit} calls in flight; retry later` });
       return;
     }
-    runInCall(call as ServerUnaryCall<unknown, unknown>, async () => {
+    void runInCall(call as ServerUnaryCall<unknown, unknown>, async () => {
       try {
         const request: unknown = call.request;
         if (request instanceof MalformedRequestError) throw request;
         callback(null, await handler(call.request));
       } catch (err) {
-        callback(toStatus(err, ctx.log));
+        callback(toWireError(err, ctx.log));
       } finally {
         ctx.limit.leave();
       }

@@ -1,4 +1,4 @@
-import { connect, type NatsConnection } from "nats";
+import { connect, Events, type NatsConnection } from "nats";
 import type { Logger } from "../common/logger.js";
 
 /**
@@ -21,7 +21,7 @@ export async function connectNats(servers: string, name: string, log: Logger): P
   log.info("connected to NATS", { server: nc.getServer() });
   void (async () => {
     for await (const s of nc.status()) {
-      if (s.type === "disconnect" || s.type === "reconnect" || s.type === "error") log.warn(`NATS ${s.type}`, { data: String(s.data) });
+      if (s.type === Events.Disconnect || s.type === Events.Reconnect || s.type === Events.Error) log.warn(`NATS ${s.type}`, { data: s.data });
     }
   })();
   return nc;

@@ -1,5 +1,69 @@
-import { DependencyUnavailableError, InvalidOrderError, NotFoundError, isDomainError } from "../domain/errors.js";
+import { randomUUID } from "node:crypto";
+import { decodeViolations, encodeViolations } from "../common/error-details.js";
+import type { Logger } from "../common/logger.js";
+import {
+  DeadlineError,
+  DependencyUnavailableError,
+  IdempotencyConflictError,
+  InvalidOrderError,
+  NotFoundError,
+  OverloadedError,
+  RemoteInternalError,
+  isDomainError,
+  type DomainErrorKind,
+} from "../domain/errors.js";
 import { PoisonMessageError } from "./poison.js";
+
+/**
+ * The one place where domain errors become NATS vocabulary: service error
+ * codes for request/reply (toWireError / fromWireError, the same pair as the
+ * gRPC adapter's) and ack decisions for JetStream work (decide).
+ */
+
+/** A NATS service error: the Nats-Service-Error-Code / Nats-Service-Error headers, and a body with details. */
+export interface WireError {
+  code: number;
+  description: string;
+  /** A google.rpc.Status with google.rpc.BadRequest for field violations; empty otherwise. */
+  body: Uint8Array;
+}
+
+const CODE: Record<DomainErrorKind, number> = { invalid: 400, "not-found": 404, conflict: 409, unavailable: 503, timeout: 504, overloaded: 429 };
+const EMPTY = new Uint8Array(0);
+
+export function toWireError(err: unknown, log: Logger): WireError {
+  if (err instanceof PoisonMessageError) return { code: 400, description: err.message, body: EMPTY };
+  if (isDomainError(err)) {
+    const code = CODE[err.kind];
+    const body = err instanceof InvalidOrderError ? encodeViolations(code, err.message, err.violations) : EMPTY;
+    return { code, description: err.message, body };
+  }
+  // Unknown errors never leak internals to the caller; the log keeps them, with their causes, under a reference.
+  const ref = randomUUID().slice(0, 8);
+  log.error("unexpected error", { ref, err });
+  return { code: 500, description: `internal error (ref ${ref})`, body: EMPTY };
+}
+
+/** The reverse, for clients of a NATS service endpoint: the answer of `dependency` becomes a domain error. */
+export function fromWireError(wire: WireError, dependency: string): Error {
+  const cause = { cause: new Error(`${dependency} answered ${wire.code}: ${wire.description}`) };
+  switch (wire.code) {
+    case 400:
+      return new InvalidOrderError(decodeViolations(wire.body) ?? [{ field: "", rule: wire.description }], cause);
+    case 404:
+      return new NotFoundError(wire.description, cause);
+    case 409:
+      return new IdempotencyConflictError(wire.description, cause);
+    case 429:
+      return new OverloadedError(`${dependency} overloaded: ${wire.description}`, cause);
+    case 503:
+      return new DependencyUnavailableError(dependency, wire.description, cause);
+    case 504:
+      return new DeadlineError(dependency, cause);
+    default:
+      return new RemoteInternalError(dependency, `${wire.code}: ${wire.description}`, cause);
+  }
+}
 
 export type Decision = { kind: "retry"; delayMs: number; reason: string } | { kind: "dead-letter"; reason: string };
 
@@ -12,9 +76,9 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY_POLICY: Omit<RetryPolicy, "maxDeliver"> = { baseDelayMs: 250, maxDelayMs: 15_000 };
 
 /**
- * The one place where a handler's failure becomes a JetStream decision:
- * errors that no retry can fix are dead-lettered now; transient ones are
- * nak'ed with an exponential delay until max_deliver, then dead-lettered.
+ * A handler's failure as a JetStream decision: errors that no retry can fix
+ * are dead-lettered now; transient ones are nak'ed with an exponential delay
+ * until max_deliver, then dead-lettered.
  */
 export function decide(err: unknown, deliveryCount: number, policy: RetryPolicy): Decision {
   if (err instanceof PoisonMessageError) return { kind: "dead-letter", reason: err.message };
@@ -34,26 +98,4 @@ export function decide(err: unknown, deliveryCount: number, policy: RetryPolicy)
   if (deliveryCount >= policy.maxDeliver) return { kind: "dead-letter", reason: `gave up after ${deliveryCount} deliveries: ${reason}` };
   const delayMs = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (deliveryCount - 1));
   return { kind: "retry", delayMs, reason };
-}
-
-/** Domain errors as NATS service errors (Nats-Service-Error-Code / Nats-Service-Error headers). */
-export function serviceError(err: unknown): { code: number; description: string } {
-  if (err instanceof PoisonMessageError) return { code: 400, description: err.message };
-  if (!isDomainError(err)) return { code: 500, description: "internal error" };
-  const code = { invalid: 400, "not-found": 404, conflict: 409, unavailable: 503, timeout: 504, overloaded: 429 }[err.kind];
-  return { code, description: err.message };
-}
-
-/** The reverse, for clients of a NATS service endpoint. */
-export function fromServiceError(code: number, description: string): Error {
-  switch (code) {
-    case 400:
-      return new InvalidOrderError([{ field: "", rule: description }]);
-    case 404:
-      return new NotFoundError(description);
-    case 503:
-      return new DependencyUnavailableError("order service", description);
-    default:
-      return new Error(`order service error ${code}: ${description}`);
-  }
 }

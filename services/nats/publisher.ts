@@ -18,6 +18,6 @@ export async function publishMessage<T>(js: JetStreamClient, subject: string, ty
     const ack = await js.publish(subject, data, { headers, msgID });
     return { seq: ack.seq, duplicate: ack.duplicate };
   } catch (err) {
-    throw new DependencyUnavailableError("NATS JetStream", `publish to ${subject} failed: ${(err as Error).message}`);
+    throw new DependencyUnavailableError("NATS JetStream", `publish to ${subject} failed: ${(err as Error).message}`, { cause: err });
   }
 }

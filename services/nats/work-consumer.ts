@@ -63,7 +63,7 @@ export async function startWorkConsumer(o: WorkConsumerOptions): Promise<Running
       msg.ack();
     } catch (err) {
       const decision = decide(err, deliveries, o.retry);
-      if (decision.reason.endsWith("internal error")) o.log.error("handler failed", { err: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+      if (decision.reason.endsWith("internal error")) o.log.error("handler failed", { err });
       await settle(msg, decision);
     }
   };

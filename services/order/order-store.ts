@@ -30,8 +30,7 @@ interface Row {
   failure_reason: string;
 }
 
-const { ORDER_STATUS_PROCESSING: PROCESSING, ORDER_STATUS_COMPLETED: COMPLETED, ORDER_STATUS_REJECTED: REJECTED, ORDER_STATUS_FAILED: FAILED } =
-  OrderStatus;
+const { ORDER_STATUS_PROCESSING: PROCESSING, ORDER_STATUS_COMPLETED: COMPLETED, ORDER_STATUS_REJECTED: REJECTED, ORDER_STATUS_FAILED: FAILED } = OrderStatus;
 
 export class SqliteOrderStore implements OrderStore {
   readonly db: Db;
@@ -68,9 +67,7 @@ export class SqliteOrderStore implements OrderStore {
       `UPDATE orders SET email_sent = 1, status = ${COMPLETED}, failure_reason = '', updated_at = ?
        WHERE order_id = ? AND invoice_number <> ''`,
     );
-    this.#failure = this.db.prepare(
-      `UPDATE orders SET status = ${FAILED}, failure_reason = ?, updated_at = ? WHERE order_id = ? AND status = ${PROCESSING}`,
-    );
+    this.#failure = this.db.prepare(`UPDATE orders SET status = ${FAILED}, failure_reason = ?, updated_at = ? WHERE order_id = ? AND status = ${PROCESSING}`);
   }
 
   get(orderId: string): OrderRecord | undefined {

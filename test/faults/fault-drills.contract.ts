@@ -18,8 +18,6 @@ import { eventually } from "../support/eventually.js";
 /** What the drills may expect of a mode; the drills branch on these, never on the mode's name. */
 export interface FaultProfile {
   mode: Mode;
-  /** The client waits for completion, so it sees downstream failures and must re-send. */
-  clientSeesFailures: boolean;
   /** Work waits in a broker, which can itself be restarted. */
   hasBroker: boolean;
 }
@@ -81,20 +79,25 @@ export function describeFaultDrills(profile: FaultProfile): void {
         // What the client was told, checked against the databases before any re-send.
         const ledger = new Ledger(dataDir);
         try {
-          const told = audit(records, ledger.snapshot(), target.completesOnAccept);
+          const told = audit(records, ledger.snapshot(), target.answerMeansComplete);
           expect(told.falseSuccess, "success reported for an order that did not complete").to.equal(0);
           expect(told.lost, "accepted orders never invoiced").to.equal(0);
-          if (!profile.clientSeesFailures) expect(told.failedToClient, "orders refused to the client").to.equal(0);
+          if (!target.answerMeansComplete) expect(told.failedToClient, "orders refused to the client").to.equal(0);
 
           // The client's part: re-send what failed, with the same id, until it completes.
           const failed = result.orders.filter((x) => x.error).map((x) => labOrderById(d.runId, x.orderId));
           for (const order of failed) await eventually(`re-sent ${order.orderId} to be taken`, () => target.place(order).then(() => true));
-          await eventually("every order to complete", () => {
-            const snap = ledger.snapshot();
-            return records.every((r) => snap.orders.get(r.orderId) === OrderStatus.ORDER_STATUS_COMPLETED) ? true : undefined;
-          }, 60_000, 100);
+          await eventually(
+            "every order to complete",
+            () => {
+              const snap = ledger.snapshot();
+              return records.every((r) => snap.orders.get(r.orderId) === OrderStatus.ORDER_STATUS_COMPLETED) ? true : undefined;
+            },
+            60_000,
+            100,
+          );
 
-          const line = audit(records, ledger.snapshot(), target.completesOnAccept);
+          const line = audit(records, ledger.snapshot(), target.answerMeansComplete);
           console.log(`      ${formatAuditLine(`${profile.mode} ${name}`, line)}`);
           expect(line.completed, "completed").to.equal(line.sent);
           expect(line.duplicateInvoices, "duplicate invoices").to.equal(0);
@@ -142,7 +145,7 @@ export function describeFaultDrills(profile: FaultProfile): void {
           d.stack.pause("billing");
           // Resumed only once the stop has outlasted the deadline (an order FAILED on it)
           // or the ack wait (the broker redelivered billing's work).
-          if (profile.clientSeesFailures) {
+          if (d.target.answerMeansComplete) {
             const ledger = new Ledger(d.stack.options.dataDir);
             await eventually("an order to fail on the deadline", () =>
               [...ledger.snapshot().orders.values()].includes(OrderStatus.ORDER_STATUS_FAILED) ? true : undefined,
@@ -209,7 +212,12 @@ export function describeFaultDrills(profile: FaultProfile): void {
             const js = (await d.stack.natsConnection()).jetstream();
             const first = orders[0]!;
             const { data, headers } = encodePayload(PAYLOADS.order, first);
-            await eventually("the duplicate window to pass", async () => ((await js.publish("orders.placed", data, { headers, msgID: first.orderId })).duplicate ? undefined : true), 10_000, 100);
+            await eventually(
+              "the duplicate window to pass",
+              async () => ((await js.publish("orders.placed", data, { headers, msgID: first.orderId })).duplicate ? undefined : true),
+              10_000,
+              100,
+            );
           }
           for (const order of orders) await d.target.place(order).catch(() => undefined);
         },
@@ -224,10 +232,15 @@ export function describeFaultDrills(profile: FaultProfile): void {
         inject: once(700, async (d) => {
           if (profile.hasBroker) {
             const jsm = await (await d.stack.natsConnection()).jetstreamManager();
-            inFlightAtKill = await eventually("messages ack-pending at the mailer", async () => {
-              const n = (await jsm.consumers.info(CONSUMERS.mailer.stream, CONSUMERS.mailer.durable)).num_ack_pending;
-              return n > 0 ? n : undefined;
-            }, 10_000, 1);
+            inFlightAtKill = await eventually(
+              "messages ack-pending at the mailer",
+              async () => {
+                const n = (await jsm.consumers.info(CONSUMERS.mailer.stream, CONSUMERS.mailer.durable)).num_ack_pending;
+                return n > 0 ? n : undefined;
+              },
+              10_000,
+              1,
+            );
           }
           await d.stack.signal("notification", "SIGKILL");
           await d.stack.startService("notification");

@@ -2,9 +2,10 @@ import { credentials, Metadata, status } from "@grpc/grpc-js";
 import { expect } from "chai";
 import { connect as http2Connect } from "node:http2";
 import { Ledger } from "../../services/audit/ledger.js";
-import { OrderStatus, OrderServiceClient, PlaceOrderRequest, type Order } from "../../services/gen/shop/v1/order.js";
+import { OrderStatus, PlaceOrderRequest, type Order } from "../../services/gen/shop/v1/order.js";
+import { OrderServiceClient } from "../../services/gen/shop/v1/order_service.js";
 import { HealthCheckResponse_ServingStatus, HealthClient } from "../../services/gen/grpc/health/v1/health.js";
-import { GrpcWorkflowClient } from "../../services/grpc/grpc-workflow-client.js";
+import { GrpcWorkflowClient } from "../../services/grpc/workflow-client.js";
 import { rawUnary } from "../support/raw-grpc.js";
 import { startGrpcStack, type GrpcStack } from "../support/grpc-harness.js";
 import { sampleOrder } from "../support/orders.js";
@@ -27,7 +28,9 @@ describe("gRPC mode with bad input", function () {
   after(async () => {
     // Whatever came before, the server is still healthy and still completes orders.
     const health = new HealthClient(order, credentials.createInsecure());
-    const serving = await new Promise((resolve) => health.check({ service: "" }, (err, res) => resolve(!err && res.status === HealthCheckResponse_ServingStatus.SERVING)));
+    const serving = await new Promise((resolve) =>
+      health.check({ service: "" }, (err, res) => resolve(!err && res.status === HealthCheckResponse_ServingStatus.SERVING)),
+    );
     health.close();
     const placed = await client.placeOrder(sampleOrder());
     await client.close();

@@ -8,8 +8,8 @@ import { createLogger } from "../../services/common/logger.js";
 import type { RunningService } from "../../services/common/running-service.js";
 import { DependencyUnavailableError } from "../../services/domain/errors.js";
 import { OrderStatus } from "../../services/gen/shop/v1/order.js";
-import { GrpcWorkflowClient } from "../../services/grpc/grpc-workflow-client.js";
-import { startGrpcService } from "../../services/grpc/start-grpc-service.js";
+import { GrpcWorkflowClient } from "../../services/grpc/workflow-client.js";
+import { startGrpcService } from "../../services/grpc/start-service.js";
 import { freePort } from "../../scripts/lib/free-port.js";
 import { sampleOrder } from "../support/orders.js";
 

@@ -56,7 +56,7 @@ describe("gRPC reflection and health, read by buf curl", function () {
 
     const invoice = await bufCurl(["-d", '{"order_id":"reflect-1"}', url("billing", "/shop.v1.BillingService/GetInvoice")]);
     expect(invoice.code, invoice.stderr).to.equal(0);
-    expect(JSON.parse(invoice.stdout).invoice).to.include({ orderId: "reflect-1", totalMinor: "2500", currency: "EUR" });
+    expect((JSON.parse(invoice.stdout) as { invoice: object }).invoice).to.include({ orderId: "reflect-1", totalMinor: "2500", currency: "EUR" });
   });
 
   it("answers an invalid order with invalid_argument naming the field", async () => {

@@ -7,7 +7,11 @@ const run = promisify(execFile);
 
 async function service(args: string[], env: Record<string, string>): Promise<{ code: number; stderr: string }> {
   try {
-    await run(process.execPath, ["--import", "tsx", "scripts/service.ts", ...args], { cwd: PROJECT_ROOT, env: { PATH: process.env.PATH ?? "", ...env }, timeout: 30_000 });
+    await run(process.execPath, ["--import", "tsx", "scripts/service.ts", ...args], {
+      cwd: PROJECT_ROOT,
+      env: { PATH: process.env.PATH ?? "", ...env },
+      timeout: 30_000,
+    });
     return { code: 0, stderr: "" };
   } catch (err) {
     const e = err as { code?: number; stderr?: string };

@@ -1,3 +1,6 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+// page.$$eval runs in the browser: its callbacks see the DOM's types.
 import { expect } from "chai";
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -19,7 +22,10 @@ describe("comparison lab: compare --quick", function () {
   let stdout: string;
 
   before(async () => {
-    ({ stdout } = await run(process.execPath, ["--import", "tsx", "scripts/compare.ts", "--quick", "--out", out], { cwd: PROJECT_ROOT, maxBuffer: 16 * 1024 * 1024 }));
+    ({ stdout } = await run(process.execPath, ["--import", "tsx", "scripts/compare.ts", "--quick", "--out", out], {
+      cwd: PROJECT_ROOT,
+      maxBuffer: 16 * 1024 * 1024,
+    }));
     report = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as LabReport;
   });
   after(() => rmSync(out, { recursive: true, force: true }));
@@ -72,7 +78,15 @@ describe("comparison lab: compare --quick", function () {
     if (!existsSync(CHROMIUM)) this.skip();
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

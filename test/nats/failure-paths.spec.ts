@@ -1,9 +1,12 @@
 import { expect } from "chai";
+import { connect } from "nats";
 import { Ledger } from "../../services/audit/ledger.js";
 import { OrderStatus } from "../../services/gen/shop/v1/order.js";
 import { readDeadLetters } from "../../services/nats/inspect.js";
-import { NatsWorkflowClient } from "../../services/nats/nats-workflow-client.js";
-import { STREAMS } from "../../services/nats/topology.js";
+import { NatsWorkflowClient } from "../../services/nats/workflow-client.js";
+import { encodePayload } from "../../services/nats/codec.js";
+import { PAYLOADS } from "../../services/nats/payloads.js";
+import { STREAMS, SUBJECTS } from "../../services/nats/topology.js";
 import { freePort } from "../../scripts/lib/free-port.js";
 import { eventually } from "../support/eventually.js";
 import { startNatsStack, type NatsStack } from "../support/nats-harness.js";
@@ -35,8 +38,8 @@ describe("NATS mode failure paths", function () {
       });
       expect(view.failureReason).to.match(/^notification failed: gave up after 2 deliveries: SMTP server unavailable/);
       expect(view.invoiceNumber).to.match(/^INV-/);
-      const nc = client.nc;
-      const letters = await readDeadLetters(await nc.jetstreamManager());
+      const nc = await connect({ servers: stack.server.url });
+      const letters = await readDeadLetters(await nc.jetstreamManager()).finally(() => nc.close());
       const letter = letters.find((d) => d.originalSubject === "notification.email.requested");
       expect(letter).to.include({ originalStream: STREAMS.notification, deliveries: 2 });
       const ledger = new Ledger(stack.dataDir);
@@ -64,10 +67,11 @@ describe("NATS mode failure paths", function () {
       const orders = Array.from({ length: 30 }, () => sampleOrder());
       try {
         await Promise.all(orders.map((o) => client.placeOrder(o)));
-        const jsm = await client.nc.jetstreamManager();
+        const nc = await connect({ servers: stack.server.url });
+        const jsm = await nc.jetstreamManager();
         await eventually("30 invoice requests waiting in BILLING", async () =>
           (await jsm.streams.info(STREAMS.billing)).state.messages === orders.length ? true : undefined,
-        );
+        ).finally(() => nc.close());
       } finally {
         await client.close();
       }
@@ -88,6 +92,47 @@ describe("NATS mode failure paths", function () {
       } finally {
         ledger.close();
         await after.close();
+      }
+    });
+  });
+
+  describe("an order id reused for a different order after the duplicate window", () => {
+    let stack: NatsStack;
+
+    before(async () => {
+      stack = await startNatsStack({ NATS_DUPLICATE_WINDOW_MS: "100" });
+    });
+    after(async () => {
+      await stack?.close();
+    });
+
+    it("is dead-lettered as a conflict, and the first order stays as it was, billed and mailed once", async () => {
+      const client = await NatsWorkflowClient.connect({ natsUrl: stack.server.url });
+      const nc = await connect({ servers: stack.server.url });
+      const ledger = new Ledger(stack.dataDir);
+      try {
+        const order = sampleOrder();
+        await client.placeOrder(order);
+        const first = await eventually("the first order COMPLETED", async () => {
+          const v = await client.getOrder(order.orderId).catch(() => undefined);
+          return v?.status === OrderStatus.ORDER_STATUS_COMPLETED ? v : undefined;
+        });
+        // Re-published until the stream no longer counts it a duplicate: the window has passed.
+        const reused = { ...order, currency: "USD" };
+        const { data, headers } = encodePayload(PAYLOADS.order, reused);
+        await eventually("a publish outside the duplicate window", async () =>
+          (await nc.jetstream().publish(SUBJECTS.orderPlaced, data, { headers, msgID: order.orderId })).duplicate ? undefined : true,
+        );
+        const letter = await eventually("the conflict's dead letter", async () =>
+          (await readDeadLetters(await nc.jetstreamManager())).find((d) => d.originalStream === STREAMS.orders),
+        );
+        expect(letter.reason).to.match(/^conflict: order_id ".+" was already used for a different order$/);
+        expect(await client.getOrder(order.orderId)).to.deep.equal(first);
+        expect(ledger.order(order.orderId)).to.include({ invoices: 1, emails: 1, invoiceNumber: first.invoiceNumber });
+      } finally {
+        ledger.close();
+        await nc.close();
+        await client.close();
       }
     });
   });

@@ -17,7 +17,8 @@ describe("npm run nats:status", function () {
     try {
       await nc.jetstream().publish("orders.placed", Uint8Array.of(0xff, 0xff));
       const status = async () =>
-        (await run(process.execPath, ["--import", "tsx", "scripts/nats-status.ts"], { cwd: PROJECT_ROOT, env: { ...process.env, NATS_URL: stack.server.url } })).stdout;
+        (await run(process.execPath, ["--import", "tsx", "scripts/nats-status.ts"], { cwd: PROJECT_ROOT, env: { ...process.env, NATS_URL: stack.server.url } }))
+          .stdout;
       const out = await eventually("the dead letter in the status", async () => {
         const text = await status();
         return text.includes("undecodable shop.v1.Order payload") ? text : undefined;

@@ -11,6 +11,11 @@ import { startNatsServer, type ManagedNatsServer } from "../../scripts/lib/nats-
 import { eventually } from "../support/eventually.js";
 
 const LIMIT = 4;
+
+/** Lets the event loop run `n` times (timers, I/O and promise jobs included). */
+async function turns(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+}
 const SETTINGS = { duplicateWindowMs: 60_000, ackWaitMs: 30_000, maxDeliver: 3, maxAckPending: LIMIT };
 
 describe("NATS work consumer", function () {
@@ -59,9 +64,14 @@ describe("NATS work consumer", function () {
 
     let stopped = false;
     const stopping = consumer.stop().then(() => (stopped = true));
-    await Promise.resolve();
-    expect(stopped, "stop waits for the handlers in flight").to.equal(false);
-    releases.splice(0).forEach((release) => release());
+    // Give a stop() that does not wait every chance to finish: the intake loop ends within a few
+    // turns of the event loop. Then release the handlers one by one: stop() may only resolve after the last.
+    await turns(50);
+    for (const release of releases.splice(0)) {
+      expect(stopped, "stop() resolved while a handler was still running").to.equal(false);
+      release();
+      await turns(5);
+    }
     await stopping;
     await eventually("the finished messages to be acknowledged", async () => {
       const after = await jsm.consumers.info(STREAMS.billing, CONSUMERS.invoicer.durable);

@@ -27,7 +27,12 @@ describe(`soak: a backlog of ${ORDERS} orders drains with flat memory (NATS)`, f
 
   it("keeps in-flight work at max_ack_pending, memory flat, and loses and duplicates nothing", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), "gvn-soak-"));
-    const stack = await LabStack.start({ mode: "nats", dataDir, env: { NATS_MAX_ACK_PENDING: String(MAX_ACK_PENDING) }, logFile: join(dataDir, "services.log") });
+    const stack = await LabStack.start({
+      mode: "nats",
+      dataDir,
+      env: { NATS_MAX_ACK_PENDING: String(MAX_ACK_PENDING) },
+      logFile: join(dataDir, "services.log"),
+    });
     const runId = `soak-${Date.now().toString(36)}`;
     try {
       // The backlog builds while the order service is away, then drains when it returns.
@@ -54,11 +59,14 @@ describe(`soak: a backlog of ${ORDERS} orders drains with flat memory (NATS)`, f
         await eventually(
           "the backlog to drain",
           async () => {
-            const done = ledger.db("order").prepare("SELECT count(*) AS n FROM orders WHERE status = ?").get(OrderStatus.ORDER_STATUS_COMPLETED) as { n: number };
+            const done = ledger.db("order").prepare("SELECT count(*) AS n FROM orders WHERE status = ?").get(OrderStatus.ORDER_STATUS_COMPLETED) as {
+              n: number;
+            };
             const rss = [...stack.processes.values()].reduce((sum, p) => sum + rssMb(p.child.pid), 0);
             const consumers = await Promise.all([jsm.consumers.info(STREAMS.orders, "order-intake"), jsm.consumers.info(STREAMS.billing, "billing-invoicer")]);
             samples.push({ done: done.n, rss, maxAckPending: Math.max(...consumers.map((c) => c.num_ack_pending)) });
-            if (samples.length % 15 === 0) console.log(`      ${done.n}/${ORDERS} completed, services RSS ${rss.toFixed(0)} MB, ack pending ≤ ${samples.at(-1)!.maxAckPending}`);
+            if (samples.length % 15 === 0)
+              console.log(`      ${done.n}/${ORDERS} completed, services RSS ${rss.toFixed(0)} MB, ack pending ≤ ${samples.at(-1)!.maxAckPending}`);
             return done.n === ORDERS ? true : undefined;
           },
           50 * 60_000,

@@ -5,8 +5,8 @@ import { Ledger } from "../../services/audit/ledger.js";
 import { grpcConfig, type ServiceName } from "../../services/common/config.js";
 import { createLogger } from "../../services/common/logger.js";
 import type { RunningService } from "../../services/common/running-service.js";
-import { GrpcWorkflowClient } from "../../services/grpc/grpc-workflow-client.js";
-import { startGrpcService } from "../../services/grpc/start-grpc-service.js";
+import { GrpcWorkflowClient } from "../../services/grpc/workflow-client.js";
+import { startGrpcService } from "../../services/grpc/start-service.js";
 import type { Harness } from "./harness.js";
 
 export interface GrpcStack {
@@ -50,7 +50,6 @@ export async function makeGrpcHarness(): Promise<Harness> {
     client,
     ledger,
     capabilities: {
-      placementWaitsForCompletion: true,
       rejectsAtPlacement: true,
       reportsIdempotencyConflicts: true,
       dropsDuplicatePublishes: false,

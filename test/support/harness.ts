@@ -4,8 +4,6 @@ import type { OrderWorkflowClient } from "../../services/workflow.js";
 
 /** What a mode does differently; the contract suite branches on these, never on the mode's name. */
 export interface Capabilities {
-  /** placeOrder resolves only once the order is COMPLETED (synchronous processing). */
-  placementWaitsForCompletion: boolean;
   /** An invalid order makes placeOrder itself throw (rather than ending REJECTED later). */
   rejectsAtPlacement: boolean;
   /** Reusing an order id for other content makes placeOrder throw IdempotencyConflictError. */

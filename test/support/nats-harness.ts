@@ -7,8 +7,8 @@ import { natsConfig, type ServiceName } from "../../services/common/config.js";
 import { createLogger } from "../../services/common/logger.js";
 import type { RunningService } from "../../services/common/running-service.js";
 import { readDeadLetters } from "../../services/nats/inspect.js";
-import { NatsWorkflowClient } from "../../services/nats/nats-workflow-client.js";
-import { startNatsService } from "../../services/nats/start-nats-service.js";
+import { NatsWorkflowClient } from "../../services/nats/workflow-client.js";
+import { startNatsService } from "../../services/nats/start-service.js";
 import { startNatsServer, type ManagedNatsServer } from "../../scripts/lib/nats-server.js";
 import type { Harness } from "./harness.js";
 
@@ -64,7 +64,6 @@ export async function makeNatsHarness(): Promise<Harness> {
     client,
     ledger,
     capabilities: {
-      placementWaitsForCompletion: false,
       rejectsAtPlacement: false,
       reportsIdempotencyConflicts: false,
       dropsDuplicatePublishes: true,

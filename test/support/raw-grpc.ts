@@ -3,9 +3,25 @@ import { credentials, makeGenericClientConstructor, Metadata, type ServiceError 
 const identity = (b: Buffer) => b;
 
 /** Calls any method path with raw bytes, as a client that knows nothing of the schema would. */
-export async function rawUnary(address: string, path: string, payload: Buffer, deadlineMs = 5_000, options: Record<string, number> = {}): Promise<{ error?: ServiceError; response?: Buffer }> {
+export async function rawUnary(
+  address: string,
+  path: string,
+  payload: Buffer,
+  deadlineMs = 5_000,
+  options: Record<string, number> = {},
+): Promise<{ error?: ServiceError; response?: Buffer }> {
   const Ctor = makeGenericClientConstructor(
-    { call: { path, requestStream: false, responseStream: false, requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity } },
+    {
+      call: {
+        path,
+        requestStream: false,
+        responseStream: false,
+        requestSerialize: identity,
+        requestDeserialize: identity,
+        responseSerialize: identity,
+        responseDeserialize: identity,
+      },
+    },
     "Raw",
   );
   const client = new Ctor(address, credentials.createInsecure(), options) as unknown as {

@@ -64,7 +64,7 @@ describe("open-loop load", () => {
     const sent = new Promise<void>((r) => (allSent = r));
     const target: LoadTarget = {
       name: "stalled",
-      completesOnAccept: true,
+      answerMeansComplete: true,
       place: () =>
         new Promise<void>((resolve) => {
           pending.push(resolve);
@@ -86,7 +86,7 @@ describe("open-loop load", () => {
     let notify!: (id: string, ok: boolean) => void;
     const target: LoadTarget = {
       name: "async",
-      completesOnAccept: false,
+      answerMeansComplete: false,
       async place(order) {
         if (order.orderId.endsWith("-3")) throw new Error("boom");
         queueMicrotask(() => notify(order.orderId, true));

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KeyedSerializer } from "../../services/domain/keyed-serializer.js";
-import { OrderProcessor } from "../../services/domain/order-processor.js";
+import { OrderProcessor } from "../../services/order/order-processor.js";
 import { DEFERRED, type BillingPort, type NotifierPort } from "../../services/domain/ports.js";
 import { OrderStatus } from "../../services/gen/shop/v1/order.js";
 import { SqliteOrderStore } from "../../services/order/order-store.js";

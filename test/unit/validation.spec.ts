@@ -36,7 +36,11 @@ describe("order validation", () => {
     ["quantity above the limit", (o) => ({ ...o, items: [{ ...o.items[0]!, quantity: 10_001 }] }), "items[0].quantity"],
     ["negative price", (o) => ({ ...o, items: [{ ...o.items[0]!, unitPriceMinor: -5n }] }), "items[0].unit_price_minor"],
     ["int64 max price", (o) => ({ ...o, items: [{ ...o.items[0]!, quantity: 1, unitPriceMinor: 2n ** 63n - 1n }] }), "items[0].unit_price_minor"],
-    ["lines summing past the maximum", (o) => ({ ...o, items: [0, 1].map(() => ({ ...o.items[0]!, quantity: 1, unitPriceMinor: MAX_AMOUNT_MINOR })) }), "items"],
+    [
+      "lines summing past the maximum",
+      (o) => ({ ...o, items: [0, 1].map(() => ({ ...o.items[0]!, quantity: 1, unitPriceMinor: MAX_AMOUNT_MINOR })) }),
+      "items",
+    ],
     ["empty currency", { currency: "" }, "currency"],
     ["lower-case currency", { currency: "eur" }, "currency"],
     ["unknown currency", { currency: "XXX" }, "currency"],

@@ -12,7 +12,13 @@ export async function serverDown(ctx: LabContext): Promise<ScenarioResult> {
         const t0 = performance.now();
         const sampler = mode === "nats" ? sampleQueues(await x.stack.natsConnection(), t0) : undefined;
         const outage = new Outage(x.stack, "billing", "SIGTERM", s.outageStartMs, s.outageMs, t0);
-        const r = await x.load({ rate: s.outageRate, durationMs: s.outageRunMs, startAt: t0, drainTimeoutMs: s.drainTimeoutMs, onElapsed: (t) => outage.tick(t) });
+        const r = await x.load({
+          rate: s.outageRate,
+          durationMs: s.outageRunMs,
+          startAt: t0,
+          drainTimeoutMs: s.drainTimeoutMs,
+          onElapsed: (t) => outage.tick(t),
+        });
         await outage.finished();
         const { downAt, upAt } = outage;
         const queue = await sampler?.stop();

@@ -11,7 +11,13 @@ export async function rawBaselines(ctx: LabContext): Promise<ModeRun[]> {
     const chain = mode === "grpc" ? await startRawGrpcChain() : await startRawNatsChain();
     try {
       const runId = `raw-${mode}-${Date.now().toString(36)}`;
-      const base = await runLoad(chain.target, { rate: s.baselineRate, durationMs: s.baselineMs, makeOrder: (i) => labOrder(runId, i), seed: s.seed, progressLabel: `raw ${mode}` });
+      const base = await runLoad(chain.target, {
+        rate: s.baselineRate,
+        durationMs: s.baselineMs,
+        makeOrder: (i) => labOrder(runId, i),
+        seed: s.seed,
+        progressLabel: `raw ${mode}`,
+      });
       let n = 1_000_000;
       const { steps, capacity: highest, atTopOfLadder } = await stepRates(chain.target, s, () => labOrder(runId, n++), `raw ${mode}`);
       out.push({ mode, load: summary(base), steps, figures: { highestSustainedRate: highest, atTopOfLadder } });

@@ -20,7 +20,14 @@ export interface Session {
   resend(outcomes: readonly OrderOutcome[]): Promise<number>;
 }
 
-export async function withSession<T>(ctx: LabContext, scenario: string, mode: Mode, env: Record<string, string>, fn: (s: Session) => Promise<T>, deadlineMs?: number): Promise<T> {
+export async function withSession<T>(
+  ctx: LabContext,
+  scenario: string,
+  mode: Mode,
+  env: Record<string, string>,
+  fn: (s: Session) => Promise<T>,
+  deadlineMs?: number,
+): Promise<T> {
   const dataDir = join(ctx.outDir, "data", `${scenario}-${mode}`);
   const stack = await LabStack.start({ mode, dataDir, env: { ...LAB_ENV, ...env }, logFile: join(ctx.outDir, "logs", `${scenario}-${mode}.log`) });
   const target = mode === "grpc" ? grpcTarget(stack.orderAddress, deadlineMs) : await natsTarget(stack.nats!.url);
@@ -34,7 +41,7 @@ export async function withSession<T>(ctx: LabContext, scenario: string, mode: Mo
       audit(outcomes) {
         const ledger = new Ledger(dataDir);
         try {
-          return audit(clientRecords(outcomes), ledger.snapshot(), target.completesOnAccept);
+          return audit(clientRecords(outcomes), ledger.snapshot(), target.answerMeansComplete);
         } finally {
           ledger.close();
         }

@@ -13,7 +13,14 @@ export async function stepRates(target: LoadTarget, s: LabSettings, makeOrder: (
   const steps: LoadSummary[] = [];
   let capacity = 0;
   for (const rate of s.capacityRates) {
-    const r = await runLoad(target, { rate, durationMs: s.capacityStepMs, makeOrder, seed: s.seed, drainTimeoutMs: 10_000, progressLabel: `${label} @${rate}/s` });
+    const r = await runLoad(target, {
+      rate,
+      durationMs: s.capacityStepMs,
+      makeOrder,
+      seed: s.seed,
+      drainTimeoutMs: 10_000,
+      progressLabel: `${label} @${rate}/s`,
+    });
     steps.push(summary(r));
     if (!sustained(r, s)) break;
     capacity = rate;

@@ -6,18 +6,6 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import {
-  type CallOptions,
-  type ChannelCredentials,
-  Client,
-  type ClientOptions,
-  type ClientUnaryCall,
-  type handleUnaryCall,
-  makeGenericClientConstructor,
-  type Metadata,
-  type ServiceError,
-  type UntypedServiceImplementation,
-} from "@grpc/grpc-js";
 import { Order } from "./order.js";
 
 export const protobufPackage = "shop.v1";
@@ -759,77 +747,6 @@ export const GetInvoiceResponse: MessageFns<GetInvoiceResponse> = {
       : undefined;
     return message;
   },
-};
-
-/** Issues payment documents. CreateInvoice is idempotent by order id. */
-export type BillingServiceService = typeof BillingServiceService;
-export const BillingServiceService = {
-  createInvoice: {
-    path: "/shop.v1.BillingService/CreateInvoice" as const,
-    requestStream: false as const,
-    responseStream: false as const,
-    requestSerialize: (value: CreateInvoiceRequest): Buffer => Buffer.from(CreateInvoiceRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): CreateInvoiceRequest => CreateInvoiceRequest.decode(value),
-    responseSerialize: (value: CreateInvoiceResponse): Buffer =>
-      Buffer.from(CreateInvoiceResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): CreateInvoiceResponse => CreateInvoiceResponse.decode(value),
-  },
-  getInvoice: {
-    path: "/shop.v1.BillingService/GetInvoice" as const,
-    requestStream: false as const,
-    responseStream: false as const,
-    requestSerialize: (value: GetInvoiceRequest): Buffer => Buffer.from(GetInvoiceRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): GetInvoiceRequest => GetInvoiceRequest.decode(value),
-    responseSerialize: (value: GetInvoiceResponse): Buffer => Buffer.from(GetInvoiceResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): GetInvoiceResponse => GetInvoiceResponse.decode(value),
-  },
-} as const;
-
-export interface BillingServiceServer extends UntypedServiceImplementation {
-  createInvoice: handleUnaryCall<CreateInvoiceRequest, CreateInvoiceResponse>;
-  getInvoice: handleUnaryCall<GetInvoiceRequest, GetInvoiceResponse>;
-}
-
-export interface BillingServiceClient extends Client {
-  createInvoice(
-    request: CreateInvoiceRequest,
-    callback: (error: ServiceError | null, response: CreateInvoiceResponse) => void,
-  ): ClientUnaryCall;
-  createInvoice(
-    request: CreateInvoiceRequest,
-    metadata: Metadata,
-    callback: (error: ServiceError | null, response: CreateInvoiceResponse) => void,
-  ): ClientUnaryCall;
-  createInvoice(
-    request: CreateInvoiceRequest,
-    metadata: Metadata,
-    options: Partial<CallOptions>,
-    callback: (error: ServiceError | null, response: CreateInvoiceResponse) => void,
-  ): ClientUnaryCall;
-  getInvoice(
-    request: GetInvoiceRequest,
-    callback: (error: ServiceError | null, response: GetInvoiceResponse) => void,
-  ): ClientUnaryCall;
-  getInvoice(
-    request: GetInvoiceRequest,
-    metadata: Metadata,
-    callback: (error: ServiceError | null, response: GetInvoiceResponse) => void,
-  ): ClientUnaryCall;
-  getInvoice(
-    request: GetInvoiceRequest,
-    metadata: Metadata,
-    options: Partial<CallOptions>,
-    callback: (error: ServiceError | null, response: GetInvoiceResponse) => void,
-  ): ClientUnaryCall;
-}
-
-export const BillingServiceClient = makeGenericClientConstructor(
-  BillingServiceService,
-  "shop.v1.BillingService",
-) as unknown as {
-  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): BillingServiceClient;
-  service: typeof BillingServiceService;
-  serviceName: string;
 };
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;

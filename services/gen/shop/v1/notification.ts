@@ -6,18 +6,6 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import {
-  type CallOptions,
-  type ChannelCredentials,
-  Client,
-  type ClientOptions,
-  type ClientUnaryCall,
-  type handleUnaryCall,
-  makeGenericClientConstructor,
-  type Metadata,
-  type ServiceError,
-  type UntypedServiceImplementation,
-} from "@grpc/grpc-js";
 import { Order } from "./order.js";
 
 export const protobufPackage = "shop.v1";
@@ -262,53 +250,6 @@ export const SendOrderConfirmationResponse: MessageFns<SendOrderConfirmationResp
     message.sentNow = object.sentNow ?? false;
     return message;
   },
-};
-
-/** Sends order e-mails. SendOrderConfirmation is idempotent by order id. */
-export type NotificationServiceService = typeof NotificationServiceService;
-export const NotificationServiceService = {
-  sendOrderConfirmation: {
-    path: "/shop.v1.NotificationService/SendOrderConfirmation" as const,
-    requestStream: false as const,
-    responseStream: false as const,
-    requestSerialize: (value: SendOrderConfirmationRequest): Buffer =>
-      Buffer.from(SendOrderConfirmationRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): SendOrderConfirmationRequest => SendOrderConfirmationRequest.decode(value),
-    responseSerialize: (value: SendOrderConfirmationResponse): Buffer =>
-      Buffer.from(SendOrderConfirmationResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): SendOrderConfirmationResponse => SendOrderConfirmationResponse.decode(value),
-  },
-} as const;
-
-export interface NotificationServiceServer extends UntypedServiceImplementation {
-  sendOrderConfirmation: handleUnaryCall<SendOrderConfirmationRequest, SendOrderConfirmationResponse>;
-}
-
-export interface NotificationServiceClient extends Client {
-  sendOrderConfirmation(
-    request: SendOrderConfirmationRequest,
-    callback: (error: ServiceError | null, response: SendOrderConfirmationResponse) => void,
-  ): ClientUnaryCall;
-  sendOrderConfirmation(
-    request: SendOrderConfirmationRequest,
-    metadata: Metadata,
-    callback: (error: ServiceError | null, response: SendOrderConfirmationResponse) => void,
-  ): ClientUnaryCall;
-  sendOrderConfirmation(
-    request: SendOrderConfirmationRequest,
-    metadata: Metadata,
-    options: Partial<CallOptions>,
-    callback: (error: ServiceError | null, response: SendOrderConfirmationResponse) => void,
-  ): ClientUnaryCall;
-}
-
-export const NotificationServiceClient = makeGenericClientConstructor(
-  NotificationServiceService,
-  "shop.v1.NotificationService",
-) as unknown as {
-  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): NotificationServiceClient;
-  service: typeof NotificationServiceService;
-  serviceName: string;
 };
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;

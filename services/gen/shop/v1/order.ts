@@ -6,18 +6,6 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import {
-  type CallOptions,
-  type ChannelCredentials,
-  Client,
-  type ClientOptions,
-  type ClientUnaryCall,
-  type handleUnaryCall,
-  makeGenericClientConstructor,
-  type Metadata,
-  type ServiceError,
-  type UntypedServiceImplementation,
-} from "@grpc/grpc-js";
 
 export const protobufPackage = "shop.v1";
 
@@ -926,100 +914,6 @@ export const GetOrderRequest: MessageFns<GetOrderRequest> = {
     message.orderId = object.orderId ?? "";
     return message;
   },
-};
-
-/** Takes orders from customers and drives billing and notification. */
-export type OrderServiceService = typeof OrderServiceService;
-export const OrderServiceService = {
-  /**
-   * Validates, stores and processes an order. Re-sending the same order_id is
-   * safe: it completes an unfinished order and never bills or mails twice.
-   */
-  placeOrder: {
-    path: "/shop.v1.OrderService/PlaceOrder" as const,
-    requestStream: false as const,
-    responseStream: false as const,
-    requestSerialize: (value: PlaceOrderRequest): Buffer => Buffer.from(PlaceOrderRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): PlaceOrderRequest => PlaceOrderRequest.decode(value),
-    responseSerialize: (value: PlaceOrderResponse): Buffer => Buffer.from(PlaceOrderResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): PlaceOrderResponse => PlaceOrderResponse.decode(value),
-  },
-  /**
-   * The schema's public contract returns the view itself.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   */
-  getOrder: {
-    path: "/shop.v1.OrderService/GetOrder" as const,
-    requestStream: false as const,
-    responseStream: false as const,
-    requestSerialize: (value: GetOrderRequest): Buffer => Buffer.from(GetOrderRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): GetOrderRequest => GetOrderRequest.decode(value),
-    responseSerialize: (value: OrderView): Buffer => Buffer.from(OrderView.encode(value).finish()),
-    responseDeserialize: (value: Buffer): OrderView => OrderView.decode(value),
-  },
-} as const;
-
-export interface OrderServiceServer extends UntypedServiceImplementation {
-  /**
-   * Validates, stores and processes an order. Re-sending the same order_id is
-   * safe: it completes an unfinished order and never bills or mails twice.
-   */
-  placeOrder: handleUnaryCall<PlaceOrderRequest, PlaceOrderResponse>;
-  /**
-   * The schema's public contract returns the view itself.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   */
-  getOrder: handleUnaryCall<GetOrderRequest, OrderView>;
-}
-
-export interface OrderServiceClient extends Client {
-  /**
-   * Validates, stores and processes an order. Re-sending the same order_id is
-   * safe: it completes an unfinished order and never bills or mails twice.
-   */
-  placeOrder(
-    request: PlaceOrderRequest,
-    callback: (error: ServiceError | null, response: PlaceOrderResponse) => void,
-  ): ClientUnaryCall;
-  placeOrder(
-    request: PlaceOrderRequest,
-    metadata: Metadata,
-    callback: (error: ServiceError | null, response: PlaceOrderResponse) => void,
-  ): ClientUnaryCall;
-  placeOrder(
-    request: PlaceOrderRequest,
-    metadata: Metadata,
-    options: Partial<CallOptions>,
-    callback: (error: ServiceError | null, response: PlaceOrderResponse) => void,
-  ): ClientUnaryCall;
-  /**
-   * The schema's public contract returns the view itself.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   */
-  getOrder(
-    request: GetOrderRequest,
-    callback: (error: ServiceError | null, response: OrderView) => void,
-  ): ClientUnaryCall;
-  getOrder(
-    request: GetOrderRequest,
-    metadata: Metadata,
-    callback: (error: ServiceError | null, response: OrderView) => void,
-  ): ClientUnaryCall;
-  getOrder(
-    request: GetOrderRequest,
-    metadata: Metadata,
-    options: Partial<CallOptions>,
-    callback: (error: ServiceError | null, response: OrderView) => void,
-  ): ClientUnaryCall;
-}
-
-export const OrderServiceClient = makeGenericClientConstructor(
-  OrderServiceService,
-  "shop.v1.OrderService",
-) as unknown as {
-  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): OrderServiceClient;
-  service: typeof OrderServiceService;
-  serviceName: string;
 };
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;

@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { parseAddressList } from "../common/address-list.js";
-import { OrderServiceClient, type Order, type OrderView } from "../gen/shop/v1/order.js";
+import type { Order, OrderView } from "../gen/shop/v1/order.js";
+import { OrderServiceClient } from "../gen/shop/v1/order_service.js";
 import type { OrderWorkflowClient, Placement } from "../workflow.js";
 import { callUnary, createClient } from "./channel.js";
-import { fromServiceError } from "./status-map.js";
+import { fromWireError } from "./error-mapping.js";
 
 export interface GrpcWorkflowOptions {
   /** ORDER_SERVICE_ADDR syntax: host:port, or a comma-separated list of replicas. */
@@ -13,6 +14,7 @@ export interface GrpcWorkflowOptions {
 
 /** The common interface over gRPC: PlaceOrder returns when the order is COMPLETED or has failed. */
 export class GrpcWorkflowClient implements OrderWorkflowClient {
+  readonly answerMeansComplete = true;
   readonly #client: OrderServiceClient;
   readonly #deadlineMs: number;
 
@@ -28,7 +30,7 @@ export class GrpcWorkflowClient implements OrderWorkflowClient {
       const res = await callUnary(this.#client.placeOrder.bind(this.#client), { order: withId }, { deadline: Date.now() + this.#deadlineMs }, withId.orderId);
       return { orderId: res.orderId, status: res.status };
     } catch (err) {
-      throw fromServiceError(err, "order service");
+      throw fromWireError(err, "order service");
     }
   }
 
@@ -36,11 +38,12 @@ export class GrpcWorkflowClient implements OrderWorkflowClient {
     try {
       return await callUnary(this.#client.getOrder.bind(this.#client), { orderId }, { deadline: Date.now() + this.#deadlineMs });
     } catch (err) {
-      throw fromServiceError(err, "order service");
+      throw fromWireError(err, "order service");
     }
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.#client.close();
+    return Promise.resolve();
   }
 }

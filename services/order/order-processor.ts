@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { OrderStatus, type Order, type OrderView } from "../gen/shop/v1/order.js";
-import { IdempotencyConflictError, InvalidOrderError, NotFoundError, isDomainError } from "./errors.js";
-import { fingerprintOrder } from "./fingerprint.js";
-import { DEFERRED, type BillingPort, type NotifierPort, type OrderRecord, type OrderStore } from "./ports.js";
-import { KeyedSerializer } from "./keyed-serializer.js";
-import { computeTotals } from "./totals.js";
-import { validateOrder } from "./validation.js";
+import { IdempotencyConflictError, InvalidOrderError, NotFoundError, isDomainError } from "../domain/errors.js";
+import { fingerprintOrder } from "../domain/fingerprint.js";
+import { DEFERRED, type BillingPort, type NotifierPort, type OrderRecord, type OrderStore } from "../domain/ports.js";
+import { KeyedSerializer } from "../domain/keyed-serializer.js";
+import { computeTotals } from "../domain/totals.js";
+import { validateOrder } from "../domain/validation.js";
 
 export function toOrderView(record: OrderRecord): OrderView {
   return {

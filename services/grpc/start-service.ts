@@ -1,14 +1,12 @@
 import { openBilling } from "../billing/open-billing.js";
 import type { GrpcConfig } from "../common/config.js";
-import { dataPaths } from "../common/data-paths.js";
 import type { Logger } from "../common/logger.js";
 import type { RunningService } from "../common/running-service.js";
-import { OrderProcessor } from "../domain/order-processor.js";
 import { openNotification } from "../notification/open-notification.js";
-import { SqliteOrderStore } from "../order/order-store.js";
+import { openOrder } from "../order/open-order.js";
 import { GrpcBillingPort, GrpcNotifierPort } from "./downstream-ports.js";
-import { startGrpcServer, type ServiceBinding } from "./grpc-server.js";
-import { billingBinding, notificationBinding, orderBinding } from "./service-impls.js";
+import { billingHandlers, notificationHandlers, orderHandlers } from "./handlers.js";
+import { startGrpcServer, type ServiceBinding } from "./server.js";
 import { InFlightLimit } from "./unary.js";
 
 interface Wiring {
@@ -22,24 +20,24 @@ function wire(config: GrpcConfig, log: Logger): Wiring {
   switch (config.name) {
     case "billing": {
       const core = openBilling(config.dataDir, config.crashAfterInvoiceWrites);
-      return { binding: billingBinding(ctx, core.invoicing), calls: {}, release: core.close };
+      return { binding: billingHandlers(ctx, core.invoicing), calls: {}, release: () => core.close() };
     }
     case "notification": {
       const core = openNotification(config.dataDir, config);
-      return { binding: notificationBinding(ctx, core.notifying), calls: {}, release: core.close };
+      return { binding: notificationHandlers(ctx, core.notifying), calls: {}, release: () => core.close() };
     }
     case "order": {
       if (!config.billing || !config.notification) throw new Error("order service config lacks downstream addresses");
-      const store = new SqliteOrderStore(dataPaths(config.dataDir).orderDb);
       const billing = new GrpcBillingPort(config.billing, config.deadlineMs);
       const notifier = new GrpcNotifierPort(config.notification, config.deadlineMs);
+      const core = openOrder(config.dataDir, billing, notifier);
       return {
-        binding: orderBinding(ctx, new OrderProcessor(store, billing, notifier)),
+        binding: orderHandlers(ctx, core.processor),
         calls: { billing: config.billing.addresses, notification: config.notification.addresses },
         release() {
           billing.close();
           notifier.close();
-          store.close();
+          core.close();
         },
       };
     }
@@ -55,6 +53,7 @@ export async function startGrpcService(config: GrpcConfig, log: Logger): Promise
       name: config.name,
       addresses: { listens: server.address, calls: wiring.calls },
       async close() {
+        // Intake first (health NOT_SERVING, no new calls), then in-flight calls, then clients and databases.
         await server.close(config.shutdownGraceMs);
         wiring.release();
         log.info("stopped");

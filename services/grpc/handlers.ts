@@ -1,12 +1,18 @@
-import { BillingServiceService, type BillingServiceServer } from "../gen/shop/v1/billing.js";
-import { NotificationServiceService, type NotificationServiceServer } from "../gen/shop/v1/notification.js";
-import { OrderServiceService, type Order, type OrderServiceServer } from "../gen/shop/v1/order.js";
 import type { Invoicing } from "../billing/invoicing.js";
-import type { OrderProcessor } from "../domain/order-processor.js";
 import { InvalidOrderError } from "../domain/errors.js";
+import { BillingServiceService, type BillingServiceServer } from "../gen/shop/v1/billing_service.js";
+import { NotificationServiceService, type NotificationServiceServer } from "../gen/shop/v1/notification_service.js";
+import type { Order } from "../gen/shop/v1/order.js";
+import { OrderServiceService, type OrderServiceServer } from "../gen/shop/v1/order_service.js";
 import type { Notifying } from "../notification/notifying.js";
-import type { ServiceBinding } from "./grpc-server.js";
+import type { OrderProcessor } from "../order/order-processor.js";
+import type { ServiceBinding } from "./server.js";
 import { unary, type UnaryContext } from "./unary.js";
+
+/**
+ * Each service's handlers: the generated service implementations, wired to
+ * the service's core through unary() (limit, deadline, error mapping).
+ */
 
 function requireOrder(order: Order | undefined): Order {
   if (!order) throw new InvalidOrderError([{ field: "order", rule: "is required" }]);
@@ -18,7 +24,7 @@ function requireOrderId(orderId: string): string {
   return orderId;
 }
 
-export function orderBinding(ctx: UnaryContext, processor: OrderProcessor): ServiceBinding {
+export function orderHandlers(ctx: UnaryContext, processor: OrderProcessor): ServiceBinding {
   const implementation: OrderServiceServer = {
     placeOrder: unary(ctx, async (req) => {
       const view = await processor.place(requireOrder(req.order));
@@ -29,7 +35,7 @@ export function orderBinding(ctx: UnaryContext, processor: OrderProcessor): Serv
   return { name: "shop.v1.OrderService", definition: OrderServiceService, implementation };
 }
 
-export function billingBinding(ctx: UnaryContext, invoicing: Invoicing): ServiceBinding {
+export function billingHandlers(ctx: UnaryContext, invoicing: Invoicing): ServiceBinding {
   const implementation: BillingServiceServer = {
     createInvoice: unary(ctx, (req) => invoicing.createInvoice(requireOrder(req.order))),
     getInvoice: unary(ctx, (req) => ({ invoice: invoicing.getInvoice(requireOrderId(req.orderId)) })),
@@ -37,7 +43,7 @@ export function billingBinding(ctx: UnaryContext, invoicing: Invoicing): Service
   return { name: "shop.v1.BillingService", definition: BillingServiceService, implementation };
 }
 
-export function notificationBinding(ctx: UnaryContext, notifying: Notifying): ServiceBinding {
+export function notificationHandlers(ctx: UnaryContext, notifying: Notifying): ServiceBinding {
   const implementation: NotificationServiceServer = {
     sendOrderConfirmation: unary(ctx, (req) =>
       notifying.sendOrderConfirmation({ order: requireOrder(req.order), invoiceNumber: req.invoiceNumber, totalMinor: req.totalMinor }),

@@ -1,0 +1,26 @@
+import type { JetStreamClient } from "nats";
+import { DEFERRED, type BillingPort, type ConfirmationRequest, type Deferred, type NotifierPort } from "../domain/ports.js";
+import type { Order } from "../gen/shop/v1/order.js";
+import { PAYLOADS } from "./payloads.js";
+import { publishMessage } from "./publisher.js";
+import { SUBJECTS } from "./topology.js";
+
+/** Billing as the order service reaches it over NATS: a work message; the invoice comes back as an event. */
+export class NatsBillingPort implements BillingPort {
+  constructor(private readonly js: JetStreamClient) {}
+
+  async createInvoice(order: Order): Promise<Deferred> {
+    await publishMessage(this.js, SUBJECTS.invoiceRequested, PAYLOADS.invoiceRequest, { order }, `invoice:${order.orderId}`);
+    return DEFERRED;
+  }
+}
+
+/** Notification as the order service reaches it over NATS: a work message; the e-mail's result comes back as an event. */
+export class NatsNotifierPort implements NotifierPort {
+  constructor(private readonly js: JetStreamClient) {}
+
+  async sendOrderConfirmation(request: ConfirmationRequest): Promise<Deferred> {
+    await publishMessage(this.js, SUBJECTS.emailRequested, PAYLOADS.emailRequest, request, `email:${request.order.orderId}`);
+    return DEFERRED;
+  }
+}

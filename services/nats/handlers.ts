@@ -1,0 +1,126 @@
+import type { JetStreamClient, JsMsg, NatsConnection, ServiceMsg } from "nats";
+import type { Invoicing } from "../billing/invoicing.js";
+import type { Logger } from "../common/logger.js";
+import { InvalidOrderError } from "../domain/errors.js";
+import { OrderStatus, type OrderView } from "../gen/shop/v1/order.js";
+import type { Notifying } from "../notification/notifying.js";
+import type { OrderProcessor } from "../order/order-processor.js";
+import { decodePayload, encodePayload } from "./codec.js";
+import { toWireError } from "./error-mapping.js";
+import { PAYLOADS } from "./payloads.js";
+import { PoisonMessageError } from "./poison.js";
+import { publishMessage } from "./publisher.js";
+import { SUBJECTS } from "./topology.js";
+
+/**
+ * Each service's handlers: what the gRPC adapter's service implementations
+ * are, as JetStream message handlers (resolving acks, throwing is mapped by
+ * error-mapping.ts) and the orders.get endpoint.
+ */
+
+const SETTLED = new Set([OrderStatus.ORDER_STATUS_COMPLETED, OrderStatus.ORDER_STATUS_REJECTED, OrderStatus.ORDER_STATUS_FAILED]);
+
+/** Tells watchers (dashboards, the load generator) that an order reached its end state. */
+export function announceSettled(nc: NatsConnection) {
+  return (view: OrderView): void => {
+    if (!SETTLED.has(view.status)) return;
+    const { data, headers } = encodePayload(PAYLOADS.orderView, view);
+    nc.publish(SUBJECTS.orderUpdates, data, { headers });
+  };
+}
+
+/** orders.placed: the order's id is the publisher's, else its message id, else its stream position. */
+export function intakeHandler(processor: OrderProcessor, announce: (view: OrderView) => void) {
+  return async (msg: JsMsg): Promise<void> => {
+    const order = decodePayload(PAYLOADS.order, msg.data, msg.headers);
+    const orderId = order.orderId || msg.headers?.get("Nats-Msg-Id") || `seq-${msg.info.streamSequence}`;
+    try {
+      announce(await processor.place({ ...order, orderId }));
+    } catch (err) {
+      // A rejected order is an outcome (recorded REJECTED with the reason), not a failure to retry,
+      // unless its id itself is unusable and nothing could be recorded.
+      if (err instanceof InvalidOrderError && !err.violations.some((v) => v.field === "order_id")) {
+        announce(processor.getOrder(orderId));
+        return;
+      }
+      throw err;
+    }
+  };
+}
+
+/** events.>: results of billing and notification move the order on. */
+export function eventsHandler(processor: OrderProcessor, announce: (view: OrderView) => void) {
+  return async (msg: JsMsg): Promise<void> => {
+    switch (msg.subject) {
+      case SUBJECTS.invoiceCreated: {
+        const { invoice } = decodePayload(PAYLOADS.invoiceCreated, msg.data, msg.headers);
+        if (!invoice) throw new PoisonMessageError("invoice-created event without an invoice");
+        announce(await processor.onInvoiceCreated(invoice.orderId, invoice.invoiceNumber));
+        return;
+      }
+      case SUBJECTS.emailSent: {
+        const sent = decodePayload(PAYLOADS.emailSent, msg.data, msg.headers);
+        announce(await processor.onEmailSent(sent.orderId));
+        return;
+      }
+      case SUBJECTS.workFailed: {
+        const failed = decodePayload(PAYLOADS.workFailed, msg.data, msg.headers);
+        processor.onStepFailed(failed.orderId, `${failed.step} failed: ${failed.reason}`);
+        announce(processor.getOrder(failed.orderId));
+        return;
+      }
+      default:
+        throw new PoisonMessageError(`no handler for subject ${msg.subject}`);
+    }
+  };
+}
+
+/** orders.get: a GetOrderRequest answered with the OrderView, or a service error from error-mapping.ts. */
+export function orderQueryHandler(processor: OrderProcessor, log: Logger) {
+  return (msg: ServiceMsg): void => {
+    try {
+      const { orderId } = decodePayload(PAYLOADS.getOrderRequest, msg.data, msg.headers);
+      if (orderId === "") throw new InvalidOrderError([{ field: "order_id", rule: "must not be empty" }]);
+      const { data, headers } = encodePayload(PAYLOADS.orderView, processor.getOrder(orderId));
+      msg.respond(data, { headers });
+    } catch (err) {
+      const wire = toWireError(err, log);
+      msg.respondError(wire.code, wire.description, wire.body);
+    }
+  };
+}
+
+/** billing.invoice.requested: make the invoice, then tell the order service. */
+export function invoiceHandler(js: JetStreamClient, invoicing: Invoicing) {
+  return async (msg: JsMsg): Promise<void> => {
+    const { order } = decodePayload(PAYLOADS.invoiceRequest, msg.data, msg.headers);
+    if (!order) throw new PoisonMessageError("invoice request without an order");
+    const result = await invoicing.createInvoice(order);
+    await publishMessage(js, SUBJECTS.invoiceCreated, PAYLOADS.invoiceCreated, result, `invoice-created:${order.orderId}`);
+  };
+}
+
+/** notification.email.requested: send the e-mail, then tell the order service. */
+export function emailHandler(js: JetStreamClient, notifying: Notifying) {
+  return async (msg: JsMsg): Promise<void> => {
+    const request = decodePayload(PAYLOADS.emailRequest, msg.data, msg.headers);
+    if (!request.order) throw new PoisonMessageError("e-mail request without an order");
+    const result = await notifying.sendOrderConfirmation({ order: request.order, invoiceNumber: request.invoiceNumber, totalMinor: request.totalMinor });
+    await publishMessage(js, SUBJECTS.emailSent, PAYLOADS.emailSent, result, `email-sent:${result.orderId}`);
+  };
+}
+
+/** After a work message was dead-lettered: the order service marks the order FAILED with the reason. */
+export function reportFailedStep(js: JetStreamClient, step: "billing" | "notification") {
+  return async (msg: JsMsg, reason: string): Promise<void> => {
+    let orderId: string | undefined;
+    try {
+      const type = step === "billing" ? PAYLOADS.invoiceRequest : PAYLOADS.emailRequest;
+      orderId = decodePayload(type, msg.data, msg.headers).order?.orderId;
+    } catch {
+      return; // Undecodable: no order to report on; the dead letter is the record.
+    }
+    if (!orderId) return;
+    await publishMessage(js, SUBJECTS.workFailed, PAYLOADS.workFailed, { orderId, step, reason }, `failed:${step}:${orderId}:${msg.info.streamSequence}`);
+  };
+}

@@ -1,0 +1,119 @@
+import type { JetStreamClient, NatsConnection, Service } from "nats";
+import { openBilling } from "../billing/open-billing.js";
+import type { NatsConfig } from "../common/config.js";
+import type { Logger } from "../common/logger.js";
+import type { RunningService } from "../common/running-service.js";
+import { openNotification } from "../notification/open-notification.js";
+import { openOrder } from "../order/open-order.js";
+import { connectNats } from "./connection.js";
+import { NatsBillingPort, NatsNotifierPort } from "./downstream-ports.js";
+import { DEFAULT_RETRY_POLICY } from "./error-mapping.js";
+import { announceSettled, emailHandler, eventsHandler, intakeHandler, invoiceHandler, orderQueryHandler, reportFailedStep } from "./handlers.js";
+import { CONSUMERS, ensureConsumer, ensureStreams, SUBJECTS, type ConsumerDeclaration } from "./topology.js";
+import { startWorkConsumer, type RunningConsumer, type WorkConsumerOptions } from "./work-consumer.js";
+
+type ConsumerSpec = Pick<WorkConsumerOptions, "handle" | "onDeadLetter"> & { consumer: ConsumerDeclaration };
+
+interface Wiring {
+  consumers: ConsumerSpec[];
+  /** Request/reply endpoints, registered once the consumers run. */
+  endpoints?(nc: NatsConnection): Promise<Service>;
+  release(): void;
+}
+
+function wire(config: NatsConfig, nc: NatsConnection, js: JetStreamClient, log: Logger): Wiring {
+  switch (config.name) {
+    case "billing": {
+      const core = openBilling(config.dataDir, config.crashAfterInvoiceWrites);
+      return {
+        consumers: [{ consumer: CONSUMERS.invoicer, handle: invoiceHandler(js, core.invoicing), onDeadLetter: reportFailedStep(js, "billing") }],
+        release: () => core.close(),
+      };
+    }
+    case "notification": {
+      const core = openNotification(config.dataDir, config);
+      return {
+        consumers: [{ consumer: CONSUMERS.mailer, handle: emailHandler(js, core.notifying), onDeadLetter: reportFailedStep(js, "notification") }],
+        release: () => core.close(),
+      };
+    }
+    case "order": {
+      const core = openOrder(config.dataDir, new NatsBillingPort(js), new NatsNotifierPort(js));
+      const announce = announceSettled(nc);
+      return {
+        consumers: [
+          { consumer: CONSUMERS.orderIntake, handle: intakeHandler(core.processor, announce) },
+          { consumer: CONSUMERS.orderEvents, handle: eventsHandler(core.processor, announce) },
+        ],
+        // orders.get as a NATS service endpoint, discoverable through $SRV (nats micro ls / info).
+        async endpoints(conn) {
+          const service = await conn.services.add({ name: "order-service", version: "1.0.0", description: "Reads orders from the order service's database" });
+          service.addEndpoint("get", {
+            subject: SUBJECTS.orderGet,
+            metadata: { request: "shop.v1.GetOrderRequest", response: "shop.v1.OrderView" },
+            handler: (err, msg) => (err ? log.error("orders.get endpoint failed", { err }) : orderQueryHandler(core.processor, log)(msg)),
+          });
+          return service;
+        },
+        release: () => core.close(),
+      };
+    }
+  }
+}
+
+/**
+ * Starts one service of the NATS mode. It needs only the broker's address:
+ * it provisions the streams and its own consumers, then consumes.
+ */
+export async function startNatsService(config: NatsConfig, log: Logger): Promise<RunningService> {
+  const nc = await connectNats(config.natsUrl, `${config.name}-service`, log);
+  const settings = {
+    duplicateWindowMs: config.duplicateWindowMs,
+    ackWaitMs: config.ackWaitMs,
+    maxDeliver: config.maxDeliver,
+    maxAckPending: config.maxAckPending,
+  };
+  const consumers: RunningConsumer[] = [];
+  let wiring: Wiring | undefined;
+  let endpoints: Service | undefined;
+  try {
+    const jsm = await nc.jetstreamManager();
+    const js = nc.jetstream();
+    await ensureStreams(jsm, settings);
+    wiring = wire(config, nc, js, log);
+    for (const spec of wiring.consumers) {
+      await ensureConsumer(jsm, spec.consumer, settings);
+      consumers.push(
+        await startWorkConsumer({
+          js,
+          consumer: spec.consumer,
+          concurrency: config.maxAckPending,
+          retry: { ...DEFAULT_RETRY_POLICY, maxDeliver: config.maxDeliver },
+          log: log.child(spec.consumer.durable),
+          handle: spec.handle,
+          onDeadLetter: spec.onDeadLetter,
+        }),
+      );
+    }
+    endpoints = await wiring.endpoints?.(nc);
+  } catch (err) {
+    await Promise.all(consumers.map((c) => c.stop()));
+    await nc.close();
+    wiring?.release();
+    throw err;
+  }
+
+  const started = wiring;
+  return {
+    name: config.name,
+    addresses: { calls: { nats: config.natsUrl.split(",") } },
+    async close() {
+      // Intake first, then in-flight work, then the connection (drain flushes acks and publishes).
+      await Promise.all(consumers.map((c) => c.stop()));
+      await endpoints?.stop();
+      await nc.drain();
+      started.release();
+      log.info("stopped");
+    },
+  };
+}

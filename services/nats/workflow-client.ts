@@ -1,0 +1,87 @@
+import { randomUUID } from "node:crypto";
+import { ErrorCode, ServiceErrorCodeHeader, ServiceErrorHeader, type NatsConnection, type NatsError } from "nats";
+import { createLogger } from "../common/logger.js";
+import { DependencyUnavailableError } from "../domain/errors.js";
+import { OrderStatus, type Order, type OrderView } from "../gen/shop/v1/order.js";
+import type { OrderWorkflowClient, Placement } from "../workflow.js";
+import { decodePayload, encodePayload } from "./codec.js";
+import { connectNats } from "./connection.js";
+import { fromWireError } from "./error-mapping.js";
+import { PAYLOADS } from "./payloads.js";
+import { publishMessage } from "./publisher.js";
+import { SUBJECTS } from "./topology.js";
+
+export interface NatsWorkflowOptions {
+  natsUrl: string;
+  requestTimeoutMs?: number;
+}
+
+/** Stops watching; resolves once the subscription is gone. */
+export type StopWatching = () => Promise<void>;
+
+/**
+ * The common interface over NATS: placeOrder resolves once the ORDERS stream
+ * holds the order (ACCEPTED); the outcome is read later through orders.get,
+ * or watched as it happens through watchSettled.
+ */
+export class NatsWorkflowClient implements OrderWorkflowClient {
+  readonly answerMeansComplete = false;
+  readonly #nc: NatsConnection;
+  readonly #requestTimeoutMs: number;
+
+  private constructor(nc: NatsConnection, requestTimeoutMs: number) {
+    this.#nc = nc;
+    this.#requestTimeoutMs = requestTimeoutMs;
+  }
+
+  static async connect(options: NatsWorkflowOptions): Promise<NatsWorkflowClient> {
+    const nc = await connectNats(options.natsUrl, "order-client", createLogger("nats-client", "warn"));
+    return new NatsWorkflowClient(nc, options.requestTimeoutMs ?? 5_000);
+  }
+
+  async placeOrder(order: Order): Promise<Placement> {
+    const withId = order.orderId === "" ? { ...order, orderId: randomUUID() } : order;
+    await publishMessage(this.#nc.jetstream(), SUBJECTS.orderPlaced, PAYLOADS.order, withId, withId.orderId);
+    return { orderId: withId.orderId, status: OrderStatus.ORDER_STATUS_ACCEPTED };
+  }
+
+  async getOrder(orderId: string): Promise<OrderView> {
+    const { data, headers } = encodePayload(PAYLOADS.getOrderRequest, { orderId });
+    let reply;
+    try {
+      reply = await this.#nc.request(SUBJECTS.orderGet, data, { headers, timeout: this.#requestTimeoutMs });
+    } catch (err) {
+      const code = (err as NatsError).code;
+      const why = code === (ErrorCode.NoResponders as string) ? "no order service is subscribed to orders.get" : (err as Error).message;
+      throw new DependencyUnavailableError("order service", why, { cause: err });
+    }
+    const errorCode = reply.headers?.get(ServiceErrorCodeHeader);
+    if (errorCode)
+      throw fromWireError({ code: Number(errorCode), description: reply.headers?.get(ServiceErrorHeader) ?? "", body: reply.data }, "order service");
+    return decodePayload(PAYLOADS.orderView, reply.data, reply.headers);
+  }
+
+  /**
+   * Calls onSettled with every order that reaches its end state (COMPLETED,
+   * REJECTED or FAILED) from now on, as the order service announces it on
+   * orders.updates (best effort: a notice missed while disconnected is not
+   * repeated; orders.get stays the record).
+   */
+  async watchSettled(onSettled: (view: OrderView) => void): Promise<StopWatching> {
+    const sub = this.#nc.subscribe(SUBJECTS.orderUpdates, {
+      callback: (err, m) => {
+        if (!err) onSettled(decodePayload(PAYLOADS.orderView, m.data, m.headers));
+      },
+    });
+    // The subscription is known to the server once the flush returns: no notice after this is missed.
+    await this.#nc.flush();
+    return () => {
+      sub.unsubscribe();
+      return this.#nc.flush();
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.#nc.drain();
+  }
+}
