@@ -5,10 +5,10 @@ import { cpus, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { MODES, type Mode } from "../services/common/config.js";
-import { computeRatios, type LabReport } from "./lab/lab-report.js";
+import { computeRatios, mergeRaw, summarize, type LabReport } from "./lab/lab-report.js";
 import { renderHtml } from "./lab/report-html.js";
 import { renderMarkdown } from "./lab/report-md.js";
-import { SCENARIO_IDS, rawBaselines, runScenario, type LabContext, type ScenarioResult } from "./lab/scenarios.js";
+import { SCENARIO_IDS, runScenario, type LabContext, type ScenarioResult } from "./lab/scenarios.js";
 import { PROFILES, type Profile } from "./lab/settings.js";
 import { summaryTable } from "./lab/summary.js";
 import { ensureNatsServer, natsServerVersion } from "./lib/nats-server.js";
@@ -55,13 +55,12 @@ async function main(): Promise<void> {
       ),
     );
   }
-  const needRaw = scenarios.includes("baseline") || scenarios.includes("capacity");
-  if (needRaw) ctx.log("[compare] raw transport chains");
-  const raw = needRaw ? await rawBaselines(ctx) : [];
+  const raw = mergeRaw(results);
+  const summary = summarize(settings, results, raw);
 
   const c = cpus();
   const report: LabReport = {
-    version: 1,
+    version: 2,
     createdAt,
     machine: {
       cpus: c.length,
@@ -72,9 +71,10 @@ async function main(): Promise<void> {
       platform: `${process.platform} ${process.arch}`,
     },
     settings,
+    summary,
     scenarios: results,
     raw,
-    ratios: computeRatios(results, raw),
+    ratios: computeRatios(summary, results, raw),
     durationMs: Math.round(performance.now() - started),
   };
   writeFileSync(

@@ -6,13 +6,8 @@ import { isMode } from "../services/common/config.js";
 import { runLoad } from "./lab/load-generator.js";
 import { labOrder } from "./lab/lab-order.js";
 import { grpcTarget, natsTarget } from "./lab/targets.js";
+import { durationMs } from "./lib/duration.js";
 import { recordedNatsUrl } from "./lib/nats-url-file.js";
-
-function durationMs(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text);
-  if (!m) throw new Error(`--duration: ${JSON.stringify(text)} is not like 500ms, 10s or 2m`);
-  return Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000 }[m[2] ?? "s"] ?? 1000);
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

@@ -4,6 +4,7 @@ import { connect, type NatsConnection } from "nats";
 import { SERVICE_NAMES, type Mode, type ServiceName } from "../../services/common/config.js";
 import { dataPaths } from "../../services/common/data-paths.js";
 import { CONSUMERS } from "../../services/nats/topology.js";
+import { ensureBuilt } from "../lib/build.js";
 import { freePort } from "../lib/free-port.js";
 import { grpcServiceEnv, type GrpcPorts } from "../lib/grpc-topology.js";
 import { startNatsServer, type ManagedNatsServer } from "../lib/nats-server.js";
@@ -19,6 +20,8 @@ export interface LabStackOptions {
   /** Extra environment for one service, e.g. a fault-injection hook. */
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
   logFile: string;
+  /** Node flags per service, e.g. --cpu-prof for `npm run profile`. */
+  nodeArgs?: (name: ServiceName) => string[];
 }
 
 const ADDRESS_VARS = /(_ADDR|^NATS_URL)$/;
@@ -44,7 +47,9 @@ export class LabStack {
     this.#log = createWriteStream(options.logFile, { flags: "a" });
   }
 
+  /** Starts the compiled services (building dist/ first when this process has not yet). */
   static async start(options: LabStackOptions): Promise<LabStack> {
+    await ensureBuilt();
     mkdirSync(options.dataDir, { recursive: true });
     let stack: LabStack;
     if (options.mode === "grpc") {
@@ -82,7 +87,10 @@ export class LabStack {
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete merged[k];
     this.envs.set(name, merged as Record<string, string>);
     const sink = (line: string) => this.#log.write(`${line}\n`);
-    this.processes.set(name, this.group.spawnScript(name, "scripts/service.ts", [name, "--mode", this.options.mode], this.envs.get(name), sink));
+    this.processes.set(
+      name,
+      this.group.spawnCompiled(name, "scripts/service.ts", [name, "--mode", this.options.mode], this.envs.get(name), sink, this.options.nodeArgs?.(name)),
+    );
     await this.waitReady(name);
   }
 

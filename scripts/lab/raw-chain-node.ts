@@ -82,7 +82,8 @@ async function natsNode(role: string, url: string): Promise<void> {
   }
 }
 
-if (process.argv[1]?.endsWith("raw-chain-node.ts")) {
+// Run as a program (from the source under tsx, or compiled), not when imported for its client helpers.
+if (/raw-chain-node\.[jt]s$/.test(process.argv[1] ?? "")) {
   const [transport, role, addr, ...next] = process.argv.slice(2);
   const run = transport === "grpc" ? grpcNode(role!, addr!, next) : natsNode(role!, addr!);
   run.catch((err: unknown) => {

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect, headers } from "nats";
 import { Order } from "../../services/gen/shop/v1/order.js";
+import { ensureBuilt } from "../lib/build.js";
 import { freePort } from "../lib/free-port.js";
 import { startNatsServer } from "../lib/nats-server.js";
 import { ProcessGroup } from "../lib/process-group.js";
@@ -11,7 +12,14 @@ import { RAW_DONE, rawCall, rawGrpcClient } from "./raw-chain-node.js";
 
 export interface RawChain {
   target: LoadTarget;
+  /** The chain's node processes, for CPU and memory readings. */
+  pids(): Record<string, number | undefined>;
+  brokerPid(): number | undefined;
   stop(): Promise<void>;
+}
+
+function nodePids(group: ProcessGroup): Record<string, number | undefined> {
+  return Object.fromEntries(group.processes.map((p) => [p.name, p.child.pid]));
 }
 
 const NODE = "scripts/lab/raw-chain-node.ts";
@@ -26,12 +34,13 @@ async function waitFor(probe: () => Promise<boolean>, what: string): Promise<voi
 
 /** client -> A -> (B, C) over bare grpc-js, three processes, the same payload bytes as an order. */
 export async function startRawGrpcChain(): Promise<RawChain> {
+  await ensureBuilt();
   const group = new ProcessGroup();
   const [a, b, c] = [await freePort(), await freePort(), await freePort()];
   const sink = () => undefined;
-  group.spawnScript("raw-b", NODE, ["grpc", "b", `127.0.0.1:${b}`], {}, sink);
-  group.spawnScript("raw-c", NODE, ["grpc", "c", `127.0.0.1:${c}`], {}, sink);
-  group.spawnScript("raw-a", NODE, ["grpc", "a", `127.0.0.1:${a}`, `127.0.0.1:${b}`, `127.0.0.1:${c}`], {}, sink);
+  group.spawnCompiled("raw-b", NODE, ["grpc", "b", `127.0.0.1:${b}`], {}, sink);
+  group.spawnCompiled("raw-c", NODE, ["grpc", "c", `127.0.0.1:${c}`], {}, sink);
+  group.spawnCompiled("raw-a", NODE, ["grpc", "a", `127.0.0.1:${a}`, `127.0.0.1:${b}`, `127.0.0.1:${c}`], {}, sink);
   const client = rawGrpcClient(`127.0.0.1:${a}`);
   const probe = Buffer.from("ping");
   await waitFor(async () => (await rawCall(client, probe)).length > 0, "gRPC chain");
@@ -43,6 +52,8 @@ export async function startRawGrpcChain(): Promise<RawChain> {
         await rawCall(client, Buffer.from(Order.encode(order).finish()));
       },
     },
+    pids: () => nodePids(group),
+    brokerPid: () => undefined,
     async stop() {
       client.close();
       await group.stop();
@@ -54,9 +65,10 @@ export async function startRawGrpcChain(): Promise<RawChain> {
 export async function startRawNatsChain(): Promise<RawChain> {
   const dir = await mkdtemp(join(tmpdir(), "gvn-raw-"));
   const server = await startNatsServer({ storeDir: dir });
+  await ensureBuilt();
   const group = new ProcessGroup();
   const sink = () => undefined;
-  for (const role of ["a", "b", "c"]) group.spawnScript(`raw-${role}`, NODE, ["nats", role, server.url], {}, sink);
+  for (const role of ["a", "b", "c"]) group.spawnCompiled(`raw-${role}`, NODE, ["nats", role, server.url], {}, sink);
   const nc = await connect({ servers: server.url });
   const jsm = await nc.jetstreamManager();
   await waitFor(async () => {
@@ -87,6 +99,8 @@ export async function startRawNatsChain(): Promise<RawChain> {
         return async () => sub.unsubscribe();
       },
     },
+    pids: () => nodePids(group),
+    brokerPid: () => server.pid(),
     async stop() {
       await nc.close();
       await group.stop();

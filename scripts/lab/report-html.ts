@@ -2,8 +2,8 @@ import type { Mode } from "../../services/common/config.js";
 import { escapeHtml } from "../../services/domain/html.js";
 import type { TimelinePoint } from "./load-generator.js";
 import { MODE_NAME, RAW_HEADER, rawRows, runOf, type LabReport } from "./lab-report.js";
-import { AUDIT_COLUMNS, figureRows } from "./report-md.js";
-import { explain } from "./report-text.js";
+import { AUDIT_COLUMNS, STEP_HEADER, capacityRows, cpuRows, figureRows, stepRows, systemRuns } from "./report-md.js";
+import { explain, verdictRows } from "./report-text.js";
 import type { ModeRun, ScenarioResult } from "./scenarios.js";
 import { barChart, lineChart, type Series } from "./svg-charts.js";
 
@@ -89,13 +89,15 @@ function charts(s: ScenarioResult, report: LabReport): string[] {
     case "capacity": {
       const p99: Series[] = [];
       const thr: Series[] = [];
+      // The first round's probes, by rate: later rounds probe again near the answer.
+      const byRate = (r: ModeRun) => (r.steps ?? []).filter((st) => st.round === 1).sort((a, b) => a.rate - b.rate);
       for (const r of s.runs) {
-        p99.push({ name: `${NAME[r.mode]} p99`, color: COLOR[r.mode], points: (r.steps ?? []).map((st) => [st.rate, st.complete.p99]) });
-        thr.push({ name: NAME[r.mode], color: COLOR[r.mode], points: (r.steps ?? []).map((st) => [st.rate, st.throughputPerSec]) });
+        p99.push({ name: `${NAME[r.mode]} p99`, color: COLOR[r.mode], points: byRate(r).map((st) => [st.rate, st.complete.p99]) });
+        thr.push({ name: NAME[r.mode], color: COLOR[r.mode], points: byRate(r).map((st) => [st.rate, st.throughputPerSec]) });
       }
-      for (const r of report.raw) {
-        p99.push({ name: `bare ${NAME[r.mode]} p99`, color: RAW_COLOR[r.mode], dashed: true, points: (r.steps ?? []).map((st) => [st.rate, st.complete.p99]) });
-        thr.push({ name: `bare ${NAME[r.mode]}`, color: RAW_COLOR[r.mode], dashed: true, points: (r.steps ?? []).map((st) => [st.rate, st.throughputPerSec]) });
+      for (const r of s.raw ?? []) {
+        p99.push({ name: `bare ${NAME[r.mode]} p99`, color: RAW_COLOR[r.mode], dashed: true, points: byRate(r).map((st) => [st.rate, st.complete.p99]) });
+        thr.push({ name: `bare ${NAME[r.mode]}`, color: RAW_COLOR[r.mode], dashed: true, points: byRate(r).map((st) => [st.rate, st.throughputPerSec]) });
       }
       return [
         lineChart("Completion p99 as the offered rate steps up", "offered orders per second", "p99 ms", p99, [
@@ -143,8 +145,17 @@ function scenarioHtml(s: ScenarioResult, report: LabReport): string {
     );
     parts.push(table(["mode", "service", "addresses it was configured with"], rows));
   } else {
-    const rows = figureRows(s.runs);
-    if (rows.length) parts.push(table(["", ...s.runs.map((r) => NAME[r.mode])], rows));
+    const all = systemRuns(s);
+    const rows = figureRows(all.map(([, r]) => r));
+    if (rows.length) parts.push(table(["", ...all.map(([name]) => name)], rows));
+    if (s.id === "baseline" && all.some(([, r]) => r.cpu))
+      parts.push(
+        `<h3>CPU ms per order at the baseline rate, by process</h3>${table(["process", ...all.filter(([, r]) => r.cpu).map(([n]) => n)], cpuRows(all))}`,
+      );
+    if (s.id === "capacity") {
+      parts.push(table(["", ...all.map(([name]) => name)], capacityRows(all)));
+      for (const [name, r] of all) parts.push(`<h3>${escapeHtml(name)}: every probe</h3>${table(STEP_HEADER, stepRows(r))}`);
+    }
     const audited = s.runs.filter((r) => r.audit);
     if (audited.length)
       parts.push(
@@ -173,6 +184,9 @@ table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.9rem} th,td{border
 <h1>gRPC vs NATS JetStream: one order workflow, measured</h1>
 <p class="meta">Run ${escapeHtml(report.createdAt)} · ${escapeHtml(report.settings.profile)} profile · seed ${report.settings.seed} · ${Math.round(report.durationMs / 1000)} s<br>
 Machine: ${m.cpus} × ${escapeHtml(m.cpuModel)}, ${m.memoryGb} GiB · Node ${escapeHtml(m.node)} · nats-server ${escapeHtml(m.natsServer)}</p>
+<section id="verdict"><h2>At a glance</h2>
+${table(["scenario", "gRPC", "NATS"], verdictRows(report))}
+</section>
 <section id="raw"><h2>Raw transports</h2>
 <p>The same payload through a bare grpc-js chain (client → A, which calls B and C) and a bare JetStream chain (publish → consumer → two publishes → two consumers). Ratios to them make figures from noisy machines comparable.</p>
 ${table(RAW_HEADER, rawRows(report))}

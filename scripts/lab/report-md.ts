@@ -1,6 +1,6 @@
 import type { AuditLine } from "../../services/audit/audit.js";
-import { MODE_NAME, RAW_HEADER, rawRows, type LabReport } from "./lab-report.js";
-import { explain } from "./report-text.js";
+import { MODE_NAME, RAW_HEADER, rawRows, sustainedRateText, type LabReport } from "./lab-report.js";
+import { explain, verdictRows } from "./report-text.js";
 import type { ModeRun, ScenarioResult } from "./scenarios.js";
 import { show } from "./show.js";
 
@@ -22,6 +22,39 @@ export const AUDIT_COLUMNS: Array<[keyof AuditLine, string]> = [
   ["unexpected", "unexpected"],
   ["falseSuccess", "false success"],
 ];
+
+/** Plain words for each scenario figure; a figure without a label here is not shown. */
+export const FIGURE_LABELS: Record<string, string> = {
+  cpuRounds: "CPU ms per order in each round",
+  cpuSpread: "CPU ms per order, lowest–highest round",
+  outageMs: "billing down for (ms)",
+  sentDuringOutage: "orders sent while billing was down",
+  acceptedDuringOutage: "of those, accepted",
+  failedToClient: "failed to the client",
+  failedShare: "failed to the client (% of sent)",
+  outcomeUnknownToClient: "failed with an outcome the client could not know",
+  resentCompleted: "re-sent with the same id and completed",
+  drainAfterRestartMs: "backlog drained after the restart (ms)",
+  limit: "in-flight limit per server or consumer",
+  resourceExhausted: "shed with RESOURCE_EXHAUSTED",
+  deadlineExceeded: "past the client's deadline",
+  maxBacklog: "most messages waiting in the streams",
+  maxConsumerAckPending: "most messages in flight at one consumer",
+  drainAfterLastSendMs: "drained after the last send (ms)",
+  completed: "completed",
+  lost: "lost",
+  duplicated: "duplicate invoices and e-mails",
+};
+
+/** CPU ms per order per process, for the systems that measured it (a column per system). */
+export function cpuRows(runs: Array<[string, ModeRun]>): Array<[string, ...string[]]> {
+  const measured = runs.filter(([, r]) => r.cpu);
+  const processes = [...new Set(measured.flatMap(([, r]) => Object.keys(r.cpu!.processes)))];
+  const rows: Array<[string, ...string[]]> = processes.map((p) => [p, ...measured.map(([, r]) => show(r.cpu!.processes[p] ?? "–"))]);
+  rows.push(["nats-server", ...measured.map(([, r]) => (r.cpu!.broker === null ? "–" : show(r.cpu!.broker)))]);
+  rows.push(["all processes", ...measured.map(([, r]) => show(Math.round((r.cpu!.total + (r.cpu!.broker ?? 0)) * 100) / 100))]);
+  return rows;
+}
 
 /** Rows of label -> value per mode: load figures first, then the scenario's own. */
 export function figureRows(runs: ModeRun[]): Array<[string, ...string[]]> {
@@ -46,7 +79,7 @@ export function figureRows(runs: ModeRun[]): Array<[string, ...string[]]> {
         "none"),
   );
   const keys = [...new Set(runs.flatMap((r) => Object.keys(r.figures)))];
-  for (const k of keys) add(k, (r) => r.figures[k]);
+  for (const k of keys) if (FIGURE_LABELS[k]) add(FIGURE_LABELS[k], (r) => r.figures[k]);
   return rows;
 }
 
@@ -66,18 +99,17 @@ function scenarioMd(s: ScenarioResult, report: LabReport): string {
     out.push(mdTable(["mode", "service", "addresses it was configured with"], rows));
     return out.join("\n");
   }
-  const rows = figureRows(runs);
-  if (rows.length > 0) out.push(mdTable(["", ...runs.map((r) => MODE_NAME[r.mode])], rows), "");
+  const all = systemRuns(s);
+  const rows = figureRows(all.map(([, r]) => r));
+  if (rows.length > 0) out.push(mdTable(["", ...all.map(([name]) => name)], rows), "");
+  if (s.id === "baseline" && all.some(([, r]) => r.cpu)) {
+    out.push("CPU ms per order at the baseline rate, by process:", "", mdTable(["process", ...all.filter(([, r]) => r.cpu).map(([n]) => n)], cpuRows(all)), "");
+  }
   if (s.id === "capacity") {
-    for (const r of runs) {
-      out.push(`${MODE_NAME[r.mode]} steps:`, "");
-      out.push(
-        mdTable(
-          ["rate", "sent", "completed", "complete p50", "p99", "errors"],
-          (r.steps ?? []).map((st) => [st.rate, st.sent, st.completed, st.complete.p50, st.complete.p99, Object.values(st.errors).reduce((a, b) => a + b, 0)]),
-        ),
-        "",
-      );
+    out.push(mdTable(["", ...all.map(([name]) => name)], capacityRows(all)), "");
+    for (const [name, r] of all) {
+      out.push(`${name}: every probe (CPU ms per order by process; nats-server separately)`, "");
+      out.push(mdTable(STEP_HEADER, stepRows(r)), "");
     }
   }
   const audited = runs.filter((r) => r.audit);
@@ -93,6 +125,45 @@ function scenarioMd(s: ScenarioResult, report: LabReport): string {
   return out.join("\n");
 }
 
+/** A scenario's modes and, where it measured them, the bare chains, with their display names. */
+export function systemRuns(s: ScenarioResult): Array<[string, ModeRun]> {
+  return [
+    ...s.runs.map((r): [string, ModeRun] => [MODE_NAME[r.mode], r]),
+    ...(s.raw ?? []).map((r): [string, ModeRun] => [`bare ${MODE_NAME[r.mode]} chain`, r]),
+  ];
+}
+
+export function capacityRows(all: Array<[string, ModeRun]>): Array<Array<string | number>> {
+  return [
+    ["sustained orders/s (median, lowest–highest round)", ...all.map(([, r]) => sustainedRateText(r))],
+    ["each round", ...all.map(([, r]) => r.capacity?.rounds.join(" / ") ?? "–")],
+    [
+      "peak memory (MiB)",
+      ...all.map(([, r]) =>
+        Object.entries(r.rssMiBPeak ?? {})
+          .map(([k, v]) => `${k} ${v}`)
+          .join(", "),
+      ),
+    ],
+  ];
+}
+
+export const STEP_HEADER = ["round", "rate", "held", "sent", "completed", "p50 ms", "p99 ms", "errors", "CPU ms per order"];
+
+export function stepRows(r: ModeRun): Array<Array<string | number>> {
+  return (r.steps ?? []).map((st) => [
+    st.round,
+    st.rate,
+    st.held ? "yes" : "no",
+    st.sent,
+    st.completed,
+    st.complete.p50,
+    st.complete.p99,
+    Object.values(st.errors).reduce((a, b) => a + b, 0),
+    [...Object.entries(st.cpu.processes).map(([k, v]) => `${k} ${v}`), ...(st.cpu.broker === null ? [] : [`nats-server ${st.cpu.broker}`])].join(", "),
+  ]);
+}
+
 export function renderMarkdown(report: LabReport): string {
   const m = report.machine;
   return [
@@ -101,6 +172,10 @@ export function renderMarkdown(report: LabReport): string {
     `Run ${report.createdAt} (${report.settings.profile} profile, seed ${report.settings.seed}, ${Math.round(report.durationMs / 1000)} s).`,
     `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GiB, ${m.platform}; Node ${m.node}; nats-server ${m.natsServer}.`,
     "Figures from one machine are noisy; the ratios to the bare transport chains below travel better.",
+    "",
+    "## At a glance",
+    "",
+    mdTable(["scenario", "gRPC", "NATS"], verdictRows(report)),
     "",
     "## Raw transports",
     "",

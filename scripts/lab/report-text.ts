@@ -35,31 +35,45 @@ export function explain(s: ScenarioResult, report: LabReport): string {
         parts.push(
           `NATS answered as soon as the stream held the order (median ${ms(x.load.accept.p50)}); the order completed a median ${ms(x.load.complete.p50)} after it was sent, while the client was free.`,
         );
-      if (g && x)
-        parts.push(
-          `CPU per order: ${fig(s, "grpc", "servicesCpuMsPerOrder")} ms in the gRPC services; ${fig(s, "nats", "servicesCpuMsPerOrder")} ms in the NATS services plus ${fig(s, "nats", "brokerCpuMsPerOrder")} ms in the broker.`,
-        );
+      parts.push(
+        `Every system was first warmed up with ${(report.settings.warmupRate * report.settings.warmupMs) / 1000} orders at ${report.settings.warmupRate}/s, unmeasured, so that JIT compilation is not charged to orders.`,
+      );
+      for (const m of ["grpc", "nats"] as const) {
+        const run = runOf(s, m);
+        const bare = s.raw?.find((r) => r.mode === m);
+        if (!run?.cpu) continue;
+        const own = `${run.cpu.total} ms${run.cpu.broker === null ? "" : ` plus ${run.cpu.broker} ms in the broker`}`;
+        const vs = bare?.cpu
+          ? `; its bare chain ${bare.cpu.total} ms${bare.cpu.broker === null ? "" : ` plus ${bare.cpu.broker} ms`} (${report.ratios[m]?.cpuRatio ?? "–"}×)`
+          : "";
+        parts.push(`CPU per order in the ${m === "grpc" ? "gRPC" : "NATS"} services: ${own}${vs}.`);
+      }
       break;
     case "capacity": {
       const ratio = (m: Mode) => report.ratios[m]?.capacityRatio;
-      parts.push(`Each step offered its rate for ${report.settings.capacityStepMs / 1000} s.`);
-      if (g)
-        parts.push(
-          `gRPC sustained ${sustainedRateText(g)} orders/s with completion p99 under ${report.settings.p99BoundMs} ms${ratio("grpc") ? ` (${ratio("grpc")} of its bare grpc-js chain)` : ""}.`,
-        );
-      if (x)
-        parts.push(
-          `NATS sustained ${sustainedRateText(x)} orders/s by the same bound${ratio("nats") ? ` (${ratio("nats")} of its bare JetStream chain)` : ""}.`,
-        );
+      const st = report.settings;
+      parts.push(
+        `A rate counts as sustained when it runs ${st.capacityStepMs / 1000} s with completion p99 under ${st.p99BoundMs} ms and under ${st.errorBound * 100}% errors. ` +
+          `Each of ${st.capacityRounds} round(s) searched every system in turn, a mode next to its bare chain; the figure is the median of the rounds, with their range in brackets.`,
+      );
+      if (g) parts.push(`gRPC sustained ${sustainedRateText(g)} orders/s${ratio("grpc") ? ` (${ratio("grpc")} of its bare grpc-js chain)` : ""}.`);
+      if (x) parts.push(`NATS sustained ${sustainedRateText(x)} orders/s${ratio("nats") ? ` (${ratio("nats")} of its bare JetStream chain)` : ""}.`);
       for (const m of ["grpc", "nats"] as const) {
-        const steps = runOf(s, m)?.steps ?? [];
-        const broke = steps.find((st) => st.rate > Number(runOf(s, m)?.figures.highestSustainedRate ?? 0));
+        const run = runOf(s, m);
+        const broke = (run?.steps ?? []).filter((p) => !p.held).sort((a, b) => a.rate - b.rate)[0];
         if (broke) {
           const errors = Object.values(broke.errors).reduce((a, b) => a + b, 0);
           parts.push(
             `At ${broke.rate}/s ${m === "grpc" ? "gRPC" : "NATS"} broke the bound: p99 ${ms(broke.complete.p99)}, ${broke.completed} of ${broke.sent} completed, ${errors} errors.`,
           );
         }
+        const rss = run?.rssMiBPeak;
+        if (rss)
+          parts.push(
+            `Peak memory of the ${m === "grpc" ? "gRPC" : "NATS"} services: ${Object.entries(rss)
+              .map(([k, v]) => `${k} ${v} MiB`)
+              .join(", ")}.`,
+          );
       }
       break;
     }
@@ -120,4 +134,51 @@ export function explain(s: ScenarioResult, report: LabReport): string {
   }
   parts.push(`The lesson's claim: ${CLAIMS[s.id]}`);
   return parts.join(" ");
+}
+
+/** What one mode did in one scenario, in a few plain words, for the verdict table that opens the report. */
+function verdict(s: ScenarioResult, mode: Mode, report: LabReport): string {
+  const r = runOf(s, mode);
+  if (!r) return "not run";
+  const f = (k: string) => n(r.figures[k]);
+  const a = r.audit;
+  const kept = a ? `lost ${a.lost}, duplicated ${a.duplicateInvoices + a.duplicateEmails}` : "";
+  const ratio = report.ratios[mode];
+  switch (s.id) {
+    case "baseline": {
+      const l = r.load;
+      if (!l) return "not measured";
+      const wait =
+        mode === "grpc"
+          ? `client waited for completion: p50 ${ms(l.complete.p50)}, p99 ${ms(l.complete.p99)}`
+          : `client answered in ${ms(l.accept.p50)}; completed p50 ${ms(l.complete.p50)}, p99 ${ms(l.complete.p99)}`;
+      const cpu = r.cpu
+        ? `; ${r.cpu.broker === null ? r.cpu.total : `${r.cpu.total} + ${r.cpu.broker} (broker)`} ms CPU per order${ratio?.cpuRatio ? `, ${ratio.cpuRatio}× its bare chain` : ""}`
+        : "";
+      return `${wait}${cpu}`;
+    }
+    case "capacity":
+      return `sustained ${sustainedRateText(r)} orders/s${ratio?.capacityRatio ? ` (${ratio.capacityRatio} of its bare chain)` : ""}${r.rssMiBPeak ? `; largest service peaked at ${Math.max(...Object.values(r.rssMiBPeak))} MiB` : ""}`;
+    case "down":
+      return mode === "grpc"
+        ? `${f("failedToClient")} orders failed to the client; ${f("resentCompleted")} completed when re-sent; ${kept}`
+        : `accepted ${f("acceptedDuringOutage")} of ${f("sentDuringOutage")} sent while billing was down; drained ${ms(Number(r.figures.drainAfterRestartMs))} after it came back; ${kept}`;
+    case "overload":
+      return r.figures.maxBacklog === undefined
+        ? `shed ${f("resourceExhausted")} orders (RESOURCE_EXHAUSTED), ${f("deadlineExceeded")} past the deadline; ${kept}`
+        : `took every order: at most ${f("maxConsumerAckPending")} in flight per consumer, up to ${f("maxBacklog")} waiting; ${kept}`;
+    case "crash":
+      return mode === "grpc"
+        ? `${f("failedToClient")} calls failed to the client; ${f("resentCompleted")} completed when re-sent; ${kept}`
+        : `${f("completed")} completed after the restart with nothing re-sent; ${kept}`;
+    case "addresses": {
+      const vars = new Set(Object.values(r.addresses ?? {}).flatMap((env) => Object.keys(env).filter((k) => k !== "GRPC_LISTEN_ADDR")));
+      return mode === "grpc" ? `the order service had to be given ${[...vars].join(" and ")}` : `every service was given only the broker's address`;
+    }
+  }
+}
+
+/** The table that opens the report: each scenario, what each mode did. */
+export function verdictRows(report: LabReport): string[][] {
+  return report.scenarios.map((s) => [s.title, verdict(s, "grpc", report), verdict(s, "nats", report)]);
 }

@@ -6,7 +6,6 @@ import { overload } from "./scenarios/overload.js";
 import { withSession } from "./scenarios/session.js";
 import type { LabContext, ModeRun, ScenarioId, ScenarioResult } from "./scenario-types.js";
 
-export { rawBaselines } from "./scenarios/raw-baselines.js";
 export * from "./scenario-types.js";
 
 export async function runScenario(id: ScenarioId, ctx: LabContext, baselineResult?: ScenarioResult): Promise<ScenarioResult> {

@@ -4,11 +4,23 @@ export type Profile = "quick" | "short" | "full";
 export interface LabSettings {
   profile: Profile;
   seed: number;
+  /**
+   * Load before anything is measured, so that JIT compilation and first-use costs are not charged to
+   * orders: V8 optimises a function after many calls, so what counts is the number of orders.
+   */
+  warmupRate: number;
+  warmupMs: number;
   baselineRate: number;
   baselineMs: number;
-  capacityRates: number[];
+  /** Baseline rounds; each starts every system afresh, mode and bare chain side by side. CPU is the median round's. */
+  baselineRounds: number;
+  /** Capacity rounds over the same running systems, interleaving each mode with its bare chain. */
+  capacityRounds: number;
+  capacityStartRate: number;
+  capacityMaxRate: number;
   capacityStepMs: number;
-  /** A step is sustained when completion p99 stays under this and errors under errorBound. */
+  capacityRefineSteps: number;
+  /** A rate is sustained when completion p99 stays under this and errors and unfinished orders under errorBound. */
   p99BoundMs: number;
   errorBound: number;
   outageRate: number;
@@ -31,11 +43,17 @@ export interface LabSettings {
 const SHORT: LabSettings = {
   profile: "short",
   seed: 1,
+  warmupRate: 300,
+  warmupMs: 4_000,
   baselineRate: 100,
-  baselineMs: 5_000,
-  capacityRates: [100, 250, 500, 800, 1200, 1800, 2600],
-  capacityStepMs: 2_000,
-  p99BoundMs: 1_000,
+  baselineMs: 4_000,
+  baselineRounds: 1,
+  capacityRounds: 2,
+  capacityStartRate: 200,
+  capacityMaxRate: 3_000,
+  capacityStepMs: 1_500,
+  capacityRefineSteps: 2,
+  p99BoundMs: 250,
   errorBound: 0.01,
   outageRate: 100,
   outageRunMs: 8_000,
@@ -57,9 +75,13 @@ export const PROFILES: Record<Profile, LabSettings> = {
   quick: {
     ...SHORT,
     profile: "quick",
-    baselineMs: 2_000,
-    capacityRates: [100, 400],
-    capacityStepMs: 1_200,
+    warmupMs: 1_000,
+    baselineMs: 1_500,
+    capacityRounds: 1,
+    capacityStartRate: 100,
+    capacityMaxRate: 400,
+    capacityStepMs: 1_000,
+    capacityRefineSteps: 0,
     outageRunMs: 4_000,
     outageStartMs: 1_000,
     outageMs: 1_500,
@@ -73,9 +95,13 @@ export const PROFILES: Record<Profile, LabSettings> = {
   full: {
     ...SHORT,
     profile: "full",
-    baselineMs: 30_000,
-    capacityRates: [100, 200, 300, 500, 700, 1000, 1400, 2000, 2800],
-    capacityStepMs: 8_000,
+    warmupMs: 10_000,
+    baselineMs: 15_000,
+    baselineRounds: 3,
+    capacityRounds: 3,
+    capacityMaxRate: 5_000,
+    capacityStepMs: 5_000,
+    capacityRefineSteps: 3,
     outageRunMs: 30_000,
     outageStartMs: 8_000,
     outageMs: 10_000,

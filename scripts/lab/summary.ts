@@ -1,40 +1,43 @@
-import type { LabReport } from "./lab-report.js";
+import { cpuText, sustainedRateText, type LabReport } from "./lab-report.js";
+import type { ModeRun, ScenarioResult } from "./scenarios.js";
 import { show } from "./show.js";
 
-/** The console summary: one line per scenario and mode. */
+const KEY: Record<ScenarioResult["id"], (r: ModeRun) => string> = {
+  baseline: (r) => (r.cpu ? `cpu ${cpuText(r.cpu.total, r.cpu.broker)} ms/order` : ""),
+  capacity: (r) => `sustained ${sustainedRateText(r)}/s${r.rssMiBPeak ? `, peak RSS ${Math.max(...Object.values(r.rssMiBPeak))} MiB` : ""}`,
+  down: (r) => `failed ${show(r.figures.failedToClient)}, resent ok ${show(r.figures.resentCompleted)}, drain ${show(r.figures.drainAfterRestartMs)} ms`,
+  overload: (r) =>
+    r.figures.maxBacklog === undefined
+      ? `shed ${show(r.figures.resourceExhausted)}, deadline ${show(r.figures.deadlineExceeded)}`
+      : `backlog max ${show(r.figures.maxBacklog)}, in flight max ${show(r.figures.maxConsumerAckPending)}`,
+  crash: (r) => `failed ${show(r.figures.failedToClient)}, resent ok ${show(r.figures.resentCompleted)}`,
+  addresses: (r) =>
+    Object.entries(r.addresses ?? {})
+      .map(
+        ([svc, env]) =>
+          `${svc}: ${
+            Object.keys(env)
+              .filter((k) => k !== "GRPC_LISTEN_ADDR")
+              .join("+") || "-"
+          }`,
+      )
+      .join("; "),
+};
+
+/** The console summary: one line per scenario and system, then each mode against its bare chain. */
 export function summaryTable(report: LabReport): string {
-  const rows: string[][] = [["scenario", "mode", "sent", "completed", "p50 ms", "p99 ms", "errors", "lost", "dup", "key figure"]];
-  const key: Record<string, (f: Record<string, unknown>) => string> = {
-    baseline: (f) => `cpu ${show(f.servicesCpuMsPerOrder)} ms/order`,
-    capacity: (f) => `max ${f.atTopOfLadder ? "≥ " : ""}${show(f.highestSustainedRate)}/s`,
-    down: (f) => `failed ${show(f.failedToClient)}, resent ok ${show(f.resentCompleted)}, drain ${show(f.drainAfterRestartMs)} ms`,
-    overload: (f) =>
-      f.maxBacklog === undefined
-        ? `shed ${show(f.resourceExhausted)}, deadline ${show(f.deadlineExceeded)}`
-        : `backlog max ${show(f.maxBacklog)}, in flight max ${show(f.maxConsumerAckPending)}`,
-    crash: (f) => `failed ${show(f.failedToClient)}, resent ok ${show(f.resentCompleted)}`,
-    addresses: () => "",
-  };
+  const rows: string[][] = [["scenario", "system", "sent", "completed", "p50 ms", "p99 ms", "errors", "lost", "dup", "key figure"]];
   for (const s of report.scenarios) {
-    for (const r of s.runs) {
+    const runs: Array<[string, ModeRun]> = [
+      ...s.runs.map((r): [string, ModeRun] => [r.mode, r]),
+      ...(s.raw ?? []).map((r): [string, ModeRun] => [`bare ${r.mode}`, r]),
+    ];
+    for (const [name, r] of runs) {
       const last = r.load ?? r.steps?.at(-1);
       const errors = last ? Object.values(last.errors).reduce((a, b) => a + b, 0) : 0;
-      const addresses =
-        s.id === "addresses"
-          ? Object.entries(r.addresses ?? {})
-              .map(
-                ([svc, env]) =>
-                  `${svc}: ${
-                    Object.keys(env)
-                      .filter((k) => k !== "GRPC_LISTEN_ADDR")
-                      .join("+") || "-"
-                  }`,
-              )
-              .join("; ")
-          : "";
       rows.push([
         s.id,
-        r.mode,
+        name,
         String(last?.sent ?? ""),
         String(last?.completed ?? ""),
         String(last?.complete.p50 ?? ""),
@@ -42,10 +45,19 @@ export function summaryTable(report: LabReport): string {
         last ? String(errors) : "",
         String(r.audit?.lost ?? ""),
         r.audit ? String(r.audit.duplicateInvoices + r.audit.duplicateEmails) : "",
-        s.id === "addresses" ? addresses : (key[s.id]?.(r.figures) ?? ""),
+        KEY[s.id](r),
       ]);
     }
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ")).join("\n");
+  const table = rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ")).join("\n");
+  const r = report.ratios;
+  const s = report.summary;
+  const vsBare = [
+    r.grpc?.cpuRatio !== undefined ? `gRPC CPU per order ${r.grpc.cpuRatio}× its bare chain` : "",
+    r.nats?.cpuRatio !== undefined ? `NATS ${r.nats.cpuRatio}× (broker included)` : "",
+    r.grpc?.capacityRatio !== undefined ? `gRPC capacity ${r.grpc.capacityRatio} of its bare chain` : "",
+    s.grpc.capacity && s.nats.capacity ? `NATS capacity ${Math.round((s.nats.capacity / s.grpc.capacity) * 100) / 100}× gRPC's` : "",
+  ].filter(Boolean);
+  return vsBare.length > 0 ? `${table}\n\n${vsBare.join("; ")}.` : table;
 }

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -53,9 +54,29 @@ export class ProcessGroup {
     return managed;
   }
 
-  /** Starts a project TypeScript entry point under tsx. */
-  spawnScript(name: string, script: string, args: string[], env?: Record<string, string | undefined>, sink?: (line: string) => void): ManagedProcess {
-    return this.spawn({ name, command: process.execPath, args: ["--import", "tsx", script, ...args], env, sink });
+  /** Starts a project TypeScript entry point under tsx; `nodeArgs` go to node itself (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
+  spawnScript(
+    name: string,
+    script: string,
+    args: string[],
+    env?: Record<string, string | undefined>,
+    sink?: (line: string) => void,
+    nodeArgs: string[] = [],
+  ): ManagedProcess {
+    return this.spawn({ name, command: process.execPath, args: [...nodeArgs, "--import", "tsx", script, ...args], env, sink });
+  }
+
+  /** Starts the compiled form of a project entry point ("scripts/service.ts" runs dist/scripts/service.js); see ensureBuilt(). */
+  spawnCompiled(
+    name: string,
+    script: string,
+    args: string[],
+    env?: Record<string, string | undefined>,
+    sink?: (line: string) => void,
+    nodeArgs: string[] = [],
+  ): ManagedProcess {
+    const compiled = join(PROJECT_ROOT, "dist", script.replace(/\.ts$/, ".js"));
+    return this.spawn({ name, command: process.execPath, args: [...nodeArgs, compiled, ...args], env, sink });
   }
 
   /**

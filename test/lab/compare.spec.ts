@@ -32,7 +32,7 @@ describe("comparison lab: compare --quick", function () {
 
   it("writes report.md, report.html and the raw data, and prints a summary and where the report is", () => {
     for (const f of ["report.md", "report.html", "results.json"]) expect(existsSync(join(out, f)), f).to.equal(true);
-    expect(stdout).to.match(/^scenario\s+mode\s+sent/m);
+    expect(stdout).to.match(/^scenario\s+system\s+sent/m);
     expect(stdout).to.include(join(out, "report.html"));
     expect(report.machine.cpus).to.be.greaterThan(0);
     expect(report.machine.natsServer).to.match(/\d+\.\d+\.\d+/);
@@ -51,6 +51,60 @@ describe("comparison lab: compare --quick", function () {
     const md = readFileSync(join(out, "report.md"), "utf8");
     for (const s of report.scenarios) expect(md).to.include(`## ${s.title}`);
     expect(report.raw.map((r) => r.mode).sort()).to.deep.equal(["grpc", "nats"]);
+  });
+
+  it("measures each mode and its bare chain side by side: CPU per process at the baseline rate, capacity per round, peak memory", () => {
+    const baseline = report.scenarios.find((s) => s.id === "baseline")!;
+    for (const r of [...baseline.runs, ...baseline.raw!]) {
+      expect(r.cpu?.total, `baseline ${r.mode}`).to.be.greaterThan(0);
+      expect(Object.keys(r.cpu!.processes)).to.have.length(3);
+    }
+    const capacity = report.scenarios.find((s) => s.id === "capacity")!;
+    for (const r of [...capacity.runs, ...capacity.raw!]) {
+      expect(r.capacity?.rounds, `capacity ${r.mode}`).to.have.length(report.settings.capacityRounds);
+      expect(r.steps!.every((st) => Object.keys(st.cpu.processes).length === 3)).to.equal(true);
+      expect(Math.min(...Object.values(r.rssMiBPeak ?? {}))).to.be.greaterThan(10);
+    }
+  });
+
+  it("opens results.json with a summary under stable names, with a capacity that reached the top as a lower bound", () => {
+    const s = report.summary;
+    for (const key of ["grpc", "nats", "rawGrpc", "rawNats"] as const) {
+      const x = s[key];
+      expect(x, key).to.include.keys("capacity", "capacityAtLeast", "capacitySpread", "cpuMsPerOrder", "brokerCpuMsPerOrder");
+      // Exactly one of the two is set: a number that looks like a limit is never a lower bound.
+      expect((x.capacity === null) !== (x.capacityAtLeast === null), key).to.equal(true);
+      expect(x.cpuMsPerOrder, key).to.be.greaterThan(0);
+    }
+    expect(s.grpc.brokerCpuMsPerOrder).to.equal(null);
+    expect(s.rawGrpc.brokerCpuMsPerOrder).to.equal(null);
+    expect(s.nats.brokerCpuMsPerOrder).to.be.greaterThan(0);
+    expect(s.grpc.rssMiBPeak).to.be.greaterThan(10);
+    expect(s.nats.rssMiBPeak).to.be.greaterThan(10);
+  });
+
+  it("opens the report with a verdict table, and labels every figure in plain words", () => {
+    const md = readFileSync(join(out, "report.md"), "utf8");
+    const html = readFileSync(join(out, "report.html"), "utf8");
+    expect(md).to.match(/## At a glance\n\n\| scenario \| gRPC \| NATS \|/);
+    for (const s of report.scenarios) expect(md).to.include(`| ${s.title} |`);
+    // No camelCase key of results.json shows on either page.
+    const keys = new Set<string>();
+    const collect = (v: unknown): void => {
+      if (Array.isArray(v)) v.forEach(collect);
+      else if (v && typeof v === "object")
+        for (const [k, x] of Object.entries(v)) {
+          if (/^[a-z]+[A-Z]\w*$/.test(k)) keys.add(k);
+          collect(x);
+        }
+    };
+    collect(report.scenarios);
+    collect(report.summary);
+    expect(keys.size, "keys to look for").to.be.greaterThan(10);
+    for (const k of keys) {
+      expect(md, `report.md shows ${k}`).not.to.match(new RegExp(`\\b${k}\\b`));
+      expect(html, `report.html shows ${k}`).not.to.match(new RegExp(`\\b${k}\\b`));
+    }
   });
 
   it("audits every scenario: nothing lost, no duplicates, no success reported for an order that did not complete", () => {

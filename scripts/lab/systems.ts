@@ -1,0 +1,101 @@
+import type { Mode } from "../../services/common/config.js";
+import { labOrder } from "./lab-order.js";
+import { runLoad, type LoadOptions, type LoadResult, type LoadTarget } from "./load-generator.js";
+import { processCpuMs, processPeakRssMiB } from "./proc-cpu.js";
+import { startRawGrpcChain, startRawNatsChain } from "./raw-chains.js";
+import type { LabContext } from "./scenario-types.js";
+import { openSession, type Session } from "./scenarios/session.js";
+
+/** What the lab measures side by side: each mode, and each mode's bare transport chain. */
+export type SystemId = "grpc" | "nats" | "rawGrpc" | "rawNats";
+
+export const SYSTEM_NAME: Record<SystemId, string> = { grpc: "gRPC", nats: "NATS", rawGrpc: "bare gRPC chain", rawNats: "bare NATS chain" };
+
+export const RAW_OF: Record<Mode, SystemId> = { grpc: "rawGrpc", nats: "rawNats" };
+
+/** The systems of the selected modes, interleaved so that a mode and its bare chain run next to each other. */
+export function systemsOf(modes: readonly Mode[]): SystemId[] {
+  return modes.flatMap((m) => [m, RAW_OF[m]]);
+}
+
+/** CPU time (ms) used so far by each process of a system, and by its broker. */
+export interface CpuReading {
+  processes: Record<string, number>;
+  broker?: number;
+}
+
+/** CPU per order between two readings: each process, their sum (the system's own), and the broker. */
+export interface CpuPerOrder {
+  processes: Record<string, number>;
+  total: number;
+  broker: number | null;
+}
+
+const round2 = (v: number) => Math.round(v * 100) / 100;
+
+export function cpuPerOrder(before: CpuReading, after: CpuReading, orders: number): CpuPerOrder {
+  const per = (ms: number) => (orders > 0 ? round2(ms / orders) : 0);
+  const processes = Object.fromEntries(Object.keys(after.processes).map((k) => [k, per((after.processes[k] ?? 0) - (before.processes[k] ?? 0))]));
+  const total = per(Object.keys(after.processes).reduce((sum, k) => sum + (after.processes[k] ?? 0) - (before.processes[k] ?? 0), 0));
+  const broker = after.broker === undefined ? null : per(after.broker - (before.broker ?? 0));
+  return { processes, total, broker };
+}
+
+/** One system, started: its load target, its processes' CPU and memory, and (for a mode) its session. */
+export interface RunningSystem {
+  id: SystemId;
+  target: LoadTarget;
+  /** Drives the system with lab orders, each with an id of its own. */
+  load(options: Omit<LoadOptions, "makeOrder" | "seed">): Promise<LoadResult>;
+  /** A mode's session: audits, the stack; undefined for a bare chain. */
+  session?: Session;
+  cpu(): CpuReading;
+  /** The highest resident set size each process has had so far (MiB). */
+  peakRssMiB(): Record<string, number>;
+  stop(): Promise<void>;
+}
+
+function reader(pids: () => Record<string, number | undefined>, brokerPid: () => number | undefined) {
+  return {
+    cpu(): CpuReading {
+      const processes = Object.fromEntries(Object.entries(pids()).map(([k, pid]) => [k, processCpuMs(pid) ?? 0]));
+      const pid = brokerPid();
+      return pid === undefined ? { processes } : { processes, broker: processCpuMs(pid) ?? 0 };
+    },
+    peakRssMiB(): Record<string, number> {
+      return Object.fromEntries(Object.entries(pids()).map(([k, pid]) => [k, processPeakRssMiB(pid) ?? 0]));
+    },
+  };
+}
+
+/** Starts a system afresh: a mode's three services (and broker), or a bare chain. */
+export async function startSystem(ctx: LabContext, scenario: string, id: SystemId): Promise<RunningSystem> {
+  if (id === "grpc" || id === "nats") {
+    const session = await openSession(ctx, scenario, id, {});
+    const stack = session.stack;
+    return {
+      id,
+      target: session.target,
+      load: (options) => session.load(options),
+      session,
+      ...reader(
+        () => Object.fromEntries([...stack.processes].map(([name, p]) => [name, p.child.pid])),
+        () => stack.nats?.pid(),
+      ),
+      stop: () => session.close(),
+    };
+  }
+  const chain = id === "rawGrpc" ? await startRawGrpcChain() : await startRawNatsChain();
+  const runId = `${scenario}-${id}-${Date.now().toString(36)}`;
+  let next = 0;
+  return {
+    id,
+    target: chain.target,
+    load: (options) => runLoad(chain.target, { ...options, seed: ctx.settings.seed, makeOrder: () => labOrder(runId, next++) }),
+    ...reader(
+      () => chain.pids(),
+      () => chain.brokerPid(),
+    ),
+    stop: () => chain.stop(),
+  };
+}
