@@ -1,31 +1,27 @@
 import { existsSync } from "node:fs";
-import { mkdir, rename, writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import type { Invoice } from "../gen/shop/v1/billing.js";
+import { AtomicFiles } from "../common/atomic-file.js";
 import type { InvoiceDocuments } from "../domain/ports.js";
+import type { Invoice } from "../gen/shop/v1/billing.js";
 import { renderInvoiceHtml } from "./invoice-html.js";
 
 /** Payment documents as HTML files, one per invoice number. */
 export class HtmlInvoiceDocuments implements InvoiceDocuments {
-  #ready: Promise<unknown> | undefined;
+  readonly #files: AtomicFiles;
 
-  constructor(private readonly dir: string) {}
+  constructor(dir: string) {
+    this.#files = new AtomicFiles(dir);
+  }
 
   pathFor(invoiceNumber: string): string {
-    return join(this.dir, `${invoiceNumber}.html`);
+    return this.#files.path(`${invoiceNumber}.html`);
   }
 
   exists(invoiceNumber: string): boolean {
     return existsSync(this.pathFor(invoiceNumber));
   }
 
-  async write(invoice: Invoice): Promise<void> {
-    this.#ready ??= mkdir(this.dir, { recursive: true });
-    await this.#ready;
-    const path = this.pathFor(invoice.invoiceNumber);
-    // Write-then-rename: a crash never leaves half a document behind.
-    const tmp = `${path}.${process.pid}.tmp`;
-    await writeFile(tmp, renderInvoiceHtml(invoice));
-    await rename(tmp, path);
+  write(invoice: Invoice): Promise<void> {
+    this.#files.write(`${invoice.invoiceNumber}.html`, renderInvoiceHtml(invoice));
+    return Promise.resolve();
   }
 }

@@ -63,7 +63,7 @@ export class SqliteInvoiceStore implements InvoiceStore {
     );
     this.#number = this.db.prepare("UPDATE invoices SET invoice_number = ? WHERE seq = ?");
     // The number comes from the row's own sequence, so it is assigned in the same transaction.
-    this.#insertTx = this.db.transaction((invoice: Omit<Invoice, "invoiceNumber" | "documentPath">) => {
+    this.#insertTx = this.db.transaction((invoice: Omit<Invoice, "invoiceNumber" | "documentPath">): string | undefined => {
       const result = this.#insert.run({
         orderId: invoice.orderId,
         customerName: invoice.customerName,
@@ -73,10 +73,11 @@ export class SqliteInvoiceStore implements InvoiceStore {
         currency: invoice.currency,
         issuedAtMs: invoice.issuedAtMs,
       });
-      if (result.changes === 0) return false;
+      if (result.changes === 0) return undefined;
       const seq = Number(result.lastInsertRowid);
-      this.#number.run(formatInvoiceNumber(seq, new Date(Number(invoice.issuedAtMs))), seq);
-      return true;
+      const invoiceNumber = formatInvoiceNumber(seq, new Date(Number(invoice.issuedAtMs)));
+      this.#number.run(invoiceNumber, seq);
+      return invoiceNumber;
     });
   }
 
@@ -97,10 +98,12 @@ export class SqliteInvoiceStore implements InvoiceStore {
   }
 
   insert(invoice: Omit<Invoice, "invoiceNumber" | "documentPath">): { invoice: Invoice; created: boolean } {
-    const created = this.#insertTx.immediate(invoice);
+    const invoiceNumber = this.#insertTx.immediate(invoice);
+    // A new row is exactly what was written: no need to read it back.
+    if (invoiceNumber !== undefined) return { invoice: { ...invoice, invoiceNumber, documentPath: this.documentPath(invoiceNumber) }, created: true };
     const stored = this.findByOrderId(invoice.orderId);
     if (!stored) throw new Error(`invoice for ${invoice.orderId} vanished after insert`);
-    return { invoice: stored, created };
+    return { invoice: stored, created: false };
   }
 
   close(): void {

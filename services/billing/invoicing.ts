@@ -34,12 +34,7 @@ export class Invoicing {
   }
 
   async #create(order: Order): Promise<InvoiceResult> {
-    const existing = this.store.findByOrderId(order.orderId);
-    if (existing) {
-      // A crash may have come between the row and its document.
-      if (!this.documents.exists(existing.invoiceNumber)) await this.documents.write(existing);
-      return { invoice: existing, created: false };
-    }
+    // The insert itself tells whether the order already had its invoice (one row per order id).
     const { lines, totalMinor } = computeTotals(order.items);
     const customer = order.customer!;
     const result = this.store.insert({
@@ -51,7 +46,8 @@ export class Invoicing {
       currency: order.currency,
       issuedAtMs: BigInt(this.now()),
     });
-    await this.documents.write(result.invoice);
+    // An existing invoice may lack its document if a crash came between the row and the file.
+    if (result.created || !this.documents.exists(result.invoice.invoiceNumber)) await this.documents.write(result.invoice);
     return result;
   }
 }

@@ -107,7 +107,8 @@ export function grpcConfig(name: ServiceName, flags: ParsedArgs["flags"] = {}, e
     ...common(name, "grpc", flags, env),
     listen: parseListenAddress(listenVar, flags.listen ?? env.GRPC_LISTEN_ADDR ?? `127.0.0.1:${DEFAULT_GRPC_PORTS[name]}`),
     deadlineMs: int("GRPC_DEADLINE_MS", flags["deadline-ms"] ?? env.GRPC_DEADLINE_MS, 5_000, 1),
-    maxInFlight: int("GRPC_MAX_IN_FLIGHT", flags["max-in-flight"] ?? env.GRPC_MAX_IN_FLIGHT, 1_000, 0),
+    // The same bound as NATS_MAX_ACK_PENDING: each server works on at most this many calls, which also bounds its memory.
+    maxInFlight: int("GRPC_MAX_IN_FLIGHT", flags["max-in-flight"] ?? env.GRPC_MAX_IN_FLIGHT, 256, 0),
   };
   if (name === "order") {
     config.billing =

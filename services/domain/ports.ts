@@ -7,22 +7,28 @@ export interface OrderRecord {
   status: OrderStatus;
   /** Digest of the order's encoding: a reused order id with other content is a conflict. */
   fingerprint: string;
-  order: Order;
+  /** The order as placed; stores may decode it only when it is read. */
+  readonly order: Order;
+  currency: string;
   totalMinor: bigint;
   invoiceNumber: string;
   emailSent: boolean;
   failureReason: string;
 }
 
-/** The order service's own database. */
+/**
+ * The order service's own database. Each change returns the record as it
+ * stands afterwards, so that a step never reads back what it just wrote;
+ * undefined means the change did not apply (the record is then read anew).
+ */
 export interface OrderStore {
   get(orderId: string): OrderRecord | undefined;
   /** Inserts the order as PROCESSING, or re-opens a REJECTED or FAILED one. */
-  saveProcessing(record: Pick<OrderRecord, "orderId" | "fingerprint" | "order" | "totalMinor">): void;
+  saveProcessing(record: Pick<OrderRecord, "orderId" | "fingerprint" | "order" | "totalMinor">): OrderRecord | undefined;
   saveRejected(orderId: string, fingerprint: string, order: Order, reason: string): void;
-  recordInvoice(orderId: string, invoiceNumber: string): void;
+  recordInvoice(orderId: string, invoiceNumber: string): OrderRecord | undefined;
   /** Marks the e-mail sent, which completes the order. */
-  recordEmailSent(orderId: string): void;
+  recordEmailSent(orderId: string): OrderRecord | undefined;
   recordFailure(orderId: string, reason: string): void;
 }
 
@@ -34,9 +40,14 @@ export interface InvoiceRef {
   invoiceNumber: string;
 }
 
+/** What a request carries down to the calls it causes: the caller's deadline (epoch ms), if it set one. */
+export interface RequestContext {
+  deadline?: number;
+}
+
 /** How the order service asks billing for an invoice; idempotent by order id. */
 export interface BillingPort {
-  createInvoice(order: Order): Promise<InvoiceRef | Deferred>;
+  createInvoice(order: Order, ctx?: RequestContext): Promise<InvoiceRef | Deferred>;
 }
 
 export interface ConfirmationRequest {
@@ -47,7 +58,7 @@ export interface ConfirmationRequest {
 
 /** How the order service asks notification for the e-mail; idempotent by order id. */
 export interface NotifierPort {
-  sendOrderConfirmation(request: ConfirmationRequest): Promise<void | Deferred>;
+  sendOrderConfirmation(request: ConfirmationRequest, ctx?: RequestContext): Promise<void | Deferred>;
 }
 
 /** Billing's database: one invoice per order id. */
@@ -70,13 +81,15 @@ export interface EmailRecord {
   subject: string;
   messageId: string;
   status: "sending" | "sent";
+  /** How many times a send was begun for this order: more than one means an earlier attempt may have gone out. */
+  attempts: number;
 }
 
 /** Notification's database: one e-mail per order id. */
 export interface EmailStore {
   find(orderId: string): EmailRecord | undefined;
-  /** Records the intent to send; returns the row that holds the order id afterwards. */
-  claim(record: Omit<EmailRecord, "status">): EmailRecord;
+  /** Records the intent to send (counting the attempt); returns the row that holds the order id afterwards. */
+  claim(record: Omit<EmailRecord, "status" | "attempts">): EmailRecord;
   markSent(orderId: string): void;
 }
 

@@ -1,6 +1,6 @@
 import type { AddressList } from "../common/address-list.js";
 import { RemoteInternalError } from "../domain/errors.js";
-import type { BillingPort, ConfirmationRequest, InvoiceRef, NotifierPort } from "../domain/ports.js";
+import type { BillingPort, ConfirmationRequest, InvoiceRef, NotifierPort, RequestContext } from "../domain/ports.js";
 import { BillingServiceClient } from "../gen/shop/v1/billing_service.js";
 import { NotificationServiceClient } from "../gen/shop/v1/notification_service.js";
 import type { Order } from "../gen/shop/v1/order.js";
@@ -19,9 +19,9 @@ export class GrpcBillingPort implements BillingPort {
     this.#client = createClient(BillingServiceClient, "shop.v1.BillingService", addresses);
   }
 
-  async createInvoice(order: Order): Promise<InvoiceRef> {
+  async createInvoice(order: Order, ctx?: RequestContext): Promise<InvoiceRef> {
     try {
-      const res = await callUnary(this.#client.createInvoice.bind(this.#client), { order }, outgoingCallOptions(this.deadlineMs), order.orderId);
+      const res = await callUnary(this.#client.createInvoice.bind(this.#client), { order }, outgoingCallOptions(this.deadlineMs, ctx), order.orderId);
       if (!res.invoice) throw new RemoteInternalError("billing", "answered without an invoice");
       return { invoiceNumber: res.invoice.invoiceNumber };
     } catch (err) {
@@ -45,9 +45,9 @@ export class GrpcNotifierPort implements NotifierPort {
     this.#client = createClient(NotificationServiceClient, "shop.v1.NotificationService", addresses);
   }
 
-  async sendOrderConfirmation(request: ConfirmationRequest): Promise<void> {
+  async sendOrderConfirmation(request: ConfirmationRequest, ctx?: RequestContext): Promise<void> {
     try {
-      await callUnary(this.#client.sendOrderConfirmation.bind(this.#client), request, outgoingCallOptions(this.deadlineMs), request.order.orderId);
+      await callUnary(this.#client.sendOrderConfirmation.bind(this.#client), request, outgoingCallOptions(this.deadlineMs, ctx), request.order.orderId);
     } catch (err) {
       throw fromWireError(err, "notification");
     }

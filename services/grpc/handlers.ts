@@ -26,8 +26,8 @@ function requireOrderId(orderId: string): string {
 
 export function orderHandlers(ctx: UnaryContext, processor: OrderProcessor): ServiceBinding {
   const implementation: OrderServiceServer = {
-    placeOrder: unary(ctx, async (req) => {
-      const view = await processor.place(requireOrder(req.order));
+    placeOrder: unary(ctx, async (req, rc) => {
+      const view = await processor.place(requireOrder(req.order), rc);
       return { orderId: view.orderId, status: view.status, order: view };
     }),
     getOrder: unary(ctx, (req) => processor.getOrder(requireOrderId(req.orderId))),

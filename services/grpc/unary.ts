@@ -1,7 +1,8 @@
 import { status, type handleUnaryCall, type sendUnaryData, type ServerUnaryCall } from "@grpc/grpc-js";
 import type { Logger } from "../common/logger.js";
 import { MalformedRequestError } from "../domain/errors.js";
-import { runInCall } from "./call-context.js";
+import type { RequestContext } from "../domain/ports.js";
+import { requestContextOf } from "./call-context.js";
 import { toWireError } from "./error-mapping.js";
 
 /** Counts calls in flight on one server and sheds those above the limit. */
@@ -30,22 +31,22 @@ export interface UnaryContext {
  * Turns an async function into a grpc-js unary handler: in-flight limit,
  * deadline propagation and error mapping, the same for every method.
  */
-export function unary<Req, Res>(ctx: UnaryContext, handler: (request: Req) => Promise<Res> | Res): handleUnaryCall<Req, Res> {
+export function unary<Req, Res>(ctx: UnaryContext, handler: (request: Req, rc: RequestContext) => Promise<Res> | Res): handleUnaryCall<Req, Res> {
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
     if (!ctx.limit.tryEnter()) {
       callback({ code: status.RESOURCE_EXHAUSTED, details: `server is at its limit of ${ctx.limit.limit} calls in flight; retry later` });
       return;
     }
-    void runInCall(call as ServerUnaryCall<unknown, unknown>, async () => {
+    void (async () => {
       try {
         const request: unknown = call.request;
         if (request instanceof MalformedRequestError) throw request;
-        callback(null, await handler(call.request));
+        callback(null, await handler(call.request, requestContextOf(call)));
       } catch (err) {
         callback(toWireError(err, ctx.log));
       } finally {
         ctx.limit.leave();
       }
-    });
+    })();
   };
 }

@@ -20,7 +20,17 @@ interface Row {
   subject: string;
   message_id: string;
   status: "sending" | "sent";
+  attempts: number;
 }
+
+const toRecord = (row: Row): EmailRecord => ({
+  orderId: row.order_id,
+  recipient: row.recipient,
+  subject: row.subject,
+  messageId: row.message_id,
+  status: row.status,
+  attempts: row.attempts,
+});
 
 export class SqliteEmailStore implements EmailStore {
   readonly db: Db;
@@ -30,23 +40,25 @@ export class SqliteEmailStore implements EmailStore {
 
   constructor(file: string) {
     this.db = openDatabase(file, SCHEMA);
-    this.#find = this.db.prepare<[string], Row>("SELECT order_id, recipient, subject, message_id, status FROM emails WHERE order_id = ?");
+    this.#find = this.db.prepare<[string], Row>("SELECT order_id, recipient, subject, message_id, status, attempts FROM emails WHERE order_id = ?");
     this.#claim = this.db.prepare(
       `INSERT INTO emails (order_id, recipient, subject, message_id, status, created_at)
        VALUES (@orderId, @recipient, @subject, @messageId, 'sending', @now)
-       ON CONFLICT(order_id) DO UPDATE SET attempts = attempts + 1 WHERE status = 'sending'`,
+       ON CONFLICT(order_id) DO UPDATE SET attempts = attempts + 1 WHERE status = 'sending'
+       RETURNING order_id, recipient, subject, message_id, status, attempts`,
     );
     this.#sent = this.db.prepare("UPDATE emails SET status = 'sent', sent_at = ? WHERE order_id = ?");
   }
 
   find(orderId: string): EmailRecord | undefined {
     const row = this.#find.get(orderId);
-    return row && { orderId: row.order_id, recipient: row.recipient, subject: row.subject, messageId: row.message_id, status: row.status };
+    return row && toRecord(row);
   }
 
-  claim(record: Omit<EmailRecord, "status">): EmailRecord {
-    this.#claim.run({ ...record, now: Date.now() });
-    return this.find(record.orderId)!;
+  claim(record: Omit<EmailRecord, "status" | "attempts">): EmailRecord {
+    // An e-mail already sent is left alone, and then nothing is returned: read it.
+    const row = this.#claim.get({ ...record, now: Date.now() }) as Row | undefined;
+    return row ? toRecord(row) : this.find(record.orderId)!;
   }
 
   markSent(orderId: string): void {

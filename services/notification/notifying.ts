@@ -26,20 +26,20 @@ export class Notifying {
 
   async #send({ order, invoiceNumber }: ConfirmationRequest): Promise<ConfirmationResult> {
     const orderId = order.orderId;
-    const known = this.store.find(orderId);
-    if (known?.status === "sent") return { orderId, messageId: known.messageId, sentNow: false };
-    if (known && this.mailer.delivered?.(known.messageId)) {
-      // A crash came between sending and recording; the transport knows it went out.
-      this.store.markSent(orderId);
-      return { orderId, messageId: known.messageId, sentNow: false };
-    }
     const email = renderOrderEmail(order, invoiceNumber);
     // The Message-ID is derived from the order id: if a crash comes between
     // sending and recording, the resent copy carries the same id and mail
     // clients fold the two into one.
     const messageId = `<order-${orderId}@${this.mailDomain}>`;
-    this.store.claim({ orderId, recipient: email.to, subject: email.subject, messageId });
-    await this.mailer.send({ ...email, messageId });
+    // One statement in the usual case: the claim says whether the e-mail was sent or begun before.
+    const claimed = this.store.claim({ orderId, recipient: email.to, subject: email.subject, messageId });
+    if (claimed.status === "sent") return { orderId, messageId: claimed.messageId, sentNow: false };
+    if (claimed.attempts > 1 && this.mailer.delivered?.(claimed.messageId)) {
+      // A crash came between sending and recording; the transport knows it went out.
+      this.store.markSent(orderId);
+      return { orderId, messageId: claimed.messageId, sentNow: false };
+    }
+    await this.mailer.send({ ...email, messageId: claimed.messageId });
     this.store.markSent(orderId);
     return { orderId, messageId, sentNow: true };
   }

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { OrderStatus, type Order, type OrderView } from "../gen/shop/v1/order.js";
 import { IdempotencyConflictError, InvalidOrderError, NotFoundError, isDomainError } from "../domain/errors.js";
 import { fingerprintOrder } from "../domain/fingerprint.js";
-import { DEFERRED, type BillingPort, type NotifierPort, type OrderRecord, type OrderStore } from "../domain/ports.js";
+import { DEFERRED, type BillingPort, type NotifierPort, type OrderRecord, type OrderStore, type RequestContext } from "../domain/ports.js";
 import { KeyedSerializer } from "../domain/keyed-serializer.js";
 import { computeTotals } from "../domain/totals.js";
 import { validateOrder } from "../domain/validation.js";
@@ -12,7 +12,7 @@ export function toOrderView(record: OrderRecord): OrderView {
     orderId: record.orderId,
     status: record.status,
     totalMinor: record.totalMinor,
-    currency: record.order.currency,
+    currency: record.currency,
     invoiceNumber: record.invoiceNumber,
     emailSent: record.emailSent,
     failureReason: record.failureReason,
@@ -39,9 +39,10 @@ export class OrderProcessor {
   ) {}
 
   /** Places an order; re-placing a known order id resumes it. Throws InvalidOrderError for a bad order. */
-  place(input: Order): Promise<OrderView> {
+  /** `ctx` carries the caller's deadline to the calls the placement makes. */
+  place(input: Order, ctx?: RequestContext): Promise<OrderView> {
     const order = input.orderId === "" ? { ...input, orderId: randomUUID() } : input;
-    return this.#serial.run(order.orderId, () => this.#place(order));
+    return this.#serial.run(order.orderId, () => this.#place(order, ctx));
   }
 
   getOrder(orderId: string): OrderView {
@@ -51,17 +52,11 @@ export class OrderProcessor {
   }
 
   onInvoiceCreated(orderId: string, invoiceNumber: string): Promise<OrderView> {
-    return this.#serial.run(orderId, async () => {
-      this.store.recordInvoice(orderId, invoiceNumber);
-      return this.#advance(orderId);
-    });
+    return this.#serial.run(orderId, () => this.#advance(orderId, this.store.recordInvoice(orderId, invoiceNumber)));
   }
 
   onEmailSent(orderId: string): Promise<OrderView> {
-    return this.#serial.run(orderId, async () => {
-      this.store.recordEmailSent(orderId);
-      return this.#advance(orderId);
-    });
+    return this.#serial.run(orderId, () => this.#advance(orderId, this.store.recordEmailSent(orderId)));
   }
 
   /** A step failed for good (e.g. its work was dead-lettered). */
@@ -69,7 +64,7 @@ export class OrderProcessor {
     this.store.recordFailure(orderId, reason);
   }
 
-  async #place(order: Order): Promise<OrderView> {
+  async #place(order: Order, ctx: RequestContext | undefined): Promise<OrderView> {
     const fingerprint = fingerprintOrder(order);
     const known = this.store.get(order.orderId);
     if (known && known.status !== OrderStatus.ORDER_STATUS_REJECTED && known.fingerprint !== fingerprint) {
@@ -84,32 +79,41 @@ export class OrderProcessor {
       }
       throw err;
     }
+    let current = known;
     if (!known || known.status === OrderStatus.ORDER_STATUS_REJECTED) {
       const { totalMinor } = computeTotals(order.items);
-      this.store.saveProcessing({ orderId: order.orderId, fingerprint, order, totalMinor });
+      current = this.store.saveProcessing({ orderId: order.orderId, fingerprint, order, totalMinor });
     }
-    return this.#advance(order.orderId);
+    return this.#advance(order.orderId, current, ctx);
   }
 
-  async #advance(orderId: string): Promise<OrderView> {
+  /**
+   * Runs the steps not done yet. `latest` is the record as the last change
+   * left it (undefined: read it), so that no step reads back what it wrote.
+   */
+  async #advance(orderId: string, latest: OrderRecord | undefined, ctx?: RequestContext): Promise<OrderView> {
+    let record = latest;
     for (;;) {
-      const record = this.store.get(orderId);
+      record ??= this.store.get(orderId);
       if (!record) throw NotFoundError.of("order", orderId);
       const status = record.status;
       if (status === OrderStatus.ORDER_STATUS_COMPLETED || status === OrderStatus.ORDER_STATUS_REJECTED) return toOrderView(record);
       try {
         if (record.invoiceNumber === "") {
-          const invoice = await this.billing.createInvoice(record.order);
+          const invoice = await this.billing.createInvoice(record.order, ctx);
           if (invoice === DEFERRED) return toOrderView(record);
-          this.store.recordInvoice(orderId, invoice.invoiceNumber);
+          record = this.store.recordInvoice(orderId, invoice.invoiceNumber);
         } else if (!record.emailSent) {
-          const sent = await this.notifier.sendOrderConfirmation({
-            order: record.order,
-            invoiceNumber: record.invoiceNumber,
-            totalMinor: record.totalMinor,
-          });
+          const sent = await this.notifier.sendOrderConfirmation(
+            {
+              order: record.order,
+              invoiceNumber: record.invoiceNumber,
+              totalMinor: record.totalMinor,
+            },
+            ctx,
+          );
           if (sent === DEFERRED) return toOrderView(record);
-          this.store.recordEmailSent(orderId);
+          record = this.store.recordEmailSent(orderId);
         }
       } catch (err) {
         // Recorded so that GetOrder explains the failure; a re-send resumes from here.

@@ -25,9 +25,31 @@ interface Row {
   fingerprint: string;
   payload: Buffer;
   total_minor: bigint;
+  currency: string;
   invoice_number: string;
   email_sent: number;
   failure_reason: string;
+}
+
+const COLUMNS = "order_id, status, fingerprint, payload, total_minor, currency, invoice_number, email_sent, failure_reason";
+
+function toRecord(row: Row | undefined): OrderRecord | undefined {
+  if (!row) return undefined;
+  let order: Order | undefined;
+  return {
+    orderId: row.order_id,
+    status: Number(row.status) as OrderStatus,
+    fingerprint: row.fingerprint,
+    // Most steps never look at the order itself: it is decoded on first use.
+    get order() {
+      return (order ??= Order.decode(row.payload));
+    },
+    currency: row.currency,
+    totalMinor: row.total_minor,
+    invoiceNumber: row.invoice_number,
+    emailSent: Number(row.email_sent) === 1,
+    failureReason: row.failure_reason,
+  };
 }
 
 const { ORDER_STATUS_PROCESSING: PROCESSING, ORDER_STATUS_COMPLETED: COMPLETED, ORDER_STATUS_REJECTED: REJECTED, ORDER_STATUS_FAILED: FAILED } = OrderStatus;
@@ -43,15 +65,18 @@ export class SqliteOrderStore implements OrderStore {
 
   constructor(file: string) {
     this.db = openDatabase(file, SCHEMA);
-    this.#get = this.db.prepare<[string], Row>("SELECT * FROM orders WHERE order_id = ?").safeIntegers(true);
-    this.#upsertProcessing = this.db.prepare(
-      `INSERT INTO orders (order_id, status, fingerprint, payload, total_minor, currency, created_at, updated_at)
+    this.#get = this.db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM orders WHERE order_id = ?`).safeIntegers(true);
+    this.#upsertProcessing = this.db
+      .prepare(
+        `INSERT INTO orders (order_id, status, fingerprint, payload, total_minor, currency, created_at, updated_at)
        VALUES (@orderId, ${PROCESSING}, @fingerprint, @payload, @totalMinor, @currency, @now, @now)
        ON CONFLICT(order_id) DO UPDATE SET status = ${PROCESSING}, fingerprint = excluded.fingerprint,
          payload = excluded.payload, total_minor = excluded.total_minor, currency = excluded.currency,
          failure_reason = '', updated_at = excluded.updated_at
-       WHERE orders.status = ${REJECTED} OR orders.status = ${FAILED}`,
-    );
+       WHERE orders.status = ${REJECTED} OR orders.status = ${FAILED}
+       RETURNING ${COLUMNS}`,
+      )
+      .safeIntegers(true);
     this.#upsertRejected = this.db.prepare(
       `INSERT INTO orders (order_id, status, fingerprint, payload, total_minor, currency, failure_reason, created_at, updated_at)
        VALUES (@orderId, ${REJECTED}, @fingerprint, @payload, 0, @currency, @reason, @now, @now)
@@ -59,41 +84,38 @@ export class SqliteOrderStore implements OrderStore {
          currency = excluded.currency, failure_reason = excluded.failure_reason, updated_at = excluded.updated_at
        WHERE orders.status = ${REJECTED}`,
     );
-    this.#invoice = this.db.prepare(
-      `UPDATE orders SET invoice_number = ?, status = CASE WHEN status = ${FAILED} THEN ${PROCESSING} ELSE status END,
-         failure_reason = '', updated_at = ? WHERE order_id = ? AND status <> ${COMPLETED}`,
-    );
-    this.#emailSent = this.db.prepare(
-      `UPDATE orders SET email_sent = 1, status = ${COMPLETED}, failure_reason = '', updated_at = ?
-       WHERE order_id = ? AND invoice_number <> ''`,
-    );
+    this.#invoice = this.db
+      .prepare(
+        `UPDATE orders SET invoice_number = ?, status = CASE WHEN status = ${FAILED} THEN ${PROCESSING} ELSE status END,
+         failure_reason = '', updated_at = ? WHERE order_id = ? AND status <> ${COMPLETED}
+       RETURNING ${COLUMNS}`,
+      )
+      .safeIntegers(true);
+    this.#emailSent = this.db
+      .prepare(
+        `UPDATE orders SET email_sent = 1, status = ${COMPLETED}, failure_reason = '', updated_at = ?
+       WHERE order_id = ? AND invoice_number <> ''
+       RETURNING ${COLUMNS}`,
+      )
+      .safeIntegers(true);
     this.#failure = this.db.prepare(`UPDATE orders SET status = ${FAILED}, failure_reason = ?, updated_at = ? WHERE order_id = ? AND status = ${PROCESSING}`);
   }
 
   get(orderId: string): OrderRecord | undefined {
-    const row = this.#get.get(orderId);
-    if (!row) return undefined;
-    return {
-      orderId: row.order_id,
-      status: Number(row.status) as OrderStatus,
-      fingerprint: row.fingerprint,
-      order: Order.decode(row.payload),
-      totalMinor: row.total_minor,
-      invoiceNumber: row.invoice_number,
-      emailSent: Number(row.email_sent) === 1,
-      failureReason: row.failure_reason,
-    };
+    return toRecord(this.#get.get(orderId));
   }
 
-  saveProcessing(record: Pick<OrderRecord, "orderId" | "fingerprint" | "order" | "totalMinor">): void {
-    this.#upsertProcessing.run({
-      orderId: record.orderId,
-      fingerprint: record.fingerprint,
-      payload: Buffer.from(Order.encode(record.order).finish()),
-      totalMinor: record.totalMinor,
-      currency: record.order.currency,
-      now: Date.now(),
-    });
+  saveProcessing(record: Pick<OrderRecord, "orderId" | "fingerprint" | "order" | "totalMinor">): OrderRecord | undefined {
+    return toRecord(
+      this.#upsertProcessing.get({
+        orderId: record.orderId,
+        fingerprint: record.fingerprint,
+        payload: Buffer.from(Order.encode(record.order).finish()),
+        totalMinor: record.totalMinor,
+        currency: record.order.currency,
+        now: Date.now(),
+      }) as Row | undefined,
+    );
   }
 
   saveRejected(orderId: string, fingerprint: string, order: Order, reason: string): void {
@@ -107,12 +129,12 @@ export class SqliteOrderStore implements OrderStore {
     });
   }
 
-  recordInvoice(orderId: string, invoiceNumber: string): void {
-    this.#invoice.run(invoiceNumber, Date.now(), orderId);
+  recordInvoice(orderId: string, invoiceNumber: string): OrderRecord | undefined {
+    return toRecord(this.#invoice.get(invoiceNumber, Date.now(), orderId) as Row | undefined);
   }
 
-  recordEmailSent(orderId: string): void {
-    this.#emailSent.run(Date.now(), orderId);
+  recordEmailSent(orderId: string): OrderRecord | undefined {
+    return toRecord(this.#emailSent.get(Date.now(), orderId) as Row | undefined);
   }
 
   recordFailure(orderId: string, reason: string): void {

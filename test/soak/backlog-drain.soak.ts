@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { processPeakRssMiB } from "../../scripts/lab/proc-cpu.js";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -75,6 +76,9 @@ describe(`soak: a backlog of ${ORDERS} orders drains with flat memory (NATS)`, f
         const records = Array.from({ length: ORDERS }, (_, i) => ({ orderId: labOrder(runId, i).orderId, accepted: true }));
         const line = audit(records, ledger.snapshot(), false);
         console.log(`      ${formatAuditLine("nats soak", line)}; drained in ${Math.round((Date.now() - started) / 1000)} s`);
+        // A benchmark figure, printed rather than asserted: each service's peak resident memory over the drain.
+        const peaks = [...stack.processes].map(([name, p]) => `${name} ${processPeakRssMiB(p.child.pid) ?? "?"} MiB`);
+        console.log(`      peak RSS per service: ${peaks.join(", ")}`);
         expect(line.lost).to.equal(0);
         expect(line.completed).to.equal(ORDERS);
         expect(line.duplicateInvoices + line.duplicateEmails).to.equal(0);
