@@ -89,7 +89,10 @@ export class LabStack {
     const sink = (line: string) => this.#log.write(`${line}\n`);
     this.processes.set(
       name,
-      this.group.spawnCompiled(name, "scripts/service.ts", [name, "--mode", this.options.mode], this.envs.get(name), sink, this.options.nodeArgs?.(name)),
+      this.group.spawnScript(name, "scripts/service.ts", [name, "--mode", this.options.mode], this.envs.get(name), sink, {
+        compiled: true,
+        nodeArgs: this.options.nodeArgs?.(name),
+      }),
     );
     await this.waitReady(name);
   }

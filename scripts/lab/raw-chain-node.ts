@@ -6,17 +6,21 @@ import { Server, ServerCredentials, credentials, makeGenericClientConstructor, t
 import { AckPolicy, RetentionPolicy, StorageType, connect, headers, nanos } from "nats";
 
 const identity = (b: Buffer) => b;
-export const RAW_GRPC_SERVICE = {
-  call: {
-    path: "/raw.Chain/Call",
+
+/** A unary method at `path` that carries raw bytes both ways: no schema at all. */
+export function rawUnaryMethod(path: string) {
+  return {
+    path,
     requestStream: false,
     responseStream: false,
     requestSerialize: identity,
     requestDeserialize: identity,
     responseSerialize: identity,
     responseDeserialize: identity,
-  },
-};
+  } as const;
+}
+
+export const RAW_GRPC_SERVICE = { call: rawUnaryMethod("/raw.Chain/Call") };
 export const RAW_STREAM = "RAW";
 export const RAW_DONE = "raw.done";
 

@@ -23,6 +23,8 @@ function nodePids(group: ProcessGroup): Record<string, number | undefined> {
 }
 
 const NODE = "scripts/lab/raw-chain-node.ts";
+// Measured as built, like the services they are compared with.
+const COMPILED = { compiled: true };
 
 async function waitFor(probe: () => Promise<boolean>, what: string): Promise<void> {
   const deadline = Date.now() + 20_000;
@@ -38,9 +40,9 @@ export async function startRawGrpcChain(): Promise<RawChain> {
   const group = new ProcessGroup();
   const [a, b, c] = [await freePort(), await freePort(), await freePort()];
   const sink = () => undefined;
-  group.spawnCompiled("raw-b", NODE, ["grpc", "b", `127.0.0.1:${b}`], {}, sink);
-  group.spawnCompiled("raw-c", NODE, ["grpc", "c", `127.0.0.1:${c}`], {}, sink);
-  group.spawnCompiled("raw-a", NODE, ["grpc", "a", `127.0.0.1:${a}`, `127.0.0.1:${b}`, `127.0.0.1:${c}`], {}, sink);
+  group.spawnScript("raw-b", NODE, ["grpc", "b", `127.0.0.1:${b}`], {}, sink, COMPILED);
+  group.spawnScript("raw-c", NODE, ["grpc", "c", `127.0.0.1:${c}`], {}, sink, COMPILED);
+  group.spawnScript("raw-a", NODE, ["grpc", "a", `127.0.0.1:${a}`, `127.0.0.1:${b}`, `127.0.0.1:${c}`], {}, sink, COMPILED);
   const client = rawGrpcClient(`127.0.0.1:${a}`);
   const probe = Buffer.from("ping");
   await waitFor(async () => (await rawCall(client, probe)).length > 0, "gRPC chain");
@@ -68,7 +70,7 @@ export async function startRawNatsChain(): Promise<RawChain> {
   await ensureBuilt();
   const group = new ProcessGroup();
   const sink = () => undefined;
-  for (const role of ["a", "b", "c"]) group.spawnCompiled(`raw-${role}`, NODE, ["nats", role, server.url], {}, sink);
+  for (const role of ["a", "b", "c"]) group.spawnScript(`raw-${role}`, NODE, ["nats", role, server.url], {}, sink, COMPILED);
   const nc = await connect({ servers: server.url });
   const jsm = await nc.jetstreamManager();
   await waitFor(async () => {

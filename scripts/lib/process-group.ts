@@ -54,29 +54,21 @@ export class ProcessGroup {
     return managed;
   }
 
-  /** Starts a project TypeScript entry point under tsx; `nodeArgs` go to node itself (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
+  /**
+   * Starts a project entry point: the TypeScript source under tsx, or with `compiled` its build
+   * ("scripts/service.ts" runs dist/scripts/service.js; see ensureBuilt()). `nodeArgs` go to node
+   * itself (e.g. --cpu-prof, which NODE_OPTIONS refuses).
+   */
   spawnScript(
     name: string,
     script: string,
     args: string[],
     env?: Record<string, string | undefined>,
     sink?: (line: string) => void,
-    nodeArgs: string[] = [],
+    how: { compiled?: boolean; nodeArgs?: string[] } = {},
   ): ManagedProcess {
-    return this.spawn({ name, command: process.execPath, args: [...nodeArgs, "--import", "tsx", script, ...args], env, sink });
-  }
-
-  /** Starts the compiled form of a project entry point ("scripts/service.ts" runs dist/scripts/service.js); see ensureBuilt(). */
-  spawnCompiled(
-    name: string,
-    script: string,
-    args: string[],
-    env?: Record<string, string | undefined>,
-    sink?: (line: string) => void,
-    nodeArgs: string[] = [],
-  ): ManagedProcess {
-    const compiled = join(PROJECT_ROOT, "dist", script.replace(/\.ts$/, ".js"));
-    return this.spawn({ name, command: process.execPath, args: [...nodeArgs, compiled, ...args], env, sink });
+    const entry = how.compiled ? [join(PROJECT_ROOT, "dist", script.replace(/\.ts$/, ".js"))] : ["--import", "tsx", script];
+    return this.spawn({ name, command: process.execPath, args: [...(how.nodeArgs ?? []), ...entry, ...args], env, sink });
   }
 
   /**

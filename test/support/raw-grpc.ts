@@ -1,6 +1,5 @@
 import { credentials, makeGenericClientConstructor, Metadata, type ServiceError } from "@grpc/grpc-js";
-
-const identity = (b: Buffer) => b;
+import { rawUnaryMethod } from "../../scripts/lab/raw-chain-node.js";
 
 /** Calls any method path with raw bytes, as a client that knows nothing of the schema would. */
 export async function rawUnary(
@@ -10,20 +9,7 @@ export async function rawUnary(
   deadlineMs = 5_000,
   options: Record<string, number> = {},
 ): Promise<{ error?: ServiceError; response?: Buffer }> {
-  const Ctor = makeGenericClientConstructor(
-    {
-      call: {
-        path,
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: identity,
-        requestDeserialize: identity,
-        responseSerialize: identity,
-        responseDeserialize: identity,
-      },
-    },
-    "Raw",
-  );
+  const Ctor = makeGenericClientConstructor({ call: rawUnaryMethod(path) }, "Raw");
   const client = new Ctor(address, credentials.createInsecure(), options) as unknown as {
     call(req: Buffer, md: Metadata, opts: object, cb: (err: ServiceError | null, res: Buffer) => void): void;
     close(): void;
