@@ -2,7 +2,7 @@
 import { connect } from "nats";
 import { readDeadLetters } from "../services/nats/inspect.js";
 import { CONSUMERS, STREAMS } from "../services/nats/topology.js";
-import { recordedNatsUrl } from "./lib/nats-url-file.js";
+import { recordedMonitorUrl, recordedNatsUrl } from "./lib/nats-url-file.js";
 
 function table(rows: Array<Array<string | number>>): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
@@ -10,7 +10,8 @@ function table(rows: Array<Array<string | number>>): string {
 }
 
 async function main(): Promise<void> {
-  const url = process.env.NATS_URL ?? recordedNatsUrl(process.env.DATA_DIR ?? "./data/nats");
+  const dataDir = process.env.DATA_DIR ?? "./data/nats";
+  const url = process.env.NATS_URL ?? recordedNatsUrl(dataDir);
   if (!url) throw new Error("set NATS_URL, or run `npm run start:nats` first (it records its managed server's URL under DATA_DIR)");
   const nc = await connect({ servers: url.split(","), name: "nats-status", timeout: 3_000 });
   try {
@@ -53,12 +54,24 @@ async function main(): Promise<void> {
     } catch {
       // No service answered: none is running.
     }
-    const report = { server: nc.info?.version, url, streams, consumers, deadLetters, services };
+    const monitorUrl = process.env.NATS_MONITOR_URL ?? recordedMonitorUrl(dataDir);
+    const health = monitorUrl
+      ? await fetch(`${monitorUrl}/healthz?js-enabled-only=true`).then(
+          async (r) => `${r.status} ${((await r.json()) as { status?: string }).status ?? ""}`.trim(),
+          (err: unknown) => `unreachable (${(err as Error).message})`,
+        )
+      : undefined;
+    const report = { server: nc.info?.version, url, monitorUrl, health, streams, consumers, deadLetters, services };
     if (process.argv.includes("--json")) {
       console.log(JSON.stringify(report, null, 2));
       return;
     }
-    console.log(`NATS ${report.server} at ${url}\n`);
+    console.log(`NATS ${report.server} at ${url}`);
+    console.log(
+      monitorUrl
+        ? `Monitoring: ${monitorUrl}/varz (server), ${monitorUrl}/jsz (JetStream), ${monitorUrl}/healthz: ${health}\n`
+        : "Monitoring: not known (run nats-server with -m PORT and set NATS_MONITOR_URL)\n",
+    );
     console.log("Streams (work-queue streams: messages = backlog not yet acknowledged)");
     console.log(
       table([

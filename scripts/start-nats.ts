@@ -23,8 +23,10 @@ async function main(): Promise<void> {
       },
     });
     natsUrl = managed.url;
-    recordNatsUrl(DATA_DIR, natsUrl);
-    process.stderr.write(`[start:nats] managed nats-server ${managed.version} at ${natsUrl} (store ${managed.storeDir})\n`);
+    recordNatsUrl(DATA_DIR, natsUrl, managed.monitorUrl);
+    process.stderr.write(
+      `[start:nats] managed nats-server ${managed.version} at ${natsUrl} (store ${managed.storeDir}; monitoring ${managed.monitorUrl}/varz, /jsz)\n`,
+    );
   }
 
   const group = new ProcessGroup();

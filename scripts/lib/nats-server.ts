@@ -49,6 +49,8 @@ export function natsServerVersion(binary = findNatsServer()): string {
 export interface ManagedNatsServer {
   url: string;
   port: number;
+  /** The HTTP monitoring endpoint (/varz, /jsz, /healthz), on 127.0.0.1 like the client port. */
+  monitorUrl: string;
   storeDir: string;
   version: string;
   /** The server process's id while it runs. */
@@ -91,10 +93,13 @@ export async function startNatsServer(options: NatsServerOptions): Promise<Manag
   const port = options.port ?? (options.preferPort && (await isPortFree(options.preferPort)) ? options.preferPort : await freePort());
   mkdirSync(options.storeDir, { recursive: true });
   const url = `nats://127.0.0.1:${port}`;
+  const monitorPort = await freePort();
   let child: ChildProcess | undefined;
 
   const launch = async () => {
-    const proc = spawn(binary, ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", options.storeDir], { stdio: ["ignore", "pipe", "pipe"] });
+    const proc = spawn(binary, ["-a", "127.0.0.1", "-p", String(port), "-m", String(monitorPort), "-js", "-sd", options.storeDir], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     child = proc;
     const onOutput = options.onOutput;
     if (onOutput) for (const s of [proc.stdout, proc.stderr]) s?.on("data", (b: Buffer) => b.toString().split("\n").filter(Boolean).forEach(onOutput));
@@ -117,6 +122,7 @@ export async function startNatsServer(options: NatsServerOptions): Promise<Manag
   return {
     url,
     port,
+    monitorUrl: `http://127.0.0.1:${monitorPort}`,
     storeDir: options.storeDir,
     version: natsServerVersion(binary),
     pid: () => child?.pid,

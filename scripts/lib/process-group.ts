@@ -7,6 +7,21 @@ export const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 const COLORS = [36, 35, 33, 32, 34, 31];
 
+// pino-pretty is a development dependency: loaded only when a terminal will show the lines.
+const pretty = process.stderr.isTTY
+  ? (await import("pino-pretty")).prettyFactory({ colorize: true, ignore: "pid,name", translateTime: "HH:MM:ss.l" })
+  : undefined;
+
+/** One pino JSON line as pino-pretty writes it; other lines unchanged. */
+function prettyLine(line: string): string {
+  if (!pretty || !line.startsWith("{")) return line;
+  try {
+    return pretty(JSON.parse(line)).trimEnd();
+  } catch {
+    return line;
+  }
+}
+
 export interface ManagedProcess {
   name: string;
   child: ChildProcess;
@@ -45,8 +60,10 @@ export class ProcessGroup {
     const tty = process.stderr.isTTY;
     const prefix = tty ? `\x1b[${colour}m[${options.name}]\x1b[0m ` : `[${options.name}] `;
     const sink = options.sink ?? ((line: string) => process.stderr.write(`${line}\n`));
+    // JSON log lines are printed readably when a person watches a terminal; anything else gets them as they are.
+    const readable = tty && !options.sink ? prettyLine : (line: string) => line;
     for (const stream of [child.stdout, child.stderr]) {
-      if (stream) createInterface({ input: stream }).on("line", (line) => sink(prefix + line));
+      if (stream) createInterface({ input: stream }).on("line", (line) => sink(prefix + readable(line)));
     }
     const exited = new Promise<number | string>((resolve) => child.on("exit", (code, signal) => resolve(code ?? signal ?? -1)));
     const managed = { name: options.name, child, exited };

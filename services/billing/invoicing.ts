@@ -1,5 +1,6 @@
 import type { Invoice } from "../gen/shop/v1/billing.js";
 import type { Order } from "../gen/shop/v1/order.js";
+import { NO_METRICS, timeStep, type Metrics } from "../common/metrics.js";
 import { NotFoundError } from "../domain/errors.js";
 import type { InvoiceDocuments, InvoiceStore } from "../domain/ports.js";
 import { SingleFlight } from "../domain/single-flight.js";
@@ -18,13 +19,14 @@ export class Invoicing {
   constructor(
     private readonly store: InvoiceStore,
     private readonly documents: InvoiceDocuments,
+    private readonly metrics: Metrics = NO_METRICS,
     private readonly now: () => number = Date.now,
   ) {}
 
   createInvoice(order: Order): Promise<InvoiceResult> {
     // Billing is reachable by any client, so it checks the order itself.
     validateOrder(order);
-    return this.#flights.run(order.orderId, () => this.#create(order));
+    return timeStep(this.metrics, "invoice", () => this.#flights.run(order.orderId, () => this.#create(order)));
   }
 
   getInvoice(orderId: string): Invoice {

@@ -1,4 +1,5 @@
 import { dataPaths } from "../common/data-paths.js";
+import { NO_METRICS, type Metrics } from "../common/metrics.js";
 import type { InvoiceStore } from "../domain/ports.js";
 import { HtmlInvoiceDocuments } from "./invoice-documents.js";
 import { SqliteInvoiceStore } from "./invoice-store.js";
@@ -9,12 +10,12 @@ export interface BillingCore {
   close(): void;
 }
 
-export function openBilling(dataDir: string, crashAfterInvoiceWrites = 0): BillingCore {
+export function openBilling(dataDir: string, crashAfterInvoiceWrites = 0, metrics: Metrics = NO_METRICS): BillingCore {
   const paths = dataPaths(dataDir);
   const documents = new HtmlInvoiceDocuments(paths.invoicesDir);
   const store = new SqliteInvoiceStore(paths.billingDb, (n) => documents.pathFor(n));
   const invoices = crashAfterInvoiceWrites > 0 ? crashAfterWrites(store, crashAfterInvoiceWrites) : store;
-  return { invoicing: new Invoicing(invoices, documents), close: () => store.close() };
+  return { invoicing: new Invoicing(invoices, documents, metrics), close: () => store.close() };
 }
 
 /**

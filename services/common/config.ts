@@ -20,6 +20,8 @@ export interface CommonConfig {
   shutdownGraceMs: number;
   /** Fault-injection hook for reliability drills: billing dies after this many new invoices (0 = off). */
   crashAfterInvoiceWrites: number;
+  /** Serve Prometheus metrics at http://<host>:<port>/metrics; unset: no metrics at all. */
+  metricsPort?: number;
 }
 
 export interface GrpcConfig extends CommonConfig {
@@ -61,6 +63,14 @@ function int(variable: string, value: string | undefined, fallback: number, min:
   return n;
 }
 
+/** A TCP port, or undefined when the setting is absent (0: any free port). */
+function optionalPort(variable: string, value: string | undefined): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new ConfigError(`${variable}: ${JSON.stringify(value)} is not a TCP port (0-65535)`);
+  return n;
+}
+
 const FLAGS = {
   mode: { type: "string" },
   "data-dir": { type: "string" },
@@ -71,6 +81,7 @@ const FLAGS = {
   "max-in-flight": { type: "string" },
   "nats-url": { type: "string" },
   "max-ack-pending": { type: "string" },
+  "metrics-port": { type: "string" },
 } as const;
 
 export interface ParsedArgs {
@@ -98,6 +109,7 @@ function common(name: ServiceName, mode: Mode, flags: ParsedArgs["flags"], env: 
     mailFrom: env.MAIL_FROM ?? "Shop <orders@grpc-vs-nats.local>",
     shutdownGraceMs: int("SHUTDOWN_GRACE_MS", env.SHUTDOWN_GRACE_MS, 10_000, 0),
     crashAfterInvoiceWrites: int("CRASH_AFTER_INVOICE_WRITE", env.CRASH_AFTER_INVOICE_WRITE, 0, 0),
+    metricsPort: optionalPort(flags["metrics-port"] !== undefined ? "--metrics-port" : "METRICS_PORT", flags["metrics-port"] ?? env.METRICS_PORT),
   };
 }
 

@@ -1,7 +1,6 @@
-import { describeError } from "../domain/errors.js";
+import { pino, stdSerializers, type Logger as Pino } from "pino";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
-const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -15,33 +14,37 @@ function parseLevel(value: string | undefined): LogLevel {
   return value === "debug" || value === "warn" || value === "error" ? value : "info";
 }
 
-function render(fields: Record<string, unknown>): string {
-  let out = "";
-  for (const [k, v] of Object.entries(fields)) {
-    if (v === undefined) continue;
-    const s = typeof v === "string" ? v : typeof v === "bigint" ? v.toString() : v instanceof Error ? describeError(v) : JSON.stringify(v);
-    out += ` ${k}=${/[\s"]/.test(s) ? JSON.stringify(s) : s}`;
-  }
-  return out;
+function wrap(p: Pino): Logger {
+  return {
+    debug: (msg, fields) => p.debug(fields ?? {}, msg),
+    info: (msg, fields) => p.info(fields ?? {}, msg),
+    warn: (msg, fields) => p.warn(fields ?? {}, msg),
+    error: (msg, fields) => p.error(fields ?? {}, msg),
+    child: (sub) => wrap(p.child({ component: sub })),
+  };
 }
 
 /**
- * Line logs on stderr: "<time> <level> [name] message key=value". stderr keeps
- * stdout free for command output; a disabled level costs one comparison, so
- * per-order debug lines cost nothing in normal runs. An Error field is
- * written with its stack and every cause under it.
+ * Structured logs: one JSON object per line on stderr (stdout stays free for
+ * command output), through pino. Every line has `name` (e.g. "grpc:order"),
+ * a child logger adds `component` (e.g. the consumer), and an `err` field is
+ * written with its type, message, stack and the chain of
+ * causes. A disabled level costs one comparison, so per-order debug lines cost
+ * nothing in normal runs. The start scripts print the lines readably when they
+ * write to a terminal.
  */
 export function createLogger(name: string, level: LogLevel = parseLevel(process.env.LOG_LEVEL)): Logger {
-  const min = RANK[level];
-  const write = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
-    if (RANK[lvl] < min) return;
-    process.stderr.write(`${new Date().toISOString()} ${lvl.padEnd(5)} [${name}] ${msg}${fields ? render(fields) : ""}\n`);
-  };
-  return {
-    debug: (m, f) => write("debug", m, f),
-    info: (m, f) => write("info", m, f),
-    warn: (m, f) => write("warn", m, f),
-    error: (m, f) => write("error", m, f),
-    child: (sub) => createLogger(`${name}/${sub}`, level),
-  };
+  return wrap(
+    pino(
+      {
+        name,
+        level,
+        base: { pid: process.pid },
+        timestamp: pino.stdTimeFunctions.isoTime,
+        serializers: { err: stdSerializers.errWithCause },
+        formatters: { level: (label) => ({ level: label }) },
+      },
+      pino.destination({ fd: 2, sync: true }),
+    ),
+  );
 }

@@ -27,9 +27,10 @@ export interface OrderStore {
   saveProcessing(record: Pick<OrderRecord, "orderId" | "fingerprint" | "order" | "totalMinor">): OrderRecord | undefined;
   saveRejected(orderId: string, fingerprint: string, order: Order, reason: string): void;
   recordInvoice(orderId: string, invoiceNumber: string): OrderRecord | undefined;
-  /** Marks the e-mail sent, which completes the order. */
+  /** Marks the e-mail sent, which completes the order; undefined when it was complete already. */
   recordEmailSent(orderId: string): OrderRecord | undefined;
-  recordFailure(orderId: string, reason: string): void;
+  /** Marks a PROCESSING order FAILED; false when it was not PROCESSING. */
+  recordFailure(orderId: string, reason: string): boolean;
 }
 
 /** The result of a step whose outcome arrives later, as an event (the asynchronous mode). */

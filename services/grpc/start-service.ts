@@ -1,6 +1,7 @@
 import { openBilling } from "../billing/open-billing.js";
 import type { GrpcConfig } from "../common/config.js";
 import type { Logger } from "../common/logger.js";
+import { startMetrics, type Metrics } from "../common/metrics.js";
 import type { RunningService } from "../common/running-service.js";
 import { openNotification } from "../notification/open-notification.js";
 import { openOrder } from "../order/open-order.js";
@@ -15,22 +16,22 @@ interface Wiring {
   release(): void;
 }
 
-function wire(config: GrpcConfig, log: Logger): Wiring {
-  const ctx = { log, limit: new InFlightLimit(config.maxInFlight) };
+function wire(config: GrpcConfig, log: Logger, metrics: Metrics): Wiring {
+  const ctx = { log, limit: new InFlightLimit(config.maxInFlight), metrics };
   switch (config.name) {
     case "billing": {
-      const core = openBilling(config.dataDir, config.crashAfterInvoiceWrites);
+      const core = openBilling(config.dataDir, config.crashAfterInvoiceWrites, metrics);
       return { binding: billingHandlers(ctx, core.invoicing), calls: {}, release: () => core.close() };
     }
     case "notification": {
-      const core = openNotification(config.dataDir, config);
+      const core = openNotification(config.dataDir, config, metrics);
       return { binding: notificationHandlers(ctx, core.notifying), calls: {}, release: () => core.close() };
     }
     case "order": {
       if (!config.billing || !config.notification) throw new Error("order service config lacks downstream addresses");
       const billing = new GrpcBillingPort(config.billing, config.deadlineMs);
       const notifier = new GrpcNotifierPort(config.notification, config.deadlineMs);
-      const core = openOrder(config.dataDir, billing, notifier);
+      const core = openOrder(config.dataDir, billing, notifier, metrics);
       return {
         binding: orderHandlers(ctx, core.processor),
         calls: { billing: config.billing.addresses, notification: config.notification.addresses },
@@ -46,21 +47,27 @@ function wire(config: GrpcConfig, log: Logger): Wiring {
 
 /** Starts one service of the gRPC mode: its own database, its server, its clients. */
 export async function startGrpcService(config: GrpcConfig, log: Logger): Promise<RunningService> {
-  const wiring = wire(config, log);
+  const endpoint = await startMetrics(config.name, config.metricsPort, log);
+  let wiring: Wiring | undefined;
   try {
+    wiring = wire(config, log, endpoint.metrics);
     const server = await startGrpcServer(config.listen, [wiring.binding], log);
+    const started = wiring;
     return {
       name: config.name,
-      addresses: { listens: server.address, calls: wiring.calls },
+      addresses: { listens: server.address, calls: started.calls },
+      metricsPort: endpoint.port,
       async close() {
         // Intake first (health NOT_SERVING, no new calls), then in-flight calls, then clients and databases.
         await server.close(config.shutdownGraceMs);
-        wiring.release();
+        started.release();
+        await endpoint.close();
         log.info("stopped");
       },
     };
   } catch (err) {
-    wiring.release();
+    wiring?.release();
+    await endpoint.close();
     throw err;
   }
 }

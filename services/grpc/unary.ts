@@ -1,5 +1,6 @@
 import { status, type handleUnaryCall, type sendUnaryData, type ServerUnaryCall } from "@grpc/grpc-js";
 import type { Logger } from "../common/logger.js";
+import { NO_METRICS, type Metrics } from "../common/metrics.js";
 import { MalformedRequestError } from "../domain/errors.js";
 import type { RequestContext } from "../domain/ports.js";
 import { requestContextOf } from "./call-context.js";
@@ -25,6 +26,13 @@ export class InFlightLimit {
 export interface UnaryContext {
   log: Logger;
   limit: InFlightLimit;
+  metrics: Metrics;
+}
+
+/** "/shop.v1.OrderService/PlaceOrder" as Prometheus labels. */
+function serviceAndMethod(path: string): [string, string] {
+  const at = path.lastIndexOf("/");
+  return [path.slice(1, at), path.slice(at + 1)];
 }
 
 /**
@@ -33,8 +41,15 @@ export interface UnaryContext {
  */
 export function unary<Req, Res>(ctx: UnaryContext, handler: (request: Req, rc: RequestContext) => Promise<Res> | Res): handleUnaryCall<Req, Res> {
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
+    const started = performance.now();
+    const done = (code: status) => {
+      if (ctx.metrics === NO_METRICS) return;
+      const [service, method] = serviceAndMethod(call.getPath());
+      ctx.metrics.grpcHandled(service, method, status[code], (performance.now() - started) / 1000);
+    };
     if (!ctx.limit.tryEnter()) {
       callback({ code: status.RESOURCE_EXHAUSTED, details: `server is at its limit of ${ctx.limit.limit} calls in flight; retry later` });
+      done(status.RESOURCE_EXHAUSTED);
       return;
     }
     void (async () => {
@@ -42,8 +57,11 @@ export function unary<Req, Res>(ctx: UnaryContext, handler: (request: Req, rc: R
         const request: unknown = call.request;
         if (request instanceof MalformedRequestError) throw request;
         callback(null, await handler(call.request, requestContextOf(call)));
+        done(status.OK);
       } catch (err) {
-        callback(toWireError(err, ctx.log));
+        const wire = toWireError(err, ctx.log);
+        callback(wire);
+        done(wire.code ?? status.UNKNOWN);
       } finally {
         ctx.limit.leave();
       }

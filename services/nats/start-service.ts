@@ -2,6 +2,7 @@ import type { JetStreamClient, NatsConnection, Service } from "nats";
 import { openBilling } from "../billing/open-billing.js";
 import type { NatsConfig } from "../common/config.js";
 import type { Logger } from "../common/logger.js";
+import { startMetrics, type Metrics, type MetricsEndpoint } from "../common/metrics.js";
 import type { RunningService } from "../common/running-service.js";
 import { openNotification } from "../notification/open-notification.js";
 import { openOrder } from "../order/open-order.js";
@@ -21,24 +22,24 @@ interface Wiring {
   release(): void;
 }
 
-function wire(config: NatsConfig, nc: NatsConnection, js: JetStreamClient, log: Logger): Wiring {
+function wire(config: NatsConfig, nc: NatsConnection, js: JetStreamClient, log: Logger, metrics: Metrics): Wiring {
   switch (config.name) {
     case "billing": {
-      const core = openBilling(config.dataDir, config.crashAfterInvoiceWrites);
+      const core = openBilling(config.dataDir, config.crashAfterInvoiceWrites, metrics);
       return {
         consumers: [{ consumer: CONSUMERS.invoicer, handle: invoiceHandler(js, core.invoicing), onDeadLetter: reportFailedStep(js, "billing") }],
         release: () => core.close(),
       };
     }
     case "notification": {
-      const core = openNotification(config.dataDir, config);
+      const core = openNotification(config.dataDir, config, metrics);
       return {
         consumers: [{ consumer: CONSUMERS.mailer, handle: emailHandler(js, core.notifying), onDeadLetter: reportFailedStep(js, "notification") }],
         release: () => core.close(),
       };
     }
     case "order": {
-      const core = openOrder(config.dataDir, new NatsBillingPort(js), new NatsNotifierPort(js));
+      const core = openOrder(config.dataDir, new NatsBillingPort(js), new NatsNotifierPort(js), metrics);
       const announce = announceSettled(nc);
       return {
         consumers: [
@@ -76,11 +77,13 @@ export async function startNatsService(config: NatsConfig, log: Logger): Promise
   const consumers: RunningConsumer[] = [];
   let wiring: Wiring | undefined;
   let endpoints: Service | undefined;
+  let metrics: MetricsEndpoint | undefined;
   try {
+    metrics = await startMetrics(config.name, config.metricsPort, log);
     const jsm = await nc.jetstreamManager();
     const js = nc.jetstream();
     await ensureStreams(jsm, settings);
-    wiring = wire(config, nc, js, log);
+    wiring = wire(config, nc, js, log, metrics.metrics);
     for (const spec of wiring.consumers) {
       await ensureConsumer(jsm, spec.consumer, settings);
       consumers.push(
@@ -92,6 +95,7 @@ export async function startNatsService(config: NatsConfig, log: Logger): Promise
           log: log.child(spec.consumer.durable),
           handle: spec.handle,
           onDeadLetter: spec.onDeadLetter,
+          metrics: metrics.metrics,
         }),
       );
     }
@@ -100,19 +104,23 @@ export async function startNatsService(config: NatsConfig, log: Logger): Promise
     await Promise.all(consumers.map((c) => c.stop()));
     await nc.close();
     wiring?.release();
+    await metrics?.close();
     throw err;
   }
 
   const started = wiring;
+  const endpoint = metrics;
   return {
     name: config.name,
     addresses: { calls: { nats: config.natsUrl.split(",") } },
+    metricsPort: endpoint.port,
     async close() {
       // Intake first, then in-flight work, then the connection (drain flushes acks and publishes).
       await Promise.all(consumers.map((c) => c.stop()));
       await endpoints?.stop();
       await nc.drain();
       started.release();
+      await endpoint.close();
       log.info("stopped");
     },
   };

@@ -1,5 +1,6 @@
 import type { ConsumerMessages, JetStreamClient, JsMsg } from "nats";
 import type { Logger } from "../common/logger.js";
+import { NO_METRICS, type Metrics } from "../common/metrics.js";
 import { decide, type Decision, type RetryPolicy } from "./error-mapping.js";
 import { deadLetter } from "./dead-letter.js";
 import type { ConsumerDeclaration } from "./topology.js";
@@ -15,6 +16,7 @@ export interface WorkConsumerOptions {
   handle(msg: JsMsg): Promise<void>;
   /** Called after a message was dead-lettered, e.g. to report the failed step. */
   onDeadLetter?(msg: JsMsg, reason: string): Promise<void>;
+  metrics?: Metrics;
 }
 
 export interface RunningConsumer {
@@ -32,6 +34,8 @@ export async function startWorkConsumer(o: WorkConsumerOptions): Promise<Running
   const consumer = await o.js.consumers.get(o.consumer.stream, o.consumer.durable);
   const messages: ConsumerMessages = await consumer.consume({ max_messages: o.concurrency });
   const inFlight = new Set<Promise<void>>();
+  const metrics = o.metrics ?? NO_METRICS;
+  metrics.watchConsumer(o.consumer.durable, () => inFlight.size);
 
   const settle = async (msg: JsMsg, decision: Decision): Promise<void> => {
     const fields = { subject: msg.subject, seq: msg.info.streamSequence, deliveries: msg.info.deliveryCount, reason: decision.reason };
@@ -44,6 +48,7 @@ export async function startWorkConsumer(o: WorkConsumerOptions): Promise<Running
       await deadLetter(o.js, msg, decision.reason);
       // Debian's nats-server 2.9 does not take a reason with +TERM; the dead letter carries it.
       msg.term();
+      metrics.deadLettered(msg.subject);
       o.log.warn("dead-lettered", fields);
       await o.onDeadLetter?.(msg, decision.reason);
     } catch (err) {
@@ -54,6 +59,7 @@ export async function startWorkConsumer(o: WorkConsumerOptions): Promise<Running
 
   const handleOne = async (msg: JsMsg): Promise<void> => {
     const deliveries = msg.info.deliveryCount;
+    if (deliveries > 1) metrics.redelivered(o.consumer.durable);
     if (deliveries > o.retry.maxDeliver) {
       // Every earlier delivery ended without a decision: the handler itself keeps dying.
       return settle(msg, { kind: "dead-letter", reason: `no outcome after ${deliveries - 1} deliveries (handler crashed or timed out)` });

@@ -1,3 +1,4 @@
+import { NO_METRICS, timeStep, type Metrics } from "../common/metrics.js";
 import { renderOrderEmail } from "../domain/email-render.js";
 import type { ConfirmationRequest, EmailStore, Mailer } from "../domain/ports.js";
 import { SingleFlight } from "../domain/single-flight.js";
@@ -16,12 +17,13 @@ export class Notifying {
   constructor(
     private readonly store: EmailStore,
     private readonly mailer: Mailer,
+    private readonly metrics: Metrics = NO_METRICS,
     private readonly mailDomain = "grpc-vs-nats.local",
   ) {}
 
   sendOrderConfirmation(request: ConfirmationRequest): Promise<ConfirmationResult> {
     validateOrder(request.order);
-    return this.#flights.run(request.order.orderId, () => this.#send(request));
+    return timeStep(this.metrics, "email", () => this.#flights.run(request.order.orderId, () => this.#send(request)));
   }
 
   async #send({ order, invoiceNumber }: ConfirmationRequest): Promise<ConfirmationResult> {

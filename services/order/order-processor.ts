@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { NO_METRICS, type Metrics } from "../common/metrics.js";
 import { OrderStatus, type Order, type OrderView } from "../gen/shop/v1/order.js";
 import { IdempotencyConflictError, InvalidOrderError, NotFoundError, isDomainError } from "../domain/errors.js";
 import { fingerprintOrder } from "../domain/fingerprint.js";
@@ -36,10 +37,13 @@ export class OrderProcessor {
     private readonly store: OrderStore,
     private readonly billing: BillingPort,
     private readonly notifier: NotifierPort,
+    private readonly metrics: Pick<Metrics, "orderSettled" | "stepDone"> = NO_METRICS,
   ) {}
 
-  /** Places an order; re-placing a known order id resumes it. Throws InvalidOrderError for a bad order. */
-  /** `ctx` carries the caller's deadline to the calls the placement makes. */
+  /**
+   * Places an order; re-placing a known order id resumes it. Throws InvalidOrderError for a bad
+   * order. `ctx` carries the caller's deadline to the calls the placement makes.
+   */
   place(input: Order, ctx?: RequestContext): Promise<OrderView> {
     const order = input.orderId === "" ? { ...input, orderId: randomUUID() } : input;
     return this.#serial.run(order.orderId, () => this.#place(order, ctx));
@@ -56,15 +60,27 @@ export class OrderProcessor {
   }
 
   onEmailSent(orderId: string): Promise<OrderView> {
-    return this.#serial.run(orderId, () => this.#advance(orderId, this.store.recordEmailSent(orderId)));
+    return this.#serial.run(orderId, () => this.#advance(orderId, this.#completed(orderId)));
   }
 
   /** A step failed for good (e.g. its work was dead-lettered). */
   onStepFailed(orderId: string, reason: string): void {
-    this.store.recordFailure(orderId, reason);
+    this.#failed(orderId, reason);
+  }
+
+  // The end states, each counted once, when the order enters it.
+  #completed(orderId: string): OrderRecord | undefined {
+    const record = this.store.recordEmailSent(orderId);
+    if (record) this.metrics.orderSettled("completed");
+    return record;
+  }
+
+  #failed(orderId: string, reason: string): void {
+    if (this.store.recordFailure(orderId, reason)) this.metrics.orderSettled("failed");
   }
 
   async #place(order: Order, ctx: RequestContext | undefined): Promise<OrderView> {
+    const started = performance.now();
     const fingerprint = fingerprintOrder(order);
     const known = this.store.get(order.orderId);
     if (known && known.status !== OrderStatus.ORDER_STATUS_REJECTED && known.fingerprint !== fingerprint) {
@@ -76,6 +92,7 @@ export class OrderProcessor {
     } catch (err) {
       if (err instanceof InvalidOrderError && !err.violations.some((v) => v.field === "order_id")) {
         this.store.saveRejected(order.orderId, fingerprint, order, err.message);
+        this.metrics.orderSettled("rejected");
       }
       throw err;
     }
@@ -84,6 +101,8 @@ export class OrderProcessor {
       const { totalMinor } = computeTotals(order.items);
       current = this.store.saveProcessing({ orderId: order.orderId, fingerprint, order, totalMinor });
     }
+    // The order service's own step: check and store; the steps it then asks for are timed where they run.
+    this.metrics.stepDone("place", (performance.now() - started) / 1000);
     return this.#advance(order.orderId, current, ctx);
   }
 
@@ -113,11 +132,11 @@ export class OrderProcessor {
             ctx,
           );
           if (sent === DEFERRED) return toOrderView(record);
-          record = this.store.recordEmailSent(orderId);
+          record = this.#completed(orderId);
         }
       } catch (err) {
         // Recorded so that GetOrder explains the failure; a re-send resumes from here.
-        this.store.recordFailure(orderId, isDomainError(err) ? err.message : "internal error");
+        this.#failed(orderId, isDomainError(err) ? err.message : "internal error");
         throw err;
       }
     }

@@ -94,7 +94,7 @@ export class SqliteOrderStore implements OrderStore {
     this.#emailSent = this.db
       .prepare(
         `UPDATE orders SET email_sent = 1, status = ${COMPLETED}, failure_reason = '', updated_at = ?
-       WHERE order_id = ? AND invoice_number <> ''
+       WHERE order_id = ? AND invoice_number <> '' AND status <> ${COMPLETED}
        RETURNING ${COLUMNS}`,
       )
       .safeIntegers(true);
@@ -137,8 +137,8 @@ export class SqliteOrderStore implements OrderStore {
     return toRecord(this.#emailSent.get(Date.now(), orderId) as Row | undefined);
   }
 
-  recordFailure(orderId: string, reason: string): void {
-    this.#failure.run(reason, Date.now(), orderId);
+  recordFailure(orderId: string, reason: string): boolean {
+    return this.#failure.run(reason, Date.now(), orderId).changes > 0;
   }
 
   close(): void {

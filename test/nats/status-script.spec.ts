@@ -17,8 +17,12 @@ describe("npm run nats:status", function () {
     try {
       await nc.jetstream().publish("orders.placed", Uint8Array.of(0xff, 0xff));
       const status = async () =>
-        (await run(process.execPath, ["--import", "tsx", "scripts/nats-status.ts"], { cwd: PROJECT_ROOT, env: { ...process.env, NATS_URL: stack.server.url } }))
-          .stdout;
+        (
+          await run(process.execPath, ["--import", "tsx", "scripts/nats-status.ts"], {
+            cwd: PROJECT_ROOT,
+            env: { ...process.env, NATS_URL: stack.server.url, NATS_MONITOR_URL: stack.server.monitorUrl },
+          })
+        ).stdout;
       const out = await eventually("the dead letter in the status", async () => {
         const text = await status();
         return text.includes("undecodable shop.v1.Order payload") ? text : undefined;
@@ -28,6 +32,9 @@ describe("npm run nats:status", function () {
       expect(out).to.match(/Dead letters \(1\)/);
       expect(out).to.match(/orders\.placed\s+ORDERS\/1\s+1\s+undecodable/);
       expect(out).to.include("order-service 1.0.0");
+      expect(out).to.include(
+        `Monitoring: ${stack.server.monitorUrl}/varz (server), ${stack.server.monitorUrl}/jsz (JetStream), ${stack.server.monitorUrl}/healthz: 200 ok`,
+      );
     } finally {
       await nc.close();
       await stack.close();
