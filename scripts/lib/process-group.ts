@@ -9,7 +9,7 @@ const COLORS = [36, 35, 33, 32, 34, 31];
 
 // pino-pretty is a development dependency: loaded only when a terminal will show the lines.
 const pretty = process.stderr.isTTY
-  ? (await import("pino-pretty")).prettyFactory({ colorize: true, ignore: "pid,name", translateTime: "HH:MM:ss.l" })
+  ? (await import("pino-pretty")).prettyFactory({ colorize: true, singleLine: true, ignore: "pid,name", translateTime: "HH:MM:ss.l" })
   : undefined;
 
 /** One pino JSON line as pino-pretty writes it; other lines unchanged. */
@@ -103,6 +103,8 @@ export class ProcessGroup {
     };
     process.on("SIGINT", () => void stop(0));
     process.on("SIGTERM", () => void stop(0));
+    // A closed terminal: without this the supervisor would die at once and leave its detached children running.
+    process.on("SIGHUP", () => void stop(0));
     for (const p of this.processes) {
       void p.exited.then((code) => {
         if (stopping) return;
