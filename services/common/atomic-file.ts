@@ -6,8 +6,8 @@ import { join } from "node:path";
  * to a temporary name, then renamed, so a crash never leaves half a file and
  * a file's existence means it is complete. Synchronous on purpose: for a few
  * KiB, open/write/close/rename cost microseconds each, while the promise API
- * sends each of them through the thread pool (measured: about 0.3 ms of CPU
- * per file in the lab, more than the writes themselves).
+ * sends each of them through the thread pool (measured on the lab's machine:
+ * 0.21-0.24 ms of CPU per file that way, 0.04 ms synchronously).
  */
 export class AtomicFiles {
   #ready = false;

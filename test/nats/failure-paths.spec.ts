@@ -9,6 +9,7 @@ import { PAYLOADS } from "../../services/nats/payloads.js";
 import { STREAMS, SUBJECTS } from "../../services/nats/topology.js";
 import { freePort } from "../../scripts/lib/free-port.js";
 import { eventually } from "../support/eventually.js";
+import { metricValue, scrape } from "../support/prometheus.js";
 import { startNatsStack, type NatsStack } from "../support/nats-harness.js";
 import { sampleOrder } from "../support/orders.js";
 
@@ -21,7 +22,7 @@ describe("NATS mode failure paths", function () {
 
     before(async () => {
       // Nothing listens on this port: every SMTP send is refused, a transient failure.
-      stack = await startNatsStack({ SMTP_URL: `smtp://127.0.0.1:${await freePort()}`, NATS_MAX_DELIVER: "2" });
+      stack = await startNatsStack({ SMTP_URL: `smtp://127.0.0.1:${await freePort()}`, NATS_MAX_DELIVER: "2", METRICS_PORT: "0" });
       client = await NatsWorkflowClient.connect({ natsUrl: stack.server.url });
     });
     after(async () => {
@@ -48,6 +49,12 @@ describe("NATS mode failure paths", function () {
       } finally {
         ledger.close();
       }
+      // The second delivery and the dead letter are counted where a dashboard would see them.
+      const metrics = await scrape(stack.services.get("notification")!.metricsPort!);
+      expect(metricValue(metrics, "nats_consumer_redeliveries_total", { consumer: "notification-mailer" })).to.equal(1);
+      expect(metricValue(metrics, "nats_dead_letters_total", { subject: "notification.email.requested" })).to.equal(1);
+      const orderMetrics = await scrape(stack.services.get("order")!.metricsPort!);
+      expect(metricValue(orderMetrics, "shop_orders_total", { outcome: "failed" })).to.equal(1);
     });
   });
 
