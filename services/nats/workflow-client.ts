@@ -70,7 +70,14 @@ export class NatsWorkflowClient implements OrderWorkflowClient {
   async watchSettled(onSettled: (view: OrderView) => void): Promise<StopWatching> {
     const sub = this.#nc.subscribe(SUBJECTS.orderUpdates, {
       callback: (err, m) => {
-        if (!err) onSettled(decodePayload(PAYLOADS.orderView, m.data, m.headers));
+        if (err) return;
+        let view: OrderView;
+        try {
+          view = decodePayload(PAYLOADS.orderView, m.data, m.headers);
+        } catch {
+          return; // Not a notice this client can read (anyone may publish there); orders.get stays the record.
+        }
+        onSettled(view);
       },
     });
     // The subscription is known to the server once the flush returns: no notice after this is missed.
