@@ -8,6 +8,8 @@ export interface Logger {
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
   child(name: string): Logger;
+  /** The same logger with these fields on every line (e.g. the order a request concerns). */
+  with(fields: Record<string, unknown>): Logger;
 }
 
 function parseLevel(value: string | undefined): LogLevel {
@@ -21,6 +23,7 @@ function wrap(p: Pino): Logger {
     warn: (msg, fields) => p.warn(fields ?? {}, msg),
     error: (msg, fields) => p.error(fields ?? {}, msg),
     child: (sub) => wrap(p.child({ component: sub })),
+    with: (fields) => wrap(p.child(fields)),
   };
 }
 

@@ -59,7 +59,9 @@ export function unary<Req, Res>(ctx: UnaryContext, handler: (request: Req, rc: R
         callback(null, await handler(call.request, requestContextOf(call)));
         done(status.OK);
       } catch (err) {
-        const wire = toWireError(err, ctx.log);
+        // The caller names the order in metadata (x-order-id), so that a failure's log line can too.
+        const orderId = call.metadata.get("x-order-id")[0];
+        const wire = toWireError(err, typeof orderId === "string" ? ctx.log.with({ order_id: orderId }) : ctx.log);
         callback(wire);
         done(wire.code ?? status.UNKNOWN);
       } finally {

@@ -14,6 +14,8 @@ export function protoType<T>(typeName: string, fns: Pick<ProtoType<T>, "encode" 
 }
 
 export const CONTENT_TYPE = "Content-Type";
+/** The order a message concerns, for logs: set by every publisher of the workflow. */
+export const ORDER_ID_HEADER = "Shop-Order-Id";
 
 export function contentTypeOf(type: ProtoType<unknown>): string {
   return `application/protobuf; proto=${type.typeName}`;

@@ -10,7 +10,7 @@ export class NatsBillingPort implements BillingPort {
   constructor(private readonly js: JetStreamClient) {}
 
   async createInvoice(order: Order): Promise<Deferred> {
-    await publishMessage(this.js, SUBJECTS.invoiceRequested, PAYLOADS.invoiceRequest, { order }, `invoice:${order.orderId}`);
+    await publishMessage(this.js, SUBJECTS.invoiceRequested, PAYLOADS.invoiceRequest, { order }, { orderId: order.orderId, msgId: `invoice:${order.orderId}` });
     return DEFERRED;
   }
 }
@@ -20,7 +20,10 @@ export class NatsNotifierPort implements NotifierPort {
   constructor(private readonly js: JetStreamClient) {}
 
   async sendOrderConfirmation(request: ConfirmationRequest): Promise<Deferred> {
-    await publishMessage(this.js, SUBJECTS.emailRequested, PAYLOADS.emailRequest, request, `email:${request.order.orderId}`);
+    await publishMessage(this.js, SUBJECTS.emailRequested, PAYLOADS.emailRequest, request, {
+      orderId: request.order.orderId,
+      msgId: `email:${request.order.orderId}`,
+    });
     return DEFERRED;
   }
 }

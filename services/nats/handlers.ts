@@ -96,7 +96,7 @@ export function invoiceHandler(js: JetStreamClient, invoicing: Invoicing) {
     const { order } = decodePayload(PAYLOADS.invoiceRequest, msg.data, msg.headers);
     if (!order) throw new PoisonMessageError("invoice request without an order");
     const result = await invoicing.createInvoice(order);
-    await publishMessage(js, SUBJECTS.invoiceCreated, PAYLOADS.invoiceCreated, result, `invoice-created:${order.orderId}`);
+    await publishMessage(js, SUBJECTS.invoiceCreated, PAYLOADS.invoiceCreated, result, { orderId: order.orderId, msgId: `invoice-created:${order.orderId}` });
   };
 }
 
@@ -106,7 +106,7 @@ export function emailHandler(js: JetStreamClient, notifying: Notifying) {
     const request = decodePayload(PAYLOADS.emailRequest, msg.data, msg.headers);
     if (!request.order) throw new PoisonMessageError("e-mail request without an order");
     const result = await notifying.sendOrderConfirmation({ order: request.order, invoiceNumber: request.invoiceNumber, totalMinor: request.totalMinor });
-    await publishMessage(js, SUBJECTS.emailSent, PAYLOADS.emailSent, result, `email-sent:${result.orderId}`);
+    await publishMessage(js, SUBJECTS.emailSent, PAYLOADS.emailSent, result, { orderId: result.orderId, msgId: `email-sent:${result.orderId}` });
   };
 }
 
@@ -121,6 +121,12 @@ export function reportFailedStep(js: JetStreamClient, step: "billing" | "notific
       return; // Undecodable: no order to report on; the dead letter is the record.
     }
     if (!orderId) return;
-    await publishMessage(js, SUBJECTS.workFailed, PAYLOADS.workFailed, { orderId, step, reason }, `failed:${step}:${orderId}:${msg.info.streamSequence}`);
+    await publishMessage(
+      js,
+      SUBJECTS.workFailed,
+      PAYLOADS.workFailed,
+      { orderId, step, reason },
+      { orderId, msgId: `failed:${step}:${orderId}:${msg.info.streamSequence}` },
+    );
   };
 }

@@ -2,6 +2,7 @@ import type { ConsumerMessages, JetStreamClient, JsMsg } from "nats";
 import type { Logger } from "../common/logger.js";
 import { NO_METRICS, type Metrics } from "../common/metrics.js";
 import { decide, type Decision, type RetryPolicy } from "./error-mapping.js";
+import { ORDER_ID_HEADER } from "./codec.js";
 import { deadLetter } from "./dead-letter.js";
 import type { ConsumerDeclaration } from "./topology.js";
 
@@ -25,6 +26,11 @@ export interface RunningConsumer {
   stop(): Promise<void>;
 }
 
+/** What a log line about a message names: the order it concerns, its subject and its place in the stream. */
+function about(msg: JsMsg): Record<string, unknown> {
+  return { order_id: msg.headers?.get(ORDER_ID_HEADER) || undefined, subject: msg.subject, seq: msg.info.streamSequence };
+}
+
 /**
  * A durable pull consumer whose handlers run concurrently up to the limit.
  * consume() keeps pulls open ahead of demand; awaiting each handler inside the
@@ -38,7 +44,7 @@ export async function startWorkConsumer(o: WorkConsumerOptions): Promise<Running
   metrics.watchConsumer(o.consumer.durable, () => inFlight.size);
 
   const settle = async (msg: JsMsg, decision: Decision): Promise<void> => {
-    const fields = { subject: msg.subject, seq: msg.info.streamSequence, deliveries: msg.info.deliveryCount, reason: decision.reason };
+    const fields = { ...about(msg), deliveries: msg.info.deliveryCount, reason: decision.reason };
     if (decision.kind === "retry") {
       o.log.warn("will retry", { ...fields, delayMs: decision.delayMs });
       msg.nak(decision.delayMs);
@@ -69,7 +75,7 @@ export async function startWorkConsumer(o: WorkConsumerOptions): Promise<Running
       msg.ack();
     } catch (err) {
       const decision = decide(err, deliveries, o.retry);
-      if (decision.reason.endsWith("internal error")) o.log.error("handler failed", { err });
+      if (decision.reason.endsWith("internal error")) o.log.error("handler failed", { ...about(msg), err });
       await settle(msg, decision);
     }
   };

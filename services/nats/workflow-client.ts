@@ -41,7 +41,7 @@ export class NatsWorkflowClient implements OrderWorkflowClient {
 
   async placeOrder(order: Order): Promise<Placement> {
     const withId = order.orderId === "" ? { ...order, orderId: randomUUID() } : order;
-    await publishMessage(this.#nc.jetstream(), SUBJECTS.orderPlaced, PAYLOADS.order, withId, withId.orderId);
+    await publishMessage(this.#nc.jetstream(), SUBJECTS.orderPlaced, PAYLOADS.order, withId, { orderId: withId.orderId, msgId: withId.orderId });
     return { orderId: withId.orderId, status: OrderStatus.ORDER_STATUS_ACCEPTED };
   }
 
