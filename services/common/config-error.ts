@@ -1,7 +1,7 @@
 /** A setting is missing or malformed; the message names the variable or flag. */
 export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = "ConfigError";
   }
 }

@@ -44,6 +44,8 @@ export interface NatsConfig extends CommonConfig {
   maxDeliver: number;
   /** Re-publishes of one message id inside this window are dropped by the streams. */
   duplicateWindowMs: number;
+  /** num_replicas of every stream the service provisions (consumers follow their stream). */
+  streamReplicas: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -82,6 +84,7 @@ const FLAGS = {
   "nats-url": { type: "string" },
   "max-ack-pending": { type: "string" },
   "metrics-port": { type: "string" },
+  "stream-replicas": { type: "string" },
 } as const;
 
 export interface ParsedArgs {
@@ -149,5 +152,11 @@ export function natsConfig(name: ServiceName, flags: ParsedArgs["flags"] = {}, e
     ackWaitMs: int("NATS_ACK_WAIT_MS", env.NATS_ACK_WAIT_MS, 30_000, 1_000),
     maxDeliver: int("NATS_MAX_DELIVER", env.NATS_MAX_DELIVER, 5, 1),
     duplicateWindowMs: int("NATS_DUPLICATE_WINDOW_MS", env.NATS_DUPLICATE_WINDOW_MS, 120_000, 100),
+    streamReplicas: int(
+      flags["stream-replicas"] !== undefined ? "--stream-replicas" : "NATS_STREAM_REPLICAS",
+      flags["stream-replicas"] ?? env.NATS_STREAM_REPLICAS,
+      1,
+      1,
+    ),
   };
 }

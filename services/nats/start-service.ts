@@ -73,6 +73,7 @@ export async function startNatsService(config: NatsConfig, log: Logger): Promise
     ackWaitMs: config.ackWaitMs,
     maxDeliver: config.maxDeliver,
     maxAckPending: config.maxAckPending,
+    streamReplicas: config.streamReplicas,
   };
   const consumers: RunningConsumer[] = [];
   let wiring: Wiring | undefined;

@@ -7,9 +7,11 @@ import {
   nanos,
   type ConsumerConfig,
   type JetStreamManager,
+  type NatsError,
   type StreamConfig,
 } from "nats";
 import type { ServiceName } from "../common/config.js";
+import { ConfigError } from "../common/config-error.js";
 import { MAX_MESSAGE_BYTES } from "../common/limits.js";
 
 /** Every subject of the asynchronous mode, in one place. */
@@ -43,12 +45,16 @@ export const STREAMS = {
 export interface TopologySettings {
   /** Re-publishes of one Nats-Msg-Id inside this window are dropped by the stream. */
   duplicateWindowMs: number;
+  /** num_replicas of every stream: 1 on a single server, up to the cluster's size (default 1). */
+  streamReplicas?: number;
   ackWaitMs: number;
   maxDeliver: number;
   maxAckPending: number;
 }
 
-function workQueue(name: string, subjects: string[], duplicateWindowMs: number): Partial<StreamConfig> & { name: string } {
+type StreamSettings = Pick<TopologySettings, "duplicateWindowMs" | "streamReplicas">;
+
+function workQueue(name: string, subjects: string[], s: StreamSettings): Partial<StreamConfig> & { name: string } {
   // Work-queue retention: a message leaves the stream when it is acknowledged,
   // so the stream's size is the backlog still waiting.
   return {
@@ -57,18 +63,18 @@ function workQueue(name: string, subjects: string[], duplicateWindowMs: number):
     retention: RetentionPolicy.Workqueue,
     storage: StorageType.File,
     discard: DiscardPolicy.Old,
-    duplicate_window: nanos(duplicateWindowMs),
+    duplicate_window: nanos(s.duplicateWindowMs),
     max_msg_size: MAX_MESSAGE_BYTES,
-    num_replicas: 1,
+    num_replicas: s.streamReplicas ?? 1,
   };
 }
 
-export function streamConfigs(s: Pick<TopologySettings, "duplicateWindowMs">): Array<Partial<StreamConfig> & { name: string }> {
+export function streamConfigs(s: StreamSettings): Array<Partial<StreamConfig> & { name: string }> {
   return [
-    workQueue(STREAMS.orders, [SUBJECTS.orderPlaced], s.duplicateWindowMs),
-    workQueue(STREAMS.billing, [SUBJECTS.invoiceRequested], s.duplicateWindowMs),
-    workQueue(STREAMS.notification, [SUBJECTS.emailRequested], s.duplicateWindowMs),
-    workQueue(STREAMS.events, [SUBJECTS.invoiceCreated, SUBJECTS.emailSent, SUBJECTS.workFailed], s.duplicateWindowMs),
+    workQueue(STREAMS.orders, [SUBJECTS.orderPlaced], s),
+    workQueue(STREAMS.billing, [SUBJECTS.invoiceRequested], s),
+    workQueue(STREAMS.notification, [SUBJECTS.emailRequested], s),
+    workQueue(STREAMS.events, [SUBJECTS.invoiceCreated, SUBJECTS.emailSent, SUBJECTS.workFailed], s),
     {
       name: STREAMS.deadLetters,
       subjects: [`${SUBJECTS.deadLetterPrefix}.>`],
@@ -76,7 +82,7 @@ export function streamConfigs(s: Pick<TopologySettings, "duplicateWindowMs">): A
       storage: StorageType.File,
       max_age: nanos(7 * 24 * 3600_000),
       duplicate_window: nanos(s.duplicateWindowMs),
-      num_replicas: 1,
+      num_replicas: s.streamReplicas ?? 1,
     },
   ];
 }
@@ -110,8 +116,19 @@ export function consumerConfig(c: ConsumerDeclaration, s: TopologySettings): Par
   };
 }
 
+/**
+ * The server's refusal of a stream, as a configuration error when replicas were asked for: a
+ * single server takes no replicas, and a cluster no more than its size.
+ */
+function refused(err: unknown, stream: string, replicas: number): Error {
+  const api = (err as NatsError).api_error;
+  if (replicas <= 1 || !api) return err instanceof Error ? err : new Error(String(err));
+  return new ConfigError(`NATS_STREAM_REPLICAS=${replicas}: the server refused stream ${stream}: ${api.description} (error ${api.err_code})`, { cause: err });
+}
+
 /** Creates or updates every stream; safe to run again, and by several services at once. */
-export async function ensureStreams(jsm: JetStreamManager, s: Pick<TopologySettings, "duplicateWindowMs">): Promise<void> {
+export async function ensureStreams(jsm: JetStreamManager, s: StreamSettings): Promise<void> {
+  const replicas = s.streamReplicas ?? 1;
   for (const config of streamConfigs(s)) {
     let current = (await jsm.streams.info(config.name).catch(() => undefined))?.config;
     if (!current) {
@@ -122,12 +139,17 @@ export async function ensureStreams(jsm: JetStreamManager, s: Pick<TopologySetti
         // A service starting at the same moment may have created it first; the server then
         // answers "name in use" or, on 2.9, "subjects overlap". Either way: is it there now?
         current = (await jsm.streams.info(config.name).catch(() => undefined))?.config;
-        if (!current) throw err;
+        if (!current) throw refused(err, config.name, replicas);
       }
     }
     const base = current;
     const drift = Object.entries(config).some(([k, v]) => JSON.stringify(base[k as keyof StreamConfig]) !== JSON.stringify(v));
-    if (drift) await jsm.streams.update(config.name, { ...base, ...config });
+    if (!drift) continue;
+    try {
+      await jsm.streams.update(config.name, { ...base, ...config });
+    } catch (err) {
+      throw refused(err, config.name, replicas);
+    }
   }
 }
 
