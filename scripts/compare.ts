@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     );
   }
   const raw = mergeRaw(results);
-  const summary = summarize(settings, results, raw);
+  const summary = summarize(settings, results);
 
   const c = cpus();
   const report: LabReport = {

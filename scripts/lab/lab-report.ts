@@ -1,7 +1,7 @@
 import type { Mode } from "../../services/common/config.js";
 import type { ModeRun, ScenarioResult } from "./scenarios.js";
 import type { LabSettings } from "./settings.js";
-import { RAW_OF, type SystemId } from "./systems.js";
+import { RAW_OF } from "./systems.js";
 
 export interface MachineInfo {
   cpus: number;
@@ -85,14 +85,14 @@ function systemSummary(base: ModeRun | undefined, cap: ModeRun | undefined, with
   return out;
 }
 
-export function summarize(settings: LabSettings, scenarios: ScenarioResult[], raw: ModeRun[]): ResultsSummary {
+export function summarize(settings: LabSettings, scenarios: ScenarioResult[]): ResultsSummary {
   const base = scenario(scenarios, "baseline");
   const cap = scenario(scenarios, "capacity");
   const rawOf = (s: ScenarioResult | undefined, m: Mode) => s?.raw?.find((r) => r.mode === m);
   const summary = { baselineRate: settings.baselineRate } as ResultsSummary;
   for (const m of ["grpc", "nats"] as const) {
     summary[m] = systemSummary(runOf(base, m), runOf(cap, m), true);
-    summary[RAW_OF[m] as Exclude<SystemId, Mode>] = systemSummary(rawOf(base, m) ?? raw.find((r) => r.mode === m && r.cpu), rawOf(cap, m), false);
+    summary[RAW_OF[m]] = systemSummary(rawOf(base, m), rawOf(cap, m), false);
   }
   return summary;
 }
@@ -106,7 +106,7 @@ export function computeRatios(summary: ResultsSummary, scenarios: ScenarioResult
   const base = scenario(scenarios, "baseline");
   for (const r of raw) {
     const mode = summary[r.mode];
-    const bare = summary[RAW_OF[r.mode] as Exclude<SystemId, Mode>];
+    const bare = summary[RAW_OF[r.mode]];
     const total = (s: SystemSummary) => (s.cpuMsPerOrder === null ? null : s.cpuMsPerOrder + (s.brokerCpuMsPerOrder ?? 0));
     out[r.mode] = {
       // A lower bound on either side makes a capacity ratio meaningless, so it is left out.

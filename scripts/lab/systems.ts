@@ -11,7 +11,7 @@ export type SystemId = "grpc" | "nats" | "rawGrpc" | "rawNats";
 
 export const SYSTEM_NAME: Record<SystemId, string> = { grpc: "gRPC", nats: "NATS", rawGrpc: "bare gRPC chain", rawNats: "bare NATS chain" };
 
-export const RAW_OF: Record<Mode, SystemId> = { grpc: "rawGrpc", nats: "rawNats" };
+export const RAW_OF = { grpc: "rawGrpc", nats: "rawNats" } as const satisfies Record<Mode, SystemId>;
 
 /** The systems of the selected modes, interleaved so that a mode and its bare chain run next to each other. */
 export function systemsOf(modes: readonly Mode[]): SystemId[] {

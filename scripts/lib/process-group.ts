@@ -2,8 +2,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { projectRoot } from "../../services/common/project-root.js";
 
-export const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+// The same whether this runs from the source or compiled into dist/.
+export const PROJECT_ROOT = projectRoot(fileURLToPath(import.meta.url));
 
 const COLORS = [36, 35, 33, 32, 34, 31];
 

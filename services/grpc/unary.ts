@@ -35,18 +35,21 @@ function serviceAndMethod(path: string): [string, string] {
   return [path.slice(1, at), path.slice(at + 1)];
 }
 
+/** One handled call for grpc_server_handled_total; `started` is undefined when metrics are off. */
+function reportHandled(metrics: Metrics, path: string, code: status, started: number | undefined): void {
+  if (started === undefined) return;
+  const [service, method] = serviceAndMethod(path);
+  metrics.grpcHandled(service, method, status[code], (performance.now() - started) / 1000);
+}
+
 /**
  * Turns an async function into a grpc-js unary handler: in-flight limit,
  * deadline propagation and error mapping, the same for every method.
  */
 export function unary<Req, Res>(ctx: UnaryContext, handler: (request: Req, rc: RequestContext) => Promise<Res> | Res): handleUnaryCall<Req, Res> {
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
-    const started = performance.now();
-    const done = (code: status) => {
-      if (ctx.metrics === NO_METRICS) return;
-      const [service, method] = serviceAndMethod(call.getPath());
-      ctx.metrics.grpcHandled(service, method, status[code], (performance.now() - started) / 1000);
-    };
+    const started = ctx.metrics === NO_METRICS ? undefined : performance.now();
+    const done = (code: status) => reportHandled(ctx.metrics, call.getPath(), code, started);
     if (!ctx.limit.tryEnter()) {
       callback({ code: status.RESOURCE_EXHAUSTED, details: `server is at its limit of ${ctx.limit.limit} calls in flight; retry later` });
       done(status.RESOURCE_EXHAUSTED);

@@ -18,7 +18,7 @@ type ConsumerSpec = Pick<WorkConsumerOptions, "handle" | "onDeadLetter"> & { con
 interface Wiring {
   consumers: ConsumerSpec[];
   /** Request/reply endpoints, registered once the consumers run. */
-  endpoints?(nc: NatsConnection): Promise<Service>;
+  endpoints?(): Promise<Service>;
   release(): void;
 }
 
@@ -47,12 +47,13 @@ function wire(config: NatsConfig, nc: NatsConnection, js: JetStreamClient, log: 
           { consumer: CONSUMERS.orderEvents, handle: eventsHandler(core.processor, announce) },
         ],
         // orders.get as a NATS service endpoint, discoverable through $SRV (nats micro ls / info).
-        async endpoints(conn) {
-          const service = await conn.services.add({ name: "order-service", version: "1.0.0", description: "Reads orders from the order service's database" });
+        async endpoints() {
+          const query = orderQueryHandler(core.processor, log);
+          const service = await nc.services.add({ name: "order-service", version: "1.0.0", description: "Reads orders from the order service's database" });
           service.addEndpoint("get", {
             subject: SUBJECTS.orderGet,
             metadata: { request: "shop.v1.GetOrderRequest", response: "shop.v1.OrderView" },
-            handler: (err, msg) => (err ? log.error("orders.get endpoint failed", { err }) : orderQueryHandler(core.processor, log)(msg)),
+            handler: (err, msg) => (err ? log.error("orders.get endpoint failed", { err }) : query(msg)),
           });
           return service;
         },
@@ -100,7 +101,7 @@ export async function startNatsService(config: NatsConfig, log: Logger): Promise
         }),
       );
     }
-    endpoints = await wiring.endpoints?.(nc);
+    endpoints = await wiring.endpoints?.();
   } catch (err) {
     await Promise.all(consumers.map((c) => c.stop()));
     await nc.close();
