@@ -7,6 +7,16 @@ export interface Placement {
   status: OrderStatus;
 }
 
+/** How one placement travels. */
+export interface PlaceOptions {
+  /**
+   * A W3C traceparent (and tracestate) the order's trace continues: every span
+   * of the order, in every service, gets its trace id.
+   */
+  traceparent?: string;
+  tracestate?: string;
+}
+
 /**
  * The order workflow as a customer-facing client sees it, the same in both
  * modes. Failures surface as the domain errors of domain/errors.ts, with the
@@ -18,7 +28,7 @@ export interface OrderWorkflowClient {
    * mode) rather than only accepted for processing (the asynchronous mode).
    */
   readonly answerMeansComplete: boolean;
-  placeOrder(order: Order): Promise<Placement>;
+  placeOrder(order: Order, options?: PlaceOptions): Promise<Placement>;
   getOrder(orderId: string): Promise<OrderView>;
   close(): Promise<void>;
 }

@@ -43,9 +43,9 @@ describe("docker-compose.yml", function () {
 
   it("gives the gRPC services their servers' addresses by service name and health checks on grpc.health.v1", async () => {
     const s = await resolved("grpc");
-    expect(Object.keys(s).sort()).to.deep.equal(["billing-grpc", "mailpit", "notification-grpc", "order-grpc"]);
+    expect(Object.keys(s).sort()).to.deep.equal(["billing-grpc", "jaeger", "mailpit", "notification-grpc", "order-grpc"]);
     expect(s["order-grpc"]!.environment).to.include({ BILLING_SERVICE_ADDR: "billing-grpc:50052", NOTIFICATION_SERVICE_ADDR: "notification-grpc:50053" });
-    for (const [name, svc] of Object.entries(s).filter(([n]) => n !== "mailpit")) {
+    for (const [name, svc] of Object.entries(s).filter(([n]) => n.endsWith("-grpc"))) {
       expect(svc.command?.slice(1), name).to.deep.equal(["--mode", "grpc"]);
       expect(svc.healthcheck?.test?.join(" "), name).to.match(/^CMD node dist\/scripts\/health-check\.js 127\.0\.0\.1:5005[123]$/);
     }
@@ -54,7 +54,7 @@ describe("docker-compose.yml", function () {
 
   it("gives the NATS services only the broker's address, and pins a JetStream nats image with a volume", async () => {
     const s = await resolved("nats");
-    expect(Object.keys(s).sort()).to.deep.equal(["billing-nats", "mailpit", "nats", "notification-nats", "order-nats"]);
+    expect(Object.keys(s).sort()).to.deep.equal(["billing-nats", "jaeger", "mailpit", "nats", "notification-nats", "order-nats"]);
     const [, version] = /^nats:(\d+\.\d+\.\d+)/.exec(s.nats!.image ?? "") ?? [];
     expect(version, "pinned nats image").to.be.a("string");
     const [major, minor, patch] = version!.split(".").map(Number) as [number, number, number];
@@ -72,12 +72,18 @@ describe("docker-compose.yml", function () {
   });
 
   for (const profile of ["grpc", "nats"]) {
-    it(`${profile}: sends the e-mails to Mailpit and serves metrics from every service`, async () => {
+    it(`${profile}: sends the e-mails to Mailpit, the traces to Jaeger, and serves metrics from every service`, async () => {
       const s = await resolved(profile);
       expect(s.mailpit?.image).to.match(/^axllent\/mailpit:v\d+\.\d+\.\d+$/);
       expect(s[`notification-${profile}`]!.environment?.SMTP_URL).to.equal("smtp://mailpit:1025");
       expect(s[`notification-${profile}`]!.depends_on?.mailpit?.condition).to.equal("service_started");
-      for (const name of ["order", "billing", "notification"]) expect(s[`${name}-${profile}`]!.environment?.METRICS_PORT, name).to.equal("9464");
+      expect(s.jaeger?.image).to.match(/^jaegertracing\/all-in-one:\d+\.\d+\.\d+$/);
+      expect(s.jaeger?.environment?.COLLECTOR_OTLP_ENABLED).to.equal("true");
+      for (const name of ["order", "billing", "notification"]) {
+        const env = s[`${name}-${profile}`]!.environment ?? {};
+        expect(env.METRICS_PORT, name).to.equal("9464");
+        expect(env.OTEL_EXPORTER_OTLP_ENDPOINT, name).to.equal("http://jaeger:4318");
+      }
     });
   }
 });

@@ -1,4 +1,5 @@
 import type { Mode } from "../../services/common/config.js";
+import { waterfallChart } from "./svg-waterfall.js";
 import { escapeHtml } from "../../services/domain/html.js";
 import type { TimelinePoint } from "./load-generator.js";
 import { MODE_NAME, RAW_HEADER, rawRows, runOf, type LabReport } from "./lab-report.js";
@@ -63,6 +64,14 @@ function queueCharts(title: string, run: ModeRun | undefined, limit?: number): s
   return [backlog, lineChart("NATS: work in flight stays at the consumer's limit", "seconds since start", "messages in flight", inFlight, marks)];
 }
 
+/** The scenario's recorded orders, one waterfall per mode side by side on one time axis. */
+function waterfallPair(s: ScenarioResult): string[] {
+  const drawn = s.runs.flatMap((r) => (r.waterfalls ?? []).map((w) => [r.mode, w] as const));
+  if (drawn.length === 0) return [];
+  const maxMs = Math.max(1, ...drawn.map(([, w]) => w.totalMs));
+  return [`<div class="pair">${drawn.map(([mode, w]) => waterfallChart(NAME[mode], w, maxMs)).join("")}</div>`];
+}
+
 function charts(s: ScenarioResult, report: LabReport): string[] {
   const x = runOf(s, "nats");
   const loaded = s.runs.filter((r) => r.load);
@@ -106,8 +115,14 @@ function charts(s: ScenarioResult, report: LabReport): string[] {
         lineChart("Throughput as the offered rate steps up", "offered orders per second", "completed per second", thr),
       ];
     }
+    case "traces":
+      return waterfallPair(s);
     case "down":
-      return [timelineChart("Billing stopped and restarted: completions and errors", loaded), ...queueCharts("NATS: backlog while billing was down", x)];
+      return [
+        timelineChart("Billing stopped and restarted: completions and errors", loaded),
+        ...queueCharts("NATS: backlog while billing was down", x),
+        ...waterfallPair(s),
+      ];
     case "overload": {
       const client: Series[] = loaded.map((r) => ({
         name: `${NAME[r.mode]} waiting for an answer`,
@@ -178,6 +193,7 @@ body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:78rem;color:#21
 h1{margin-bottom:.2rem} .meta{color:#495057} section{border-top:1px solid #dee2e6;margin-top:2rem;padding-top:.5rem}
 .row{display:flex;gap:1.5rem;align-items:flex-start;flex-wrap:wrap} .charts{flex:2 1 40rem} .explain{flex:1 1 18rem;font-size:1.05rem;line-height:1.5;background:#f8f9fa;padding:1rem;border-radius:6px}
 figure{margin:0 0 1rem 0} svg.chart{width:100%;max-width:640px;height:auto;font-size:11px;background:#fff;border:1px solid #e9ecef}
+.pair{display:flex;gap:1rem;flex-wrap:wrap;align-items:flex-start} .pair svg.chart{flex:1 1 30rem} svg .span-out{fill:#495057} svg .span-in{fill:#212529}
 svg .grid{stroke:#e9ecef} svg .axis{fill:#495057;font-size:12px} svg .mark{stroke:#868e96;stroke-dasharray:3 3} svg .mark-label{fill:#495057;font-size:10px} svg .value{font-size:9px;fill:#495057}
 table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.9rem} th,td{border-bottom:1px solid #dee2e6;padding:.3rem .6rem;text-align:left}
 </style></head><body>

@@ -1,3 +1,4 @@
+import type { Waterfall } from "./waterfall.js";
 import type { AuditLine } from "../../services/audit/audit.js";
 import { MODE_NAME, RAW_HEADER, rawRows, sustainedRateText, type LabReport } from "./lab-report.js";
 import { explain, verdictRows } from "./report-text.js";
@@ -44,7 +45,33 @@ export const FIGURE_LABELS: Record<string, string> = {
   completed: "completed",
   lost: "lost",
   duplicated: "duplicate invoices and e-mails",
+  cpuMsPerOrderUntraced: "CPU ms per order, tracing off (services and broker)",
+  cpuMsPerOrderTraced: "CPU ms per order, every order traced",
+  tracingCostMsPerOrder: "tracing's cost (CPU ms per order)",
+  tracingCostShare: "tracing's cost (share)",
+  cpuRoundsUntraced: "tracing off, each round",
+  cpuRoundsTraced: "traced, each round",
+  spansPerOrder: "spans per order",
 };
+
+/** One recorded order, span by span, as a table (the HTML report draws it). */
+export function waterfallRows(w: Waterfall): Array<Array<string | number>> {
+  return w.rows.map((r) => [
+    r.service,
+    `${"· ".repeat(r.depth)}${r.name}`,
+    r.startMs,
+    r.durationMs,
+    [
+      r.delivery && r.delivery > 1 ? `delivery ${r.delivery}` : "",
+      r.waitedMs !== undefined ? `waited ${r.waitedMs} ms in the stream` : "",
+      r.failed ? `failed: ${r.failed}` : "",
+    ]
+      .filter(Boolean)
+      .join("; "),
+  ]);
+}
+
+export const WATERFALL_HEADER = ["service", "span", "start (ms)", "duration (ms)", "note"];
 
 /** CPU ms per order per process, for the systems that measured it (a column per system). */
 export function cpuRows(runs: Array<[string, ModeRun]>): Array<[string, ...string[]]> {
@@ -112,6 +139,11 @@ function scenarioMd(s: ScenarioResult, report: LabReport): string {
       out.push(mdTable(STEP_HEADER, stepRows(r)), "");
     }
   }
+  for (const r of runs)
+    for (const w of r.waterfalls ?? []) {
+      out.push(`${MODE_NAME[r.mode]}: ${w.caption}; trace ${w.traceId}, ${w.totalMs} ms, the client waited ${w.clientWaitMs} ms`, "");
+      out.push(mdTable(WATERFALL_HEADER, waterfallRows(w)), "");
+    }
   const audited = runs.filter((r) => r.audit);
   if (audited.length > 0) {
     out.push("Audit (from the three services' databases):", "");

@@ -7,6 +7,8 @@ import { show } from "./show.js";
 export const CLAIMS: Record<ScenarioId, string> = {
   baseline: "Synchronous: the client waits for the server's answer. Asynchronous: the client does not wait; the broker takes the request.",
   capacity: "Too many requests can overload a server; with a broker the server decides how much it takes.",
+  traces:
+    "Synchronous: the client waits while the whole chain runs inside its call. Asynchronous: the client hands the order over at once; the work happens later, step by step, as each message is taken from its stream.",
   down: "Synchronous: a failed request must be sent again. Asynchronous: an unprocessed request goes back to the queue.",
   overload: "A server is not overloaded by surplus requests in the asynchronous model: it takes what it can, the rest stays in the queue.",
   crash: "A client must resend a request that failed; a broker keeps it until it is processed.",
@@ -74,6 +76,25 @@ export function explain(s: ScenarioResult, report: LabReport): string {
               .map(([k, v]) => `${k} ${v} MiB`)
               .join(", ")}.`,
           );
+      }
+      break;
+    }
+    case "traces": {
+      for (const [m, run] of [
+        ["gRPC", g],
+        ["NATS", x],
+      ] as const) {
+        const w = run?.waterfalls?.[0];
+        if (!run || !w) continue;
+        const waited = w.rows.reduce((sum, r) => sum + (r.waitedMs ?? 0), 0);
+        parts.push(
+          m === "gRPC"
+            ? `The median traced gRPC order is ${w.rows.length} spans over ${ms(w.totalMs)}, and the client's call spans ${ms(w.clientWaitMs)} of it: the whole chain ran while it waited.`
+            : `The median traced NATS order is ${w.rows.length} spans over ${ms(w.totalMs)}; the client's publish took ${ms(w.clientWaitMs)}, and its messages then waited ${ms(waited)} in all in the streams before a consumer took them.`,
+        );
+        parts.push(
+          `Tracing every order cost ${m} ${show(run.figures.tracingCostMsPerOrder)} ms of CPU per order (${show(run.figures.cpuMsPerOrderUntraced)} → ${show(run.figures.cpuMsPerOrderTraced)} ms, services and broker, ${show(run.figures.tracingCostShare)}) for ${show(run.figures.spansPerOrder)} spans per order.`,
+        );
       }
       break;
     }
@@ -159,6 +180,11 @@ function verdict(s: ScenarioResult, mode: Mode, report: LabReport): string {
     }
     case "capacity":
       return `sustained ${sustainedRateText(r)} orders/s${ratio?.capacityRatio ? ` (${ratio.capacityRatio} of its bare chain)` : ""}${r.rssMiBPeak ? `; largest service peaked at ${Math.max(...Object.values(r.rssMiBPeak))} MiB` : ""}`;
+    case "traces": {
+      const w = r.waterfalls?.[0];
+      const shape = w ? `median order ${w.rows.length} spans over ${ms(w.totalMs)}, client waited ${ms(w.clientWaitMs)}; ` : "";
+      return `${shape}tracing every order cost ${f("tracingCostMsPerOrder")} ms CPU per order (${f("tracingCostShare")})`;
+    }
     case "down":
       return mode === "grpc"
         ? `${f("failedToClient")} orders failed to the client; ${f("resentCompleted")} completed when re-sent; ${kept}`

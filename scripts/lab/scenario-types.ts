@@ -5,8 +5,9 @@ import type { QueueSample } from "./sampler.js";
 import type { CapacityStep } from "./capacity-search.js";
 import type { LabSettings } from "./settings.js";
 import type { CpuPerOrder } from "./systems.js";
+import type { Waterfall } from "./waterfall.js";
 
-export const SCENARIO_IDS = ["baseline", "capacity", "down", "overload", "crash", "addresses"] as const;
+export const SCENARIO_IDS = ["baseline", "capacity", "traces", "down", "overload", "crash", "addresses"] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 export type LoadSummary = Omit<LoadResult, "orders">;
@@ -28,6 +29,8 @@ export interface ModeRun {
   queue?: QueueSample[];
   marks?: Array<{ t: number; label: string }>;
   addresses?: Record<string, Record<string, string>>;
+  /** Orders drawn from the spans recorded in the run (traces: the median order; down: one that was re-sent or waited). */
+  waterfalls?: Waterfall[];
 }
 
 export interface CapacityFigure {

@@ -5,6 +5,8 @@ import { show } from "./show.js";
 const KEY: Record<ScenarioResult["id"], (r: ModeRun) => string> = {
   baseline: (r) => (r.cpu ? `cpu ${cpuText(r.cpu.total, r.cpu.broker)} ms/order` : ""),
   capacity: (r) => `sustained ${sustainedRateText(r)}/s${r.rssMiBPeak ? `, peak RSS ${Math.max(...Object.values(r.rssMiBPeak))} MiB` : ""}`,
+  traces: (r) =>
+    `tracing +${show(r.figures.tracingCostMsPerOrder)} ms/order (${show(r.figures.tracingCostShare)}), ${show(r.figures.spansPerOrder)} spans/order`,
   down: (r) => `failed ${show(r.figures.failedToClient)}, resent ok ${show(r.figures.resentCompleted)}, drain ${show(r.figures.drainAfterRestartMs)} ms`,
   overload: (r) =>
     r.figures.maxBacklog === undefined

@@ -1,4 +1,5 @@
 import type { Mode } from "../../services/common/config.js";
+import type { OtlpReceiver } from "../lib/otlp-receiver.js";
 import { labOrder } from "./lab-order.js";
 import { runLoad, type LoadOptions, type LoadResult, type LoadTarget } from "./load-generator.js";
 import { processCpuMs, processPeakRssMiB } from "./proc-cpu.js";
@@ -68,10 +69,10 @@ function reader(pids: () => Record<string, number | undefined>, brokerPid: () =>
   };
 }
 
-/** Starts a system afresh: a mode's three services (and broker), or a bare chain. */
-export async function startSystem(ctx: LabContext, scenario: string, id: SystemId): Promise<RunningSystem> {
+/** Starts a system afresh: a mode's three services (and broker), or a bare chain; a mode is traced when given a receiver. */
+export async function startSystem(ctx: LabContext, scenario: string, id: SystemId, receiver?: OtlpReceiver): Promise<RunningSystem> {
   if (id === "grpc" || id === "nats") {
-    const session = await openSession(ctx, scenario, id, {});
+    const session = await openSession(ctx, scenario, id, { receiver });
     const stack = session.stack;
     return {
       id,

@@ -1,31 +1,41 @@
+import { NO_TRACING, type Tracing } from "../../services/common/tracing.js";
 import { OrderStatus } from "../../services/gen/shop/v1/order.js";
 import { GrpcWorkflowClient } from "../../services/grpc/workflow-client.js";
 import { NatsWorkflowClient } from "../../services/nats/workflow-client.js";
 import type { LoadTarget } from "./load-generator.js";
+import type { OrderTraces } from "./order-traces.js";
 
 export type ClosableTarget = LoadTarget & { close(): Promise<void> };
 
+/** A traced target: the client's own spans, and a trace per order that every attempt continues. */
+export interface TargetTracing {
+  tracing: Tracing;
+  traces: OrderTraces;
+}
+
+const placeOptions = (traced: TargetTracing | undefined, orderId: string) => (traced ? { traceparent: traced.traces.traceparentFor(orderId) } : undefined);
+
 /** gRPC: PlaceOrder answers when the order is complete, so accept and complete are one moment. */
-export function grpcTarget(orderServiceAddr: string, deadlineMs = 10_000): ClosableTarget {
-  const client = new GrpcWorkflowClient({ orderServiceAddr, deadlineMs });
+export function grpcTarget(orderServiceAddr: string, deadlineMs = 10_000, traced?: TargetTracing): ClosableTarget {
+  const client = new GrpcWorkflowClient({ orderServiceAddr, deadlineMs, tracing: traced?.tracing ?? NO_TRACING });
   return {
     name: "grpc",
     answerMeansComplete: client.answerMeansComplete,
     async place(order) {
-      await client.placeOrder(order);
+      await client.placeOrder(order, placeOptions(traced, order.orderId));
     },
     close: () => client.close(),
   };
 }
 
 /** NATS: accepted when the stream has the order; complete when the order service announces it. */
-export async function natsTarget(natsUrl: string): Promise<ClosableTarget> {
-  const client = await NatsWorkflowClient.connect({ natsUrl, requestTimeoutMs: 10_000 });
+export async function natsTarget(natsUrl: string, traced?: TargetTracing): Promise<ClosableTarget> {
+  const client = await NatsWorkflowClient.connect({ natsUrl, requestTimeoutMs: 10_000, tracing: traced?.tracing ?? NO_TRACING });
   return {
     name: "nats",
     answerMeansComplete: client.answerMeansComplete,
     async place(order) {
-      await client.placeOrder(order);
+      await client.placeOrder(order, placeOptions(traced, order.orderId));
     },
     watch: (onSettled) => client.watchSettled((view) => onSettled(view.orderId, view.status === OrderStatus.ORDER_STATUS_COMPLETED)),
     async isCompleted(orderId) {

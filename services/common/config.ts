@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { parseAddressList, parseListenAddress, type AddressList } from "./address-list.js";
 import { ConfigError } from "./config-error.js";
+import { tracingSettings, type TracingSettings } from "./tracing-config.js";
 
 export const MODES = ["grpc", "nats"] as const;
 export type Mode = (typeof MODES)[number];
@@ -22,6 +23,8 @@ export interface CommonConfig {
   crashAfterInvoiceWrites: number;
   /** Serve Prometheus metrics at http://<host>:<port>/metrics; unset: no metrics at all. */
   metricsPort?: number;
+  /** OpenTelemetry traces from the standard OTEL_* variables; undefined: off. */
+  tracing?: TracingSettings;
 }
 
 export interface GrpcConfig extends CommonConfig {
@@ -113,6 +116,7 @@ function common(name: ServiceName, mode: Mode, flags: ParsedArgs["flags"], env: 
     shutdownGraceMs: int("SHUTDOWN_GRACE_MS", env.SHUTDOWN_GRACE_MS, 10_000, 0),
     crashAfterInvoiceWrites: int("CRASH_AFTER_INVOICE_WRITE", env.CRASH_AFTER_INVOICE_WRITE, 0, 0),
     metricsPort: optionalPort(flags["metrics-port"] !== undefined ? "--metrics-port" : "METRICS_PORT", flags["metrics-port"] ?? env.METRICS_PORT),
+    tracing: tracingSettings(env, name),
   };
 }
 

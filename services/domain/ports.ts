@@ -1,3 +1,4 @@
+import type { TraceContext } from "../common/tracing.js";
 import type { Invoice } from "../gen/shop/v1/billing.js";
 import type { Order, OrderStatus } from "../gen/shop/v1/order.js";
 
@@ -41,9 +42,13 @@ export interface InvoiceRef {
   invoiceNumber: string;
 }
 
-/** What a request carries down to the calls it causes: the caller's deadline (epoch ms), if it set one. */
+/**
+ * What a request carries down to the calls it causes: the caller's deadline
+ * (epoch ms), if it set one, and the trace it belongs to, if it is traced.
+ */
 export interface RequestContext {
   deadline?: number;
+  trace?: TraceContext;
 }
 
 /** How the order service asks billing for an invoice; idempotent by order id. */

@@ -1,5 +1,7 @@
 import { credentials, Metadata, type CallOptions, type ChannelOptions, type Client, type ClientUnaryCall, type ServiceError } from "@grpc/grpc-js";
 import type { AddressList } from "../common/address-list.js";
+import { NO_TRACING, SpanKind, type TraceContext, type Tracing } from "../common/tracing.js";
+import { metadataCarrier, ORDER_ID_METADATA, rpcSpan } from "./trace-propagation.js";
 
 export interface RetrySettings {
   maxAttempts: number;
@@ -54,11 +56,34 @@ type UnaryMethod<Req, Res> = (
   callback: (error: ServiceError | null, response: Res) => void,
 ) => ClientUnaryCall;
 
-/** A unary call as a promise; the order id travels as metadata for logs and tracing. */
-export function callUnary<Req, Res>(method: UnaryMethod<Req, Res>, request: Req, options: Partial<CallOptions>, orderId?: string): Promise<Res> {
+/** What travels with an outgoing call besides the request: who it is about and which trace it belongs to. */
+export interface OutgoingCall {
+  /** "shop.v1.BillingService/CreateInvoice": the span's name. */
+  path: string;
+  orderId?: string;
+  tracing?: Tracing;
+  /** The trace the call belongs to: the handler's (downstream calls) or the caller's (clients). */
+  parent?: TraceContext;
+}
+
+/**
+ * A unary call as a promise, in a client span whose context travels as
+ * traceparent metadata; the order id travels as metadata for logs and spans.
+ */
+export function callUnary<Req, Res>(method: UnaryMethod<Req, Res>, request: Req, options: Partial<CallOptions>, call: OutgoingCall): Promise<Res> {
   const metadata = new Metadata();
-  if (orderId) metadata.set("x-order-id", orderId);
-  return new Promise((resolve, reject) => {
-    method(request, metadata, options, (err, res) => (err ? reject(err) : resolve(res)));
+  if (call.orderId) metadata.set(ORDER_ID_METADATA, call.orderId);
+  const tracing = call.tracing ?? NO_TRACING;
+  const { name, attributes } = rpcSpan(call.path, call.orderId);
+  const span = tracing.start(name, SpanKind.CLIENT, call.parent, attributes);
+  tracing.inject(span.context, metadataCarrier(metadata));
+  return new Promise<Res>((resolve, reject) => {
+    method(request, metadata, options, (err, res) => {
+      span.set({ "rpc.grpc.status_code": err ? err.code : 0 });
+      if (err) span.fail(err.details || err.message, err);
+      span.end();
+      if (err) reject(err);
+      else resolve(res);
+    });
   });
 }

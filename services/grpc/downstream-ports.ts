@@ -1,4 +1,5 @@
 import type { AddressList } from "../common/address-list.js";
+import { NO_TRACING, type Tracing } from "../common/tracing.js";
 import { RemoteInternalError } from "../domain/errors.js";
 import type { BillingPort, ConfirmationRequest, InvoiceRef, NotifierPort, RequestContext } from "../domain/ports.js";
 import { BillingServiceClient } from "../gen/shop/v1/billing_service.js";
@@ -15,13 +16,19 @@ export class GrpcBillingPort implements BillingPort {
   constructor(
     addresses: AddressList,
     private readonly deadlineMs: number,
+    private readonly tracing: Tracing = NO_TRACING,
   ) {
     this.#client = createClient(BillingServiceClient, "shop.v1.BillingService", addresses);
   }
 
   async createInvoice(order: Order, ctx?: RequestContext): Promise<InvoiceRef> {
     try {
-      const res = await callUnary(this.#client.createInvoice.bind(this.#client), { order }, outgoingCallOptions(this.deadlineMs, ctx), order.orderId);
+      const res = await callUnary(this.#client.createInvoice.bind(this.#client), { order }, outgoingCallOptions(this.deadlineMs, ctx), {
+        path: "shop.v1.BillingService/CreateInvoice",
+        orderId: order.orderId,
+        tracing: this.tracing,
+        parent: ctx?.trace,
+      });
       if (!res.invoice) throw new RemoteInternalError("billing", "answered without an invoice");
       return { invoiceNumber: res.invoice.invoiceNumber };
     } catch (err) {
@@ -41,13 +48,19 @@ export class GrpcNotifierPort implements NotifierPort {
   constructor(
     addresses: AddressList,
     private readonly deadlineMs: number,
+    private readonly tracing: Tracing = NO_TRACING,
   ) {
     this.#client = createClient(NotificationServiceClient, "shop.v1.NotificationService", addresses);
   }
 
   async sendOrderConfirmation(request: ConfirmationRequest, ctx?: RequestContext): Promise<void> {
     try {
-      await callUnary(this.#client.sendOrderConfirmation.bind(this.#client), request, outgoingCallOptions(this.deadlineMs, ctx), request.order.orderId);
+      await callUnary(this.#client.sendOrderConfirmation.bind(this.#client), request, outgoingCallOptions(this.deadlineMs, ctx), {
+        path: "shop.v1.NotificationService/SendOrderConfirmation",
+        orderId: request.order.orderId,
+        tracing: this.tracing,
+        parent: ctx?.trace,
+      });
     } catch (err) {
       throw fromWireError(err, "notification");
     }

@@ -3,6 +3,7 @@ import type { GrpcConfig } from "../common/config.js";
 import type { Logger } from "../common/logger.js";
 import { startMetrics, type Metrics } from "../common/metrics.js";
 import type { RunningService } from "../common/running-service.js";
+import { startTracing, type Tracing } from "../common/tracing.js";
 import { openNotification } from "../notification/open-notification.js";
 import { openOrder } from "../order/open-order.js";
 import { GrpcBillingPort, GrpcNotifierPort } from "./downstream-ports.js";
@@ -16,8 +17,8 @@ interface Wiring {
   release(): void;
 }
 
-function wire(config: GrpcConfig, log: Logger, metrics: Metrics): Wiring {
-  const ctx = { log, limit: new InFlightLimit(config.maxInFlight), metrics };
+function wire(config: GrpcConfig, log: Logger, metrics: Metrics, tracing: Tracing): Wiring {
+  const ctx = { log, limit: new InFlightLimit(config.maxInFlight), metrics, tracing };
   switch (config.name) {
     case "billing": {
       const core = openBilling(config.dataDir, config.crashAfterInvoiceWrites, metrics);
@@ -29,8 +30,8 @@ function wire(config: GrpcConfig, log: Logger, metrics: Metrics): Wiring {
     }
     case "order": {
       if (!config.billing || !config.notification) throw new Error("order service config lacks downstream addresses");
-      const billing = new GrpcBillingPort(config.billing, config.deadlineMs);
-      const notifier = new GrpcNotifierPort(config.notification, config.deadlineMs);
+      const billing = new GrpcBillingPort(config.billing, config.deadlineMs, tracing);
+      const notifier = new GrpcNotifierPort(config.notification, config.deadlineMs, tracing);
       const core = openOrder(config.dataDir, billing, notifier, metrics);
       return {
         binding: orderHandlers(ctx, core.processor),
@@ -48,9 +49,10 @@ function wire(config: GrpcConfig, log: Logger, metrics: Metrics): Wiring {
 /** Starts one service of the gRPC mode: its own database, its server, its clients. */
 export async function startGrpcService(config: GrpcConfig, log: Logger): Promise<RunningService> {
   const endpoint = await startMetrics(config.name, config.metricsPort, log);
+  const tracing = startTracing(config.tracing, log);
   let wiring: Wiring | undefined;
   try {
-    wiring = wire(config, log, endpoint.metrics);
+    wiring = wire(config, log, endpoint.metrics, tracing);
     const server = await startGrpcServer(config.listen, [wiring.binding], log);
     const started = wiring;
     return {
@@ -58,15 +60,18 @@ export async function startGrpcService(config: GrpcConfig, log: Logger): Promise
       addresses: { listens: server.address, calls: started.calls },
       metricsPort: endpoint.port,
       async close() {
-        // Intake first (health NOT_SERVING, no new calls), then in-flight calls, then clients and databases.
+        // Intake first (health NOT_SERVING, no new calls), then in-flight calls, then clients and
+        // databases; the spans of the last calls leave before the process does.
         await server.close(config.shutdownGraceMs);
         started.release();
+        await tracing.shutdown();
         await endpoint.close();
         log.info("stopped");
       },
     };
   } catch (err) {
     wiring?.release();
+    await tracing.shutdown();
     await endpoint.close();
     throw err;
   }

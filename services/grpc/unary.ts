@@ -1,10 +1,12 @@
 import { status, type handleUnaryCall, type sendUnaryData, type ServerUnaryCall } from "@grpc/grpc-js";
 import type { Logger } from "../common/logger.js";
 import { NO_METRICS, type Metrics } from "../common/metrics.js";
+import { SpanKind, type Tracing } from "../common/tracing.js";
 import { MalformedRequestError } from "../domain/errors.js";
 import type { RequestContext } from "../domain/ports.js";
 import { requestContextOf } from "./call-context.js";
 import { toWireError } from "./error-mapping.js";
+import { metadataCarrier, ORDER_ID_METADATA, rpcSpan, serviceAndMethod } from "./trace-propagation.js";
 
 /** Counts calls in flight on one server and sheds those above the limit. */
 export class InFlightLimit {
@@ -27,12 +29,7 @@ export interface UnaryContext {
   log: Logger;
   limit: InFlightLimit;
   metrics: Metrics;
-}
-
-/** "/shop.v1.OrderService/PlaceOrder" as Prometheus labels. */
-function serviceAndMethod(path: string): [string, string] {
-  const at = path.lastIndexOf("/");
-  return [path.slice(1, at), path.slice(at + 1)];
+  tracing: Tracing;
 }
 
 /** One handled call for grpc_server_handled_total; `started` is undefined when metrics are off. */
@@ -44,29 +41,42 @@ function reportHandled(metrics: Metrics, path: string, code: status, started: nu
 
 /**
  * Turns an async function into a grpc-js unary handler: in-flight limit,
- * deadline propagation and error mapping, the same for every method.
+ * deadline and trace propagation, a server span, and error mapping, the same
+ * for every method.
  */
 export function unary<Req, Res>(ctx: UnaryContext, handler: (request: Req, rc: RequestContext) => Promise<Res> | Res): handleUnaryCall<Req, Res> {
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
     const started = ctx.metrics === NO_METRICS ? undefined : performance.now();
-    const done = (code: status) => reportHandled(ctx.metrics, call.getPath(), code, started);
+    const path = call.getPath();
+    const done = (code: status) => reportHandled(ctx.metrics, path, code, started);
+    // The caller names the order in metadata, so that the span and a failure's log line can too.
+    const named = call.metadata.get(ORDER_ID_METADATA)[0];
+    const orderId = typeof named === "string" ? named : undefined;
+    const { name, attributes } = rpcSpan(path, orderId);
+    const span = ctx.tracing.start(name, SpanKind.SERVER, ctx.tracing.extract(metadataCarrier(call.metadata)), attributes);
+    const end = (code: status, reason?: string) => {
+      span.set({ "rpc.grpc.status_code": code });
+      if (reason !== undefined) span.fail(reason);
+      span.end();
+      done(code);
+    };
     if (!ctx.limit.tryEnter()) {
-      callback({ code: status.RESOURCE_EXHAUSTED, details: `server is at its limit of ${ctx.limit.limit} calls in flight; retry later` });
-      done(status.RESOURCE_EXHAUSTED);
+      const details = `server is at its limit of ${ctx.limit.limit} calls in flight; retry later`;
+      callback({ code: status.RESOURCE_EXHAUSTED, details });
+      end(status.RESOURCE_EXHAUSTED, details);
       return;
     }
     void (async () => {
       try {
         const request: unknown = call.request;
         if (request instanceof MalformedRequestError) throw request;
-        callback(null, await handler(call.request, requestContextOf(call)));
-        done(status.OK);
+        callback(null, await handler(call.request, { ...requestContextOf(call), trace: span.context }));
+        end(status.OK);
       } catch (err) {
-        // The caller names the order in metadata (x-order-id), so that a failure's log line can too.
-        const orderId = call.metadata.get("x-order-id")[0];
-        const wire = toWireError(err, typeof orderId === "string" ? ctx.log.with({ order_id: orderId }) : ctx.log);
+        const log = orderId === undefined ? ctx.log : ctx.log.with({ order_id: orderId, ...span.logFields });
+        const wire = toWireError(err, log);
         callback(wire);
-        done(wire.code ?? status.UNKNOWN);
+        end(wire.code ?? status.UNKNOWN, wire.details);
       } finally {
         ctx.limit.leave();
       }

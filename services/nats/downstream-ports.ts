@@ -1,5 +1,6 @@
 import type { JetStreamClient } from "nats";
-import { DEFERRED, type BillingPort, type ConfirmationRequest, type Deferred, type NotifierPort } from "../domain/ports.js";
+import { NO_TRACING, type Tracing } from "../common/tracing.js";
+import { DEFERRED, type BillingPort, type ConfirmationRequest, type Deferred, type NotifierPort, type RequestContext } from "../domain/ports.js";
 import type { Order } from "../gen/shop/v1/order.js";
 import { PAYLOADS } from "./payloads.js";
 import { publishMessage } from "./publisher.js";
@@ -7,23 +8,40 @@ import { SUBJECTS } from "./topology.js";
 
 /** Billing as the order service reaches it over NATS: a work message; the invoice comes back as an event. */
 export class NatsBillingPort implements BillingPort {
-  constructor(private readonly js: JetStreamClient) {}
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly tracing: Tracing = NO_TRACING,
+  ) {}
 
-  async createInvoice(order: Order): Promise<Deferred> {
-    await publishMessage(this.js, SUBJECTS.invoiceRequested, PAYLOADS.invoiceRequest, { order }, { orderId: order.orderId, msgId: `invoice:${order.orderId}` });
+  async createInvoice(order: Order, ctx?: RequestContext): Promise<Deferred> {
+    await publishMessage(
+      this.js,
+      SUBJECTS.invoiceRequested,
+      PAYLOADS.invoiceRequest,
+      { order },
+      { orderId: order.orderId, msgId: `invoice:${order.orderId}` },
+      { tracing: this.tracing, parent: ctx?.trace },
+    );
     return DEFERRED;
   }
 }
 
 /** Notification as the order service reaches it over NATS: a work message; the e-mail's result comes back as an event. */
 export class NatsNotifierPort implements NotifierPort {
-  constructor(private readonly js: JetStreamClient) {}
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly tracing: Tracing = NO_TRACING,
+  ) {}
 
-  async sendOrderConfirmation(request: ConfirmationRequest): Promise<Deferred> {
-    await publishMessage(this.js, SUBJECTS.emailRequested, PAYLOADS.emailRequest, request, {
-      orderId: request.order.orderId,
-      msgId: `email:${request.order.orderId}`,
-    });
+  async sendOrderConfirmation(request: ConfirmationRequest, ctx?: RequestContext): Promise<Deferred> {
+    await publishMessage(
+      this.js,
+      SUBJECTS.emailRequested,
+      PAYLOADS.emailRequest,
+      request,
+      { orderId: request.order.orderId, msgId: `email:${request.order.orderId}` },
+      { tracing: this.tracing, parent: ctx?.trace },
+    );
     return DEFERRED;
   }
 }

@@ -1,7 +1,9 @@
 import type { JetStreamClient, JsMsg, NatsConnection, ServiceMsg } from "nats";
 import type { Invoicing } from "../billing/invoicing.js";
 import type { Logger } from "../common/logger.js";
+import type { Tracing } from "../common/tracing.js";
 import { InvalidOrderError } from "../domain/errors.js";
+import type { RequestContext } from "../domain/ports.js";
 import { OrderStatus, type OrderView } from "../gen/shop/v1/order.js";
 import type { Notifying } from "../notification/notifying.js";
 import type { OrderProcessor } from "../order/order-processor.js";
@@ -31,11 +33,11 @@ export function announceSettled(nc: NatsConnection) {
 
 /** orders.placed: the order's id is the publisher's, else its message id, else its stream position. */
 export function intakeHandler(processor: OrderProcessor, announce: (view: OrderView) => void) {
-  return async (msg: JsMsg): Promise<void> => {
+  return async (msg: JsMsg, rc: RequestContext): Promise<void> => {
     const order = decodePayload(PAYLOADS.order, msg.data, msg.headers);
     const orderId = order.orderId || msg.headers?.get("Nats-Msg-Id") || `seq-${msg.info.streamSequence}`;
     try {
-      announce(await processor.place({ ...order, orderId }));
+      announce(await processor.place({ ...order, orderId }, rc));
     } catch (err) {
       // A rejected order is an outcome (recorded REJECTED with the reason), not a failure to retry,
       // unless its id itself is unusable and nothing could be recorded.
@@ -50,17 +52,17 @@ export function intakeHandler(processor: OrderProcessor, announce: (view: OrderV
 
 /** events.>: results of billing and notification move the order on. */
 export function eventsHandler(processor: OrderProcessor, announce: (view: OrderView) => void) {
-  return async (msg: JsMsg): Promise<void> => {
+  return async (msg: JsMsg, rc: RequestContext): Promise<void> => {
     switch (msg.subject) {
       case SUBJECTS.invoiceCreated: {
         const { invoice } = decodePayload(PAYLOADS.invoiceCreated, msg.data, msg.headers);
         if (!invoice) throw new PoisonMessageError("invoice-created event without an invoice");
-        announce(await processor.onInvoiceCreated(invoice.orderId, invoice.invoiceNumber));
+        announce(await processor.onInvoiceCreated(invoice.orderId, invoice.invoiceNumber, rc));
         return;
       }
       case SUBJECTS.emailSent: {
         const sent = decodePayload(PAYLOADS.emailSent, msg.data, msg.headers);
-        announce(await processor.onEmailSent(sent.orderId));
+        announce(await processor.onEmailSent(sent.orderId, rc));
         return;
       }
       case SUBJECTS.workFailed: {
@@ -91,28 +93,42 @@ export function orderQueryHandler(processor: OrderProcessor, log: Logger) {
 }
 
 /** billing.invoice.requested: make the invoice, then tell the order service. */
-export function invoiceHandler(js: JetStreamClient, invoicing: Invoicing) {
-  return async (msg: JsMsg): Promise<void> => {
+export function invoiceHandler(js: JetStreamClient, invoicing: Invoicing, tracing: Tracing) {
+  return async (msg: JsMsg, rc: RequestContext): Promise<void> => {
     const { order } = decodePayload(PAYLOADS.invoiceRequest, msg.data, msg.headers);
     if (!order) throw new PoisonMessageError("invoice request without an order");
     const result = await invoicing.createInvoice(order);
-    await publishMessage(js, SUBJECTS.invoiceCreated, PAYLOADS.invoiceCreated, result, { orderId: order.orderId, msgId: `invoice-created:${order.orderId}` });
+    await publishMessage(
+      js,
+      SUBJECTS.invoiceCreated,
+      PAYLOADS.invoiceCreated,
+      result,
+      { orderId: order.orderId, msgId: `invoice-created:${order.orderId}` },
+      { tracing, parent: rc.trace },
+    );
   };
 }
 
 /** notification.email.requested: send the e-mail, then tell the order service. */
-export function emailHandler(js: JetStreamClient, notifying: Notifying) {
-  return async (msg: JsMsg): Promise<void> => {
+export function emailHandler(js: JetStreamClient, notifying: Notifying, tracing: Tracing) {
+  return async (msg: JsMsg, rc: RequestContext): Promise<void> => {
     const request = decodePayload(PAYLOADS.emailRequest, msg.data, msg.headers);
     if (!request.order) throw new PoisonMessageError("e-mail request without an order");
     const result = await notifying.sendOrderConfirmation({ order: request.order, invoiceNumber: request.invoiceNumber, totalMinor: request.totalMinor });
-    await publishMessage(js, SUBJECTS.emailSent, PAYLOADS.emailSent, result, { orderId: result.orderId, msgId: `email-sent:${result.orderId}` });
+    await publishMessage(
+      js,
+      SUBJECTS.emailSent,
+      PAYLOADS.emailSent,
+      result,
+      { orderId: result.orderId, msgId: `email-sent:${result.orderId}` },
+      { tracing, parent: rc.trace },
+    );
   };
 }
 
 /** After a work message was dead-lettered: the order service marks the order FAILED with the reason. */
-export function reportFailedStep(js: JetStreamClient, step: "billing" | "notification") {
-  return async (msg: JsMsg, reason: string): Promise<void> => {
+export function reportFailedStep(js: JetStreamClient, step: "billing" | "notification", tracing: Tracing) {
+  return async (msg: JsMsg, reason: string, rc: RequestContext): Promise<void> => {
     let orderId: string | undefined;
     try {
       const type = step === "billing" ? PAYLOADS.invoiceRequest : PAYLOADS.emailRequest;
@@ -127,6 +143,7 @@ export function reportFailedStep(js: JetStreamClient, step: "billing" | "notific
       PAYLOADS.workFailed,
       { orderId, step, reason },
       { orderId, msgId: `failed:${step}:${orderId}:${msg.info.streamSequence}` },
+      { tracing, parent: rc.trace },
     );
   };
 }

@@ -4,6 +4,7 @@ import type { NatsConfig } from "../common/config.js";
 import type { Logger } from "../common/logger.js";
 import { startMetrics, type Metrics, type MetricsEndpoint } from "../common/metrics.js";
 import type { RunningService } from "../common/running-service.js";
+import { startTracing, type Tracing } from "../common/tracing.js";
 import { openNotification } from "../notification/open-notification.js";
 import { openOrder } from "../order/open-order.js";
 import { connectNats } from "./connection.js";
@@ -22,24 +23,28 @@ interface Wiring {
   release(): void;
 }
 
-function wire(config: NatsConfig, nc: NatsConnection, js: JetStreamClient, log: Logger, metrics: Metrics): Wiring {
+function wire(config: NatsConfig, nc: NatsConnection, js: JetStreamClient, log: Logger, metrics: Metrics, tracing: Tracing): Wiring {
   switch (config.name) {
     case "billing": {
       const core = openBilling(config.dataDir, config.crashAfterInvoiceWrites, metrics);
       return {
-        consumers: [{ consumer: CONSUMERS.invoicer, handle: invoiceHandler(js, core.invoicing), onDeadLetter: reportFailedStep(js, "billing") }],
+        consumers: [
+          { consumer: CONSUMERS.invoicer, handle: invoiceHandler(js, core.invoicing, tracing), onDeadLetter: reportFailedStep(js, "billing", tracing) },
+        ],
         release: () => core.close(),
       };
     }
     case "notification": {
       const core = openNotification(config.dataDir, config, metrics);
       return {
-        consumers: [{ consumer: CONSUMERS.mailer, handle: emailHandler(js, core.notifying), onDeadLetter: reportFailedStep(js, "notification") }],
+        consumers: [
+          { consumer: CONSUMERS.mailer, handle: emailHandler(js, core.notifying, tracing), onDeadLetter: reportFailedStep(js, "notification", tracing) },
+        ],
         release: () => core.close(),
       };
     }
     case "order": {
-      const core = openOrder(config.dataDir, new NatsBillingPort(js), new NatsNotifierPort(js), metrics);
+      const core = openOrder(config.dataDir, new NatsBillingPort(js, tracing), new NatsNotifierPort(js, tracing), metrics);
       const announce = announceSettled(nc);
       return {
         consumers: [
@@ -80,12 +85,13 @@ export async function startNatsService(config: NatsConfig, log: Logger): Promise
   let wiring: Wiring | undefined;
   let endpoints: Service | undefined;
   let metrics: MetricsEndpoint | undefined;
+  const tracing = startTracing(config.tracing, log);
   try {
     metrics = await startMetrics(config.name, config.metricsPort, log);
     const jsm = await nc.jetstreamManager();
     const js = nc.jetstream();
     await ensureStreams(jsm, settings);
-    wiring = wire(config, nc, js, log, metrics.metrics);
+    wiring = wire(config, nc, js, log, metrics.metrics, tracing);
     for (const spec of wiring.consumers) {
       await ensureConsumer(jsm, spec.consumer, settings);
       consumers.push(
@@ -98,6 +104,7 @@ export async function startNatsService(config: NatsConfig, log: Logger): Promise
           handle: spec.handle,
           onDeadLetter: spec.onDeadLetter,
           metrics: metrics.metrics,
+          tracing,
         }),
       );
     }
@@ -106,6 +113,7 @@ export async function startNatsService(config: NatsConfig, log: Logger): Promise
     await Promise.all(consumers.map((c) => c.stop()));
     await nc.close();
     wiring?.release();
+    await tracing.shutdown();
     await metrics?.close();
     throw err;
   }
@@ -117,11 +125,13 @@ export async function startNatsService(config: NatsConfig, log: Logger): Promise
     addresses: { calls: { nats: config.natsUrl.split(",") } },
     metricsPort: endpoint.port,
     async close() {
-      // Intake first, then in-flight work, then the connection (drain flushes acks and publishes).
+      // Intake first, then in-flight work, then the connection (drain flushes acks and publishes);
+      // the spans of the last messages leave before the process does.
       await Promise.all(consumers.map((c) => c.stop()));
       await endpoints?.stop();
       await nc.drain();
       started.release();
+      await tracing.shutdown();
       await endpoint.close();
       log.info("stopped");
     },

@@ -1,9 +1,12 @@
 import type { ConsumerMessages, JetStreamClient, JsMsg } from "nats";
 import type { Logger } from "../common/logger.js";
 import { NO_METRICS, type Metrics } from "../common/metrics.js";
+import { NO_TRACING, SpanKind, type TraceSpan, type Tracing } from "../common/tracing.js";
+import type { RequestContext } from "../domain/ports.js";
 import { decide, type Decision, type RetryPolicy } from "./error-mapping.js";
 import { ORDER_ID_HEADER } from "./codec.js";
 import { deadLetter } from "./dead-letter.js";
+import { headersCarrier, messagingSpan } from "./trace-propagation.js";
 import type { ConsumerDeclaration } from "./topology.js";
 
 export interface WorkConsumerOptions {
@@ -13,11 +16,15 @@ export interface WorkConsumerOptions {
   concurrency: number;
   retry: RetryPolicy;
   log: Logger;
-  /** Processes one message; resolving means done (ack), throwing is mapped by ack-decision.ts. */
-  handle(msg: JsMsg): Promise<void>;
+  /**
+   * Processes one message; resolving means done (ack), throwing is mapped by
+   * error-mapping.ts. `rc.trace` is the delivery's span: the work it causes belongs to it.
+   */
+  handle(msg: JsMsg, rc: RequestContext): Promise<void>;
   /** Called after a message was dead-lettered, e.g. to report the failed step. */
-  onDeadLetter?(msg: JsMsg, reason: string): Promise<void>;
+  onDeadLetter?(msg: JsMsg, reason: string, rc: RequestContext): Promise<void>;
   metrics?: Metrics;
+  tracing?: Tracing;
 }
 
 export interface RunningConsumer {
@@ -26,9 +33,26 @@ export interface RunningConsumer {
   stop(): Promise<void>;
 }
 
-/** What a log line about a message names: the order it concerns, its subject and its place in the stream. */
-function about(msg: JsMsg): Record<string, unknown> {
-  return { order_id: msg.headers?.get(ORDER_ID_HEADER) || undefined, subject: msg.subject, seq: msg.info.streamSequence };
+/** What a log line about a message names: the order it concerns, its trace, its subject and its place in the stream. */
+function about(msg: JsMsg, span: TraceSpan): Record<string, unknown> {
+  return { order_id: msg.headers?.get(ORDER_ID_HEADER) || undefined, ...span.logFields, subject: msg.subject, seq: msg.info.streamSequence };
+}
+
+/**
+ * One delivery as a consumer span in the publisher's trace: a redelivery is
+ * another span in the same trace, and the gap after the producer span is the
+ * time the message waited in the stream.
+ */
+function deliverySpan(tracing: Tracing, durable: string, msg: JsMsg): TraceSpan {
+  if (!tracing.enabled) return NO_TRACING.start("", SpanKind.CONSUMER, undefined, {});
+  const { name, attributes } = messagingSpan("process", msg.subject, msg.headers?.get(ORDER_ID_HEADER) || undefined, {
+    "messaging.consumer.group.name": durable,
+    "messaging.nats.stream": msg.info.stream,
+    "messaging.nats.stream_sequence": msg.info.streamSequence,
+    "messaging.nats.delivery_count": msg.info.deliveryCount,
+    "messaging.nats.queue_wait_ms": Math.max(0, Date.now() - msg.info.timestampNanos / 1e6),
+  });
+  return tracing.start(name, SpanKind.CONSUMER, tracing.extract(headersCarrier(msg.headers)), attributes);
 }
 
 /**
@@ -41,12 +65,15 @@ export async function startWorkConsumer(o: WorkConsumerOptions): Promise<Running
   const messages: ConsumerMessages = await consumer.consume({ max_messages: o.concurrency });
   const inFlight = new Set<Promise<void>>();
   const metrics = o.metrics ?? NO_METRICS;
+  const tracing = o.tracing ?? NO_TRACING;
   metrics.watchConsumer(o.consumer.durable, () => inFlight.size);
 
-  const settle = async (msg: JsMsg, decision: Decision): Promise<void> => {
-    const fields = { ...about(msg), deliveries: msg.info.deliveryCount, reason: decision.reason };
+  const settle = async (msg: JsMsg, span: TraceSpan, decision: Decision): Promise<void> => {
+    const fields = { ...about(msg, span), deliveries: msg.info.deliveryCount, reason: decision.reason };
     if (decision.kind === "retry") {
       o.log.warn("will retry", { ...fields, delayMs: decision.delayMs });
+      span.event("will retry", { "retry.delay_ms": decision.delayMs });
+      span.fail(`will retry: ${decision.reason}`);
       msg.nak(decision.delayMs);
       return;
     }
@@ -56,9 +83,12 @@ export async function startWorkConsumer(o: WorkConsumerOptions): Promise<Running
       msg.term();
       metrics.deadLettered(msg.subject);
       o.log.warn("dead-lettered", fields);
-      await o.onDeadLetter?.(msg, decision.reason);
+      span.event("dead-lettered", { "dead_letter.reason": decision.reason });
+      span.fail(`dead-lettered: ${decision.reason}`);
+      await o.onDeadLetter?.(msg, decision.reason, { trace: span.context });
     } catch (err) {
       o.log.error("could not dead-letter; will retry", { ...fields, err });
+      span.fail(`could not dead-letter; will retry: ${decision.reason}`, err);
       msg.nak(o.retry.baseDelayMs);
     }
   };
@@ -66,17 +96,22 @@ export async function startWorkConsumer(o: WorkConsumerOptions): Promise<Running
   const handleOne = async (msg: JsMsg): Promise<void> => {
     const deliveries = msg.info.deliveryCount;
     if (deliveries > 1) metrics.redelivered(o.consumer.durable);
-    if (deliveries > o.retry.maxDeliver) {
-      // Every earlier delivery ended without a decision: the handler itself keeps dying.
-      return settle(msg, { kind: "dead-letter", reason: `no outcome after ${deliveries - 1} deliveries (handler crashed or timed out)` });
-    }
+    const span = deliverySpan(tracing, o.consumer.durable, msg);
     try {
-      await o.handle(msg);
-      msg.ack();
-    } catch (err) {
-      const decision = decide(err, deliveries, o.retry);
-      if (decision.reason.endsWith("internal error")) o.log.error("handler failed", { ...about(msg), err });
-      await settle(msg, decision);
+      if (deliveries > o.retry.maxDeliver) {
+        // Every earlier delivery ended without a decision: the handler itself keeps dying.
+        return await settle(msg, span, { kind: "dead-letter", reason: `no outcome after ${deliveries - 1} deliveries (handler crashed or timed out)` });
+      }
+      try {
+        await o.handle(msg, { trace: span.context });
+        msg.ack();
+      } catch (err) {
+        const decision = decide(err, deliveries, o.retry);
+        if (decision.reason.endsWith("internal error")) o.log.error("handler failed", { ...about(msg, span), err });
+        await settle(msg, span, decision);
+      }
+    } finally {
+      span.end();
     }
   };
 

@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { ErrorCode, ServiceErrorCodeHeader, ServiceErrorHeader, type NatsConnection, type NatsError } from "nats";
 import { createLogger } from "../common/logger.js";
+import { NO_TRACING, traceFromTraceparent, type Tracing } from "../common/tracing.js";
 import { DependencyUnavailableError } from "../domain/errors.js";
 import { OrderStatus, type Order, type OrderView } from "../gen/shop/v1/order.js";
-import type { OrderWorkflowClient, Placement } from "../workflow.js";
+import type { OrderWorkflowClient, PlaceOptions, Placement } from "../workflow.js";
 import { decodePayload, encodePayload } from "./codec.js";
 import { connectNats } from "./connection.js";
 import { fromWireError } from "./error-mapping.js";
@@ -14,6 +15,8 @@ import { SUBJECTS } from "./topology.js";
 export interface NatsWorkflowOptions {
   natsUrl: string;
   requestTimeoutMs?: number;
+  /** Producer spans for placements; without it, a traceparent given to placeOrder is passed on as it is. */
+  tracing?: Tracing;
 }
 
 /** Stops watching; resolves once the subscription is gone. */
@@ -28,20 +31,29 @@ export class NatsWorkflowClient implements OrderWorkflowClient {
   readonly answerMeansComplete = false;
   readonly #nc: NatsConnection;
   readonly #requestTimeoutMs: number;
+  readonly #tracing: Tracing;
 
-  private constructor(nc: NatsConnection, requestTimeoutMs: number) {
+  private constructor(nc: NatsConnection, requestTimeoutMs: number, tracing: Tracing) {
     this.#nc = nc;
     this.#requestTimeoutMs = requestTimeoutMs;
+    this.#tracing = tracing;
   }
 
   static async connect(options: NatsWorkflowOptions): Promise<NatsWorkflowClient> {
     const nc = await connectNats(options.natsUrl, "order-client", createLogger("nats-client", "warn"));
-    return new NatsWorkflowClient(nc, options.requestTimeoutMs ?? 5_000);
+    return new NatsWorkflowClient(nc, options.requestTimeoutMs ?? 5_000, options.tracing ?? NO_TRACING);
   }
 
-  async placeOrder(order: Order): Promise<Placement> {
+  async placeOrder(order: Order, options: PlaceOptions = {}): Promise<Placement> {
     const withId = order.orderId === "" ? { ...order, orderId: randomUUID() } : order;
-    await publishMessage(this.#nc.jetstream(), SUBJECTS.orderPlaced, PAYLOADS.order, withId, { orderId: withId.orderId, msgId: withId.orderId });
+    await publishMessage(
+      this.#nc.jetstream(),
+      SUBJECTS.orderPlaced,
+      PAYLOADS.order,
+      withId,
+      { orderId: withId.orderId, msgId: withId.orderId },
+      { tracing: this.#tracing, parent: traceFromTraceparent(options.traceparent, options.tracestate) },
+    );
     return { orderId: withId.orderId, status: OrderStatus.ORDER_STATUS_ACCEPTED };
   }
 

@@ -55,12 +55,13 @@ export class OrderProcessor {
     return toOrderView(record);
   }
 
-  onInvoiceCreated(orderId: string, invoiceNumber: string): Promise<OrderView> {
-    return this.#serial.run(orderId, () => this.#advance(orderId, this.store.recordInvoice(orderId, invoiceNumber)));
+  /** `ctx` is the event's: the steps it starts belong to its trace. */
+  onInvoiceCreated(orderId: string, invoiceNumber: string, ctx?: RequestContext): Promise<OrderView> {
+    return this.#serial.run(orderId, () => this.#advance(orderId, this.store.recordInvoice(orderId, invoiceNumber), ctx));
   }
 
-  onEmailSent(orderId: string): Promise<OrderView> {
-    return this.#serial.run(orderId, () => this.#advance(orderId, this.#completed(orderId)));
+  onEmailSent(orderId: string, ctx?: RequestContext): Promise<OrderView> {
+    return this.#serial.run(orderId, () => this.#advance(orderId, this.#completed(orderId), ctx));
   }
 
   /** A step failed for good (e.g. its work was dead-lettered). */

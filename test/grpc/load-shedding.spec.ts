@@ -25,9 +25,12 @@ describe("gRPC load shedding and retries", function () {
       });
       const client = createClient(BillingServiceClient, "shop.v1.BillingService", parseAddressList("X", billing.address));
       try {
-        const err = await callUnary(client.createInvoice.bind(client), { order: sampleOrder() }, { deadline: Date.now() + 10_000 }).catch(
-          (e: { code: number }) => e,
-        );
+        const err = await callUnary(
+          client.createInvoice.bind(client),
+          { order: sampleOrder() },
+          { deadline: Date.now() + 10_000 },
+          { path: "shop.v1.BillingService/CreateInvoice" },
+        ).catch((e: { code: number }) => e);
         expect((err as { code: number }).code).to.equal(code);
         expect(attempts).to.equal(expected);
       } finally {

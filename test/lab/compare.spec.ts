@@ -67,6 +67,26 @@ describe("comparison lab: compare --quick", function () {
     }
   });
 
+  it("draws orders from the spans recorded in the run: the median traced order of each mode, and an order through the outage", () => {
+    const traces = report.scenarios.find((s) => s.id === "traces")!;
+    for (const r of traces.runs) {
+      const w = r.waterfalls?.[0];
+      expect(w, `traces ${r.mode}`).to.not.equal(undefined);
+      expect(new Set(w!.rows.map((row) => row.service)), `traces ${r.mode}`).to.deep.equal(new Set(["client", "order", "billing", "notification"]));
+      expect(w!.clientWaitMs).to.be.greaterThan(0);
+      expect(r.figures.spansPerOrder, `traces ${r.mode}`).to.equal(r.mode === "grpc" ? 6 : 10);
+      expect(r.figures.cpuMsPerOrderUntraced).to.be.greaterThan(0);
+      expect(r.figures.cpuMsPerOrderTraced).to.be.greaterThan(0);
+    }
+    // The gRPC client waits through the whole chain: its span covers every other span.
+    const grpc = traces.runs.find((r) => r.mode === "grpc")!.waterfalls![0]!;
+    const client = grpc.rows.find((row) => row.service === "client")!;
+    for (const row of grpc.rows) expect(row.startMs + row.durationMs).to.be.at.most(client.startMs + client.durationMs + 0.5);
+    const down = report.scenarios.find((s) => s.id === "down")!;
+    for (const r of down.runs) expect(r.waterfalls?.[0]?.rows.length, `down ${r.mode}`).to.be.greaterThan(0);
+    expect(down.runs.find((r) => r.mode === "nats")!.waterfalls![0]!.rows.some((row) => (row.waitedMs ?? 0) > 0)).to.equal(true);
+  });
+
   it("opens results.json with a summary under stable names, with a capacity that reached the top as a lower bound", () => {
     const s = report.summary;
     for (const key of ["grpc", "nats", "rawGrpc", "rawNats"] as const) {

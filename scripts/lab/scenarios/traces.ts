@@ -1,0 +1,102 @@
+import { medianAndSpread } from "../capacity-search.js";
+import { startOtlpReceiver, type OtlpReceiver } from "../../lib/otlp-receiver.js";
+import { summary, type LabContext, type LoadSummary, type ModeRun, type ScenarioResult } from "../scenario-types.js";
+import { cpuPerOrder, startSystem, type CpuPerOrder } from "../systems.js";
+import { buildWaterfall, medianOrder, type Waterfall } from "../waterfall.js";
+import type { Mode } from "../../../services/common/config.js";
+
+interface Measured {
+  cpu: CpuPerOrder;
+  load: LoadSummary;
+  spansPerOrder?: number;
+  waterfall?: Waterfall;
+}
+
+const total = (c: CpuPerOrder) => Math.round((c.total + (c.broker ?? 0)) * 100) / 100;
+
+/**
+ * One run at the baseline rate after a warm-up, traced (services and client
+ * exporting every span to the lab's receiver) or not; a traced run also
+ * yields the waterfall of its median order.
+ */
+async function measure(ctx: LabContext, mode: Mode, round: number, receiver: OtlpReceiver | undefined): Promise<Measured> {
+  const s = ctx.settings;
+  const label = receiver ? "traced" : "untraced";
+  const system = await startSystem(ctx, `traces-${label}-${round}`, mode, receiver);
+  let measured: Measured;
+  let orders;
+  try {
+    await system.load({ rate: s.warmupRate, durationMs: s.warmupMs, drainTimeoutMs: s.drainTimeoutMs, progressLabel: `traces ${mode} ${label} warm-up` });
+    const before = system.cpu();
+    const r = await system.load({ rate: s.baselineRate, durationMs: s.baselineMs, drainTimeoutMs: s.drainTimeoutMs, progressLabel: `traces ${mode} ${label}` });
+    measured = { cpu: cpuPerOrder(before, system.cpu(), r.completed), load: summary(r) };
+    orders = r.orders;
+  } finally {
+    // Ordered shutdown flushes the services' last spans to the receiver.
+    await system.stop();
+  }
+  const traces = system.session?.traces;
+  if (receiver && traces) {
+    // Spans of the measured orders' traces only: a warm-up order shed under the cold start has fewer.
+    const measuredTraces = new Set(orders.map((o) => traces.traceIdOf(o.orderId)));
+    const spanCount = receiver.spans.filter((x) => measuredTraces.has(x.traceId)).length;
+    measured.spansPerOrder = orders.length > 0 ? Math.round((spanCount / orders.length) * 10) / 10 : 0;
+    const completed = orders.filter((o) => o.completedAt !== undefined).map((o) => ({ orderId: o.orderId, latencyMs: o.completedAt! - o.intendedAt }));
+    const typical = medianOrder(completed);
+    const traceId = typical && traces.traceIdOf(typical.orderId);
+    if (typical && traceId)
+      measured.waterfall = buildWaterfall(
+        receiver.spans,
+        traceId,
+        typical.orderId,
+        `the median order at ${s.baselineRate} orders/s (${Math.round(typical.latencyMs)} ms to complete)`,
+      );
+    receiver.clear();
+  }
+  return measured;
+}
+
+/**
+ * What tracing costs and shows. Each mode runs at the baseline rate without
+ * and with tracing, side by side in each round (every run starts afresh), and
+ * the CPU per order of both is compared; the traced run's median order is
+ * drawn as a waterfall from the spans the lab received.
+ */
+export async function tracesScenario(ctx: LabContext): Promise<ScenarioResult> {
+  const receiver = await startOtlpReceiver();
+  try {
+    const runs: ModeRun[] = [];
+    const perMode = new Map<Mode, { off: Measured[]; on: Measured[] }>();
+    for (let round = 1; round <= ctx.settings.baselineRounds; round++)
+      for (const mode of ctx.modes) {
+        const m = perMode.get(mode) ?? { off: [], on: [] };
+        m.off.push(await measure(ctx, mode, round, undefined));
+        m.on.push(await measure(ctx, mode, round, receiver));
+        perMode.set(mode, m);
+      }
+    for (const mode of ctx.modes) {
+      const { off, on } = perMode.get(mode)!;
+      const offCpu = medianAndSpread(off.map((m) => total(m.cpu)));
+      const onCpu = medianAndSpread(on.map((m) => total(m.cpu)));
+      const chosen = on.reduce((best, m) => (Math.abs(total(m.cpu) - onCpu.median) < Math.abs(total(best.cpu) - onCpu.median) ? m : best), on[0]!);
+      const cost = Math.round((onCpu.median - offCpu.median) * 100) / 100;
+      runs.push({
+        mode,
+        load: chosen.load,
+        cpu: chosen.cpu,
+        waterfalls: chosen.waterfall ? [chosen.waterfall] : [],
+        figures: {
+          cpuMsPerOrderUntraced: offCpu.median,
+          cpuMsPerOrderTraced: onCpu.median,
+          tracingCostMsPerOrder: cost,
+          tracingCostShare: offCpu.median > 0 ? `${Math.round((cost / offCpu.median) * 100)}%` : "–",
+          ...(on.length > 1 ? { cpuRoundsUntraced: off.map((m) => total(m.cpu)).join(" / "), cpuRoundsTraced: on.map((m) => total(m.cpu)).join(" / ") } : {}),
+          spansPerOrder: chosen.spansPerOrder ?? 0,
+        },
+      });
+    }
+    return { id: "traces", title: "Traces: one order end to end, and what tracing costs", runs };
+  } finally {
+    await receiver.close();
+  }
+}
