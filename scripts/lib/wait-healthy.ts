@@ -1,9 +1,11 @@
-import { credentials, Metadata } from "@grpc/grpc-js";
+import { Metadata } from "@grpc/grpc-js";
+import type { TlsConfig } from "../../services/common/tls-config.js";
 import { HealthCheckResponse_ServingStatus, HealthClient } from "../../services/gen/grpc/health/v1/health.js";
+import { channelCredentials } from "../../services/grpc/security.js";
 
-/** Polls grpc.health.v1 Check until the server answers SERVING or the deadline passes. */
-export async function waitGrpcHealthy(address: string, timeoutMs = 30_000): Promise<void> {
-  const client = new HealthClient(address, credentials.createInsecure());
+/** Polls grpc.health.v1 Check until the server answers SERVING or the deadline passes; with `tls`, over mutual TLS. */
+export async function waitGrpcHealthy(address: string, timeoutMs = 30_000, tls?: Pick<TlsConfig, "ca" | "cert" | "key">): Promise<void> {
+  const client = new HealthClient(address, channelCredentials(tls));
   const deadline = Date.now() + timeoutMs;
   try {
     for (;;) {

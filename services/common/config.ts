@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { parseAddressList, parseListenAddress, type AddressList } from "./address-list.js";
 import { ConfigError } from "./config-error.js";
+import { tlsConfig, type TlsConfig } from "./tls-config.js";
 import { tracingSettings, type TracingSettings } from "./tracing-config.js";
 
 export const MODES = ["grpc", "nats"] as const;
@@ -25,6 +26,8 @@ export interface CommonConfig {
   metricsPort?: number;
   /** OpenTelemetry traces from the standard OTEL_* variables; undefined: off. */
   tracing?: TracingSettings;
+  /** TLS_CA_FILE, TLS_CERT_FILE, TLS_KEY_FILE: mutual TLS for gRPC and the NATS connection; undefined: plaintext. */
+  tls?: TlsConfig;
 }
 
 export interface GrpcConfig extends CommonConfig {
@@ -49,6 +52,11 @@ export interface NatsConfig extends CommonConfig {
   duplicateWindowMs: number;
   /** num_replicas of every stream the service provisions (consumers follow their stream). */
   streamReplicas: number;
+  /**
+   * NATS_NKEY_SEED_FILE: authenticate with this NKey. A service with credentials runs with
+   * least privilege: it does not provision streams (nats:provision does, as admin).
+   */
+  nkeySeedFile?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -88,6 +96,10 @@ const FLAGS = {
   "max-ack-pending": { type: "string" },
   "metrics-port": { type: "string" },
   "stream-replicas": { type: "string" },
+  "tls-ca": { type: "string" },
+  "tls-cert": { type: "string" },
+  "tls-key": { type: "string" },
+  "nkey-file": { type: "string" },
 } as const;
 
 export interface ParsedArgs {
@@ -117,6 +129,7 @@ function common(name: ServiceName, mode: Mode, flags: ParsedArgs["flags"], env: 
     crashAfterInvoiceWrites: int("CRASH_AFTER_INVOICE_WRITE", env.CRASH_AFTER_INVOICE_WRITE, 0, 0),
     metricsPort: optionalPort(flags["metrics-port"] !== undefined ? "--metrics-port" : "METRICS_PORT", flags["metrics-port"] ?? env.METRICS_PORT),
     tracing: tracingSettings(env, name),
+    tls: tlsConfig(flags, env),
   };
 }
 
@@ -162,5 +175,6 @@ export function natsConfig(name: ServiceName, flags: ParsedArgs["flags"] = {}, e
       1,
       1,
     ),
+    nkeySeedFile: flags["nkey-file"] ?? (env.NATS_NKEY_SEED_FILE || undefined),
   };
 }

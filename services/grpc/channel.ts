@@ -1,6 +1,8 @@
-import { credentials, Metadata, type CallOptions, type ChannelOptions, type Client, type ClientUnaryCall, type ServiceError } from "@grpc/grpc-js";
+import { Metadata, type CallOptions, type ChannelCredentials, type ChannelOptions, type Client, type ClientUnaryCall, type ServiceError } from "@grpc/grpc-js";
 import type { AddressList } from "../common/address-list.js";
+import type { TlsConfig } from "../common/tls-config.js";
 import { NO_TRACING, SpanKind, type TraceContext, type Tracing } from "../common/tracing.js";
+import { channelCredentials } from "./security.js";
 import { metadataCarrier, ORDER_ID_METADATA, rpcSpan } from "./trace-propagation.js";
 
 export interface RetrySettings {
@@ -42,11 +44,16 @@ export function channelOptions(service: string, retry: RetrySettings = DEFAULT_R
   };
 }
 
-type ClientCtor<C> = new (address: string, creds: ReturnType<typeof credentials.createInsecure>, options?: ChannelOptions) => C;
+type ClientCtor<C> = new (address: string, creds: ChannelCredentials, options?: ChannelOptions) => C;
 
-/** One long-lived client per target: channels are expensive, calls are not. */
-export function createClient<C extends Client>(Ctor: ClientCtor<C>, service: string, addresses: AddressList, retry?: RetrySettings): C {
-  return new Ctor(addresses.target, credentials.createInsecure(), channelOptions(service, retry));
+/** One long-lived client per target: channels are expensive, calls are not. With `tls`: mutual TLS. */
+export function createClient<C extends Client>(
+  Ctor: ClientCtor<C>,
+  service: string,
+  addresses: AddressList,
+  options: { retry?: RetrySettings; tls?: Pick<TlsConfig, "ca" | "cert" | "key"> } = {},
+): C {
+  return new Ctor(addresses.target, channelCredentials(options.tls), channelOptions(service, options.retry));
 }
 
 type UnaryMethod<Req, Res> = (

@@ -1,4 +1,5 @@
 import type { AddressList } from "../common/address-list.js";
+import type { TlsConfig } from "../common/tls-config.js";
 import { NO_TRACING, type Tracing } from "../common/tracing.js";
 import { RemoteInternalError } from "../domain/errors.js";
 import type { BillingPort, ConfirmationRequest, InvoiceRef, NotifierPort, RequestContext } from "../domain/ports.js";
@@ -9,24 +10,34 @@ import { outgoingCallOptions } from "./call-context.js";
 import { callUnary, createClient } from "./channel.js";
 import { fromWireError } from "./error-mapping.js";
 
+/** How the order service calls a downstream service. */
+export interface DownstreamOptions {
+  /** Budget of one call; the caller's own deadline wins when it is sooner. */
+  deadlineMs: number;
+  tracing?: Tracing;
+  /** Mutual TLS: the order service's own certificate, and the CA its servers' must come from. */
+  tls?: TlsConfig;
+}
+
 /** Billing as the order service reaches it over gRPC. */
 export class GrpcBillingPort implements BillingPort {
   readonly #client: BillingServiceClient;
 
-  constructor(
-    addresses: AddressList,
-    private readonly deadlineMs: number,
-    private readonly tracing: Tracing = NO_TRACING,
-  ) {
-    this.#client = createClient(BillingServiceClient, "shop.v1.BillingService", addresses);
+  readonly #deadlineMs: number;
+  readonly #tracing: Tracing;
+
+  constructor(addresses: AddressList, options: DownstreamOptions) {
+    this.#client = createClient(BillingServiceClient, "shop.v1.BillingService", addresses, { tls: options.tls });
+    this.#deadlineMs = options.deadlineMs;
+    this.#tracing = options.tracing ?? NO_TRACING;
   }
 
   async createInvoice(order: Order, ctx?: RequestContext): Promise<InvoiceRef> {
     try {
-      const res = await callUnary(this.#client.createInvoice.bind(this.#client), { order }, outgoingCallOptions(this.deadlineMs, ctx), {
+      const res = await callUnary(this.#client.createInvoice.bind(this.#client), { order }, outgoingCallOptions(this.#deadlineMs, ctx), {
         path: "shop.v1.BillingService/CreateInvoice",
         orderId: order.orderId,
-        tracing: this.tracing,
+        tracing: this.#tracing,
         parent: ctx?.trace,
       });
       if (!res.invoice) throw new RemoteInternalError("billing", "answered without an invoice");
@@ -45,20 +56,21 @@ export class GrpcBillingPort implements BillingPort {
 export class GrpcNotifierPort implements NotifierPort {
   readonly #client: NotificationServiceClient;
 
-  constructor(
-    addresses: AddressList,
-    private readonly deadlineMs: number,
-    private readonly tracing: Tracing = NO_TRACING,
-  ) {
-    this.#client = createClient(NotificationServiceClient, "shop.v1.NotificationService", addresses);
+  readonly #deadlineMs: number;
+  readonly #tracing: Tracing;
+
+  constructor(addresses: AddressList, options: DownstreamOptions) {
+    this.#client = createClient(NotificationServiceClient, "shop.v1.NotificationService", addresses, { tls: options.tls });
+    this.#deadlineMs = options.deadlineMs;
+    this.#tracing = options.tracing ?? NO_TRACING;
   }
 
   async sendOrderConfirmation(request: ConfirmationRequest, ctx?: RequestContext): Promise<void> {
     try {
-      await callUnary(this.#client.sendOrderConfirmation.bind(this.#client), request, outgoingCallOptions(this.deadlineMs, ctx), {
+      await callUnary(this.#client.sendOrderConfirmation.bind(this.#client), request, outgoingCallOptions(this.#deadlineMs, ctx), {
         path: "shop.v1.NotificationService/SendOrderConfirmation",
         orderId: request.order.orderId,
-        tracing: this.tracing,
+        tracing: this.#tracing,
         parent: ctx?.trace,
       });
     } catch (err) {

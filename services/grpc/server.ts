@@ -1,9 +1,11 @@
-import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
+import { Server, type ServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
 import { MAX_MESSAGE_BYTES } from "../common/limits.js";
 import type { Logger } from "../common/logger.js";
+import type { TlsConfig } from "../common/tls-config.js";
 import { HealthService } from "../gen/grpc/health/v1/health.js";
 import { HealthRegistry, Serving } from "./health.js";
 import { reflectionFor } from "./reflection.js";
+import { logRefusedHandshakes, serverCredentials } from "./security.js";
 import { tolerantDecoding } from "./tolerant-decoding.js";
 
 export interface ServiceBinding {
@@ -21,7 +23,8 @@ export interface RunningGrpcServer {
   close(graceMs: number): Promise<void>;
 }
 
-export async function startGrpcServer(listen: string, bindings: readonly ServiceBinding[], log: Logger): Promise<RunningGrpcServer> {
+/** A server for the bindings, with health and reflection; with `tls`, every caller must present a certificate from its CA. */
+export async function startGrpcServer(listen: string, bindings: readonly ServiceBinding[], log: Logger, tls?: TlsConfig): Promise<RunningGrpcServer> {
   // Larger requests are refused by grpc-js with RESOURCE_EXHAUSTED before any handler runs.
   const server = new Server({ "grpc.max_receive_message_length": MAX_MESSAGE_BYTES });
   const names = bindings.map((b) => b.name);
@@ -30,11 +33,10 @@ export async function startGrpcServer(listen: string, bindings: readonly Service
   server.addService(HealthService, health.server);
   reflectionFor([...names, "grpc.health.v1.Health"]).addToServer(server);
 
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(listen, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
-  );
+  const port = await new Promise<number>((resolve, reject) => server.bindAsync(listen, serverCredentials(tls), (err, p) => (err ? reject(err) : resolve(p))));
+  if (tls) logRefusedHandshakes(server, log);
   const address = listen.replace(/:\d+$/, `:${port}`);
-  log.info("gRPC server listening", { address, services: names.join(",") });
+  log.info("gRPC server listening", { address, services: names.join(","), tls: tls ? `mutual, as ${tls.identity}` : "off" });
 
   let closing: Promise<void> | undefined;
   return {

@@ -9,6 +9,7 @@ import { openOrder } from "../order/open-order.js";
 import { GrpcBillingPort, GrpcNotifierPort } from "./downstream-ports.js";
 import { billingHandlers, notificationHandlers, orderHandlers } from "./handlers.js";
 import { startGrpcServer, type ServiceBinding } from "./server.js";
+import { ALLOWED_CALLERS } from "./security.js";
 import { InFlightLimit } from "./unary.js";
 
 interface Wiring {
@@ -18,7 +19,7 @@ interface Wiring {
 }
 
 function wire(config: GrpcConfig, log: Logger, metrics: Metrics, tracing: Tracing): Wiring {
-  const ctx = { log, limit: new InFlightLimit(config.maxInFlight), metrics, tracing };
+  const ctx = { log, limit: new InFlightLimit(config.maxInFlight), metrics, tracing, allowedCallers: config.tls ? ALLOWED_CALLERS[config.name] : undefined };
   switch (config.name) {
     case "billing": {
       const core = openBilling(config.dataDir, config.crashAfterInvoiceWrites, metrics);
@@ -30,8 +31,9 @@ function wire(config: GrpcConfig, log: Logger, metrics: Metrics, tracing: Tracin
     }
     case "order": {
       if (!config.billing || !config.notification) throw new Error("order service config lacks downstream addresses");
-      const billing = new GrpcBillingPort(config.billing, config.deadlineMs, tracing);
-      const notifier = new GrpcNotifierPort(config.notification, config.deadlineMs, tracing);
+      const downstream = { deadlineMs: config.deadlineMs, tracing, tls: config.tls };
+      const billing = new GrpcBillingPort(config.billing, downstream);
+      const notifier = new GrpcNotifierPort(config.notification, downstream);
       const core = openOrder(config.dataDir, billing, notifier, metrics);
       return {
         binding: orderHandlers(ctx, core.processor),
@@ -53,7 +55,7 @@ export async function startGrpcService(config: GrpcConfig, log: Logger): Promise
   let wiring: Wiring | undefined;
   try {
     wiring = wire(config, log, endpoint.metrics, tracing);
-    const server = await startGrpcServer(config.listen, [wiring.binding], log);
+    const server = await startGrpcServer(config.listen, [wiring.binding], log, config.tls);
     const started = wiring;
     return {
       name: config.name,

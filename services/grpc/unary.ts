@@ -6,6 +6,7 @@ import { MalformedRequestError } from "../domain/errors.js";
 import type { RequestContext } from "../domain/ports.js";
 import { requestContextOf } from "./call-context.js";
 import { toWireError } from "./error-mapping.js";
+import { callerIdentity, refusal } from "./security.js";
 import { metadataCarrier, ORDER_ID_METADATA, rpcSpan, serviceAndMethod } from "./trace-propagation.js";
 
 /** Counts calls in flight on one server and sheds those above the limit. */
@@ -30,6 +31,8 @@ export interface UnaryContext {
   limit: InFlightLimit;
   metrics: Metrics;
   tracing: Tracing;
+  /** With mutual TLS: the identities (certificate common names) that may call this server's methods. */
+  allowedCallers?: readonly string[];
 }
 
 /** One handled call for grpc_server_handled_total; `started` is undefined when metrics are off. */
@@ -40,9 +43,9 @@ function reportHandled(metrics: Metrics, path: string, code: status, started: nu
 }
 
 /**
- * Turns an async function into a grpc-js unary handler: in-flight limit,
- * deadline and trace propagation, a server span, and error mapping, the same
- * for every method.
+ * Turns an async function into a grpc-js unary handler: authorization of the
+ * caller, in-flight limit, deadline and trace propagation, a server span, and
+ * error mapping, the same for every method.
  */
 export function unary<Req, Res>(ctx: UnaryContext, handler: (request: Req, rc: RequestContext) => Promise<Res> | Res): handleUnaryCall<Req, Res> {
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
@@ -60,6 +63,14 @@ export function unary<Req, Res>(ctx: UnaryContext, handler: (request: Req, rc: R
       span.end();
       done(code);
     };
+    // Before anything else runs: a refused caller leaves no trace in any database.
+    const denied = ctx.allowedCallers && refusal(ctx.allowedCallers, callerIdentity(call), path);
+    if (denied) {
+      ctx.log.warn("call refused", { reason: denied, order_id: orderId });
+      callback({ code: status.PERMISSION_DENIED, details: denied });
+      end(status.PERMISSION_DENIED, denied);
+      return;
+    }
     if (!ctx.limit.tryEnter()) {
       const details = `server is at its limit of ${ctx.limit.limit} calls in flight; retry later`;
       callback({ code: status.RESOURCE_EXHAUSTED, details });

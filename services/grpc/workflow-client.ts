@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { parseAddressList } from "../common/address-list.js";
+import type { TlsConfig } from "../common/tls-config.js";
 import { NO_TRACING, traceFromTraceparent, type Tracing } from "../common/tracing.js";
 import type { Order, OrderView } from "../gen/shop/v1/order.js";
 import { OrderServiceClient } from "../gen/shop/v1/order_service.js";
@@ -13,6 +14,8 @@ export interface GrpcWorkflowOptions {
   deadlineMs?: number;
   /** Client spans for the calls; without it, a traceparent given to placeOrder is passed on as it is. */
   tracing?: Tracing;
+  /** Mutual TLS: the CA the order service's certificate must come from, and the client's own certificate and key (PEM). */
+  tls?: Pick<TlsConfig, "ca" | "cert" | "key">;
 }
 
 /** The common interface over gRPC: PlaceOrder returns when the order is COMPLETED or has failed. */
@@ -23,7 +26,9 @@ export class GrpcWorkflowClient implements OrderWorkflowClient {
   readonly #tracing: Tracing;
 
   constructor(options: GrpcWorkflowOptions) {
-    this.#client = createClient(OrderServiceClient, "shop.v1.OrderService", parseAddressList("ORDER_SERVICE_ADDR", options.orderServiceAddr));
+    this.#client = createClient(OrderServiceClient, "shop.v1.OrderService", parseAddressList("ORDER_SERVICE_ADDR", options.orderServiceAddr), {
+      tls: options.tls,
+    });
     this.#deadlineMs = options.deadlineMs ?? 10_000;
     this.#tracing = options.tracing ?? NO_TRACING;
   }

@@ -1,0 +1,96 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createUser, fromSeed } from "nkeys.js";
+import { NATS_IDENTITIES, permissionsOf, type NatsIdentity } from "../../services/nats/permissions.js";
+
+export interface SecureNatsFiles {
+  dir: string;
+  confFile: string;
+  storeDir: string;
+  /** One seed file per identity: DIR/nkeys/<identity>.nk. */
+  seeds: Record<NatsIdentity, string>;
+  /** Public keys by identity, as the config names the users. */
+  publicKeys: Record<NatsIdentity, string>;
+}
+
+export interface NatsConfigOptions {
+  out: string;
+  port: number;
+  /** The HTTP monitoring port (/varz, /jsz, /healthz); none when undefined. */
+  monitorPort?: number;
+  /** A directory with ca.pem and nats.pem/nats-key.pem (npm run certs): TLS with client verification. */
+  tlsDir?: string;
+}
+
+const quote = (s: string) => JSON.stringify(s);
+const list = (items: readonly string[]) => `[${items.map(quote).join(", ")}]`;
+
+/** The seed of an identity, made with the nkeys library the client uses, and kept when it exists. */
+function seedFor(dir: string, identity: NatsIdentity): { file: string; publicKey: string } {
+  const file = join(dir, `${identity}.nk`);
+  if (!existsSync(file)) {
+    const user = createUser();
+    writeFileSync(file, `${new TextDecoder().decode(user.getSeed())}\n`, { mode: 0o600 });
+    chmodSync(file, 0o600);
+  }
+  const seed = readFileSync(file, "utf8").trim();
+  return { file, publicKey: fromSeed(new TextEncoder().encode(seed)).getPublicKey() };
+}
+
+/**
+ * A complete nats-server config for the secure profile: the listen port,
+ * JetStream with its store under DIR, one NKey user per identity with
+ * least-privilege permissions (services/nats/permissions.ts), and TLS with
+ * client verification when a certificate directory is given.
+ */
+export function writeNatsConfig(o: NatsConfigOptions): SecureNatsFiles {
+  const nkeyDir = join(o.out, "nkeys");
+  const storeDir = join(o.out, "jetstream");
+  mkdirSync(nkeyDir, { recursive: true });
+  mkdirSync(storeDir, { recursive: true });
+  const seeds = {} as Record<NatsIdentity, string>;
+  const publicKeys = {} as Record<NatsIdentity, string>;
+  const users: string[] = [];
+  for (const identity of NATS_IDENTITIES) {
+    const { file, publicKey } = seedFor(nkeyDir, identity);
+    seeds[identity] = file;
+    publicKeys[identity] = publicKey;
+    const p = permissionsOf(identity);
+    users.push(
+      [
+        `    # ${identity}`,
+        `    { nkey: ${quote(publicKey)}, permissions: {`,
+        `        publish: { allow: ${list(p.publish)} }`,
+        `        subscribe: { allow: ${list(p.subscribe)} }`,
+        ...(p.allowResponses ? ["        allow_responses: true"] : []),
+        `    } }`,
+      ].join("\n"),
+    );
+  }
+  const lines = [
+    "# Written by npm run nats:config: the secure profile. Identities and permissions: README, 'Security'.",
+    `listen: "127.0.0.1:${o.port}"`,
+    ...(o.monitorPort !== undefined ? [`http: "127.0.0.1:${o.monitorPort}"`] : []),
+    `jetstream { store_dir: ${quote(storeDir)} }`,
+    ...(o.tlsDir
+      ? [
+          "tls {",
+          `  cert_file: ${quote(join(o.tlsDir, "nats.pem"))}`,
+          `  key_file: ${quote(join(o.tlsDir, "nats-key.pem"))}`,
+          `  ca_file: ${quote(join(o.tlsDir, "ca.pem"))}`,
+          "  verify: true",
+          "  timeout: 2",
+          "}",
+        ]
+      : []),
+    "authorization {",
+    "  users: [",
+    users.join("\n"),
+    "  ]",
+    "}",
+    "",
+  ];
+  const confFile = join(o.out, "nats.conf");
+  writeFileSync(confFile, lines.join("\n"));
+  return { dir: o.out, confFile, storeDir, seeds, publicKeys };
+}

@@ -1,0 +1,85 @@
+import { CONSUMERS, STREAMS, SUBJECTS, type ConsumerDeclaration } from "./topology.js";
+
+/** The identities of the secure profile: one NKey user each. */
+export const NATS_IDENTITIES = ["order", "billing", "notification", "client", "admin"] as const;
+export type NatsIdentity = (typeof NATS_IDENTITIES)[number];
+
+/** Each identity's private inbox prefix: replies to it can be read by it alone. */
+export function inboxPrefix(identity: string): string {
+  return `_INBOX_${identity}`;
+}
+
+export interface Permissions {
+  publish: string[];
+  subscribe: string[];
+  /** May answer requests on the requester's reply subject (a responder). */
+  allowResponses: boolean;
+}
+
+/** What consuming one durable pull consumer takes: its info, its pull requests, its acks. */
+function consuming(c: ConsumerDeclaration): string[] {
+  return [`$JS.API.CONSUMER.INFO.${c.stream}.${c.durable}`, `$JS.API.CONSUMER.MSG.NEXT.${c.stream}.${c.durable}`, `$JS.ACK.${c.stream}.${c.durable}.>`];
+}
+
+/** What a worker needs besides its consumer: the account check every JetStream manager makes, and its own inbox. */
+const WORKER_BASE = ["$JS.API.INFO"];
+
+/**
+ * Least privilege per identity, derived from the topology: each may publish
+ * and subscribe only what its role needs, with its own inbox. No service may
+ * change a stream (only admin, who provisions); the order service answers
+ * orders.get on the caller's inbox (allowResponses).
+ */
+export function permissionsOf(identity: NatsIdentity): Permissions {
+  const inbox = `${inboxPrefix(identity)}.>`;
+  switch (identity) {
+    case "order":
+      return {
+        publish: [
+          ...WORKER_BASE,
+          ...consuming(CONSUMERS.orderIntake),
+          ...consuming(CONSUMERS.orderEvents),
+          SUBJECTS.invoiceRequested,
+          SUBJECTS.emailRequested,
+          SUBJECTS.orderUpdates,
+          `${SUBJECTS.deadLetterPrefix}.${SUBJECTS.orderPlaced}`,
+          `${SUBJECTS.deadLetterPrefix}.events.>`,
+          // The orders.get endpoint is a NATS service: discoverable and answering on $SRV.
+          "$SRV.>",
+        ],
+        subscribe: [inbox, SUBJECTS.orderGet, "$SRV.>"],
+        allowResponses: true,
+      };
+    case "billing":
+      return {
+        publish: [
+          ...WORKER_BASE,
+          ...consuming(CONSUMERS.invoicer),
+          SUBJECTS.invoiceCreated,
+          SUBJECTS.workFailed,
+          `${SUBJECTS.deadLetterPrefix}.${SUBJECTS.invoiceRequested}`,
+        ],
+        subscribe: [inbox],
+        allowResponses: false,
+      };
+    case "notification":
+      return {
+        publish: [
+          ...WORKER_BASE,
+          ...consuming(CONSUMERS.mailer),
+          SUBJECTS.emailSent,
+          SUBJECTS.workFailed,
+          `${SUBJECTS.deadLetterPrefix}.${SUBJECTS.emailRequested}`,
+        ],
+        subscribe: [inbox],
+        allowResponses: false,
+      };
+    case "client":
+      return { publish: [SUBJECTS.orderPlaced, SUBJECTS.orderGet], subscribe: [inbox, SUBJECTS.orderUpdates], allowResponses: false };
+    case "admin":
+      return { publish: [">"], subscribe: [">"], allowResponses: false };
+  }
+}
+
+/** Streams a service publishes into and consumes from, for the README's table. */
+export const STREAM_NAMES = Object.values(STREAMS);

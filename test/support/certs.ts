@@ -1,0 +1,21 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { writeCertificates, type CertificateSet } from "../../scripts/lib/certs.js";
+
+let shared: CertificateSet | undefined;
+
+/** One development CA and certificate set for the whole test run (openssl takes a moment per key). */
+export function testCertificates(): CertificateSet {
+  if (!shared) {
+    const dir = mkdtempSync(join(tmpdir(), "gvn-certs-"));
+    shared = writeCertificates(dir);
+    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return shared;
+}
+
+/** The TLS_* variables that make a process present `identity`'s certificate. */
+export function tlsEnv(certs: CertificateSet, identity: string): Record<string, string> {
+  return { TLS_CA_FILE: certs.ca, TLS_CERT_FILE: certs.files[identity]!.cert, TLS_KEY_FILE: certs.files[identity]!.key };
+}
