@@ -1,7 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { accessSync, constants, mkdirSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { connect } from "nats";
+import { connect, type ConnectionOptions } from "nats";
 import { freePort, isPortFree } from "./free-port.js";
 
 export const INSTALL_HINT = "sudo apt-get install -y nats-server";
@@ -67,13 +67,18 @@ export interface NatsServerOptions {
   port?: number;
   preferPort?: number;
   onOutput?: (line: string) => void;
+  /**
+   * The secure profile: a config written by writeNatsConfig (it sets the store and the
+   * monitoring port given here), and how the readiness check connects (admin's NKey, TLS).
+   */
+  secure?: { configFile: string; monitorPort: number; connect: Partial<ConnectionOptions> };
 }
 
-async function waitForJetStream(url: string, timeoutMs: number): Promise<void> {
+async function waitForJetStream(url: string, timeoutMs: number, options: Partial<ConnectionOptions> = {}): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      const nc = await connect({ servers: url, timeout: 1_000, reconnect: false });
+      const nc = await connect({ servers: url, timeout: 1_000, reconnect: false, ...options });
       try {
         await (await nc.jetstreamManager()).getAccountInfo();
         return;
@@ -90,22 +95,24 @@ async function waitForJetStream(url: string, timeoutMs: number): Promise<void> {
 /** Starts a private nats-server with JetStream on file storage, on 127.0.0.1 only. */
 export async function startNatsServer(options: NatsServerOptions): Promise<ManagedNatsServer> {
   const binary = ensureNatsServer();
+  const secure = options.secure;
   const port = options.port ?? (options.preferPort && (await isPortFree(options.preferPort)) ? options.preferPort : await freePort());
   mkdirSync(options.storeDir, { recursive: true });
   const url = `nats://127.0.0.1:${port}`;
-  const monitorPort = await freePort();
+  const monitorPort = secure?.monitorPort ?? (await freePort());
+  const args = secure
+    ? ["-c", secure.configFile, "-p", String(port)]
+    : ["-a", "127.0.0.1", "-p", String(port), "-m", String(monitorPort), "-js", "-sd", options.storeDir];
   let child: ChildProcess | undefined;
 
   const launch = async () => {
-    const proc = spawn(binary, ["-a", "127.0.0.1", "-p", String(port), "-m", String(monitorPort), "-js", "-sd", options.storeDir], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const proc = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
     child = proc;
     const onOutput = options.onOutput;
     if (onOutput) for (const s of [proc.stdout, proc.stderr]) s?.on("data", (b: Buffer) => b.toString().split("\n").filter(Boolean).forEach(onOutput));
     else for (const s of [proc.stdout, proc.stderr]) s?.resume();
     const exited = new Promise<never>((_, reject) => proc.once("exit", (code) => reject(new Error(`nats-server exited with ${code} during start`))));
-    await Promise.race([waitForJetStream(url, 20_000), exited]);
+    await Promise.race([waitForJetStream(url, 20_000, secure?.connect), exited]);
     exited.catch(() => undefined);
   };
   const stop = async () => {

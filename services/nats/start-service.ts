@@ -7,7 +7,7 @@ import type { RunningService } from "../common/running-service.js";
 import { startTracing, type Tracing } from "../common/tracing.js";
 import { openNotification } from "../notification/open-notification.js";
 import { openOrder } from "../order/open-order.js";
-import { connectNats } from "./connection.js";
+import { connectNats, readSeed } from "./connection.js";
 import { NatsBillingPort, NatsNotifierPort } from "./downstream-ports.js";
 import { DEFAULT_RETRY_POLICY } from "./error-mapping.js";
 import { announceSettled, emailHandler, eventsHandler, intakeHandler, invoiceHandler, orderQueryHandler, reportFailedStep } from "./handlers.js";
@@ -73,7 +73,13 @@ function wire(config: NatsConfig, nc: NatsConnection, js: JetStreamClient, log: 
  * it provisions the streams and its own consumers, then consumes.
  */
 export async function startNatsService(config: NatsConfig, log: Logger): Promise<RunningService> {
-  const nc = await connectNats(config.natsUrl, `${config.name}-service`, log);
+  const credentials = { identity: config.name, seedFile: config.nkeySeedFile, tls: config.tls };
+  // A garbled seed stops the service here, before it waits for the broker.
+  if (config.nkeySeedFile) readSeed(config.nkeySeedFile);
+  const nc = await connectNats(config.natsUrl, `${config.name}-service`, log, credentials);
+  // With credentials the service runs with least privilege: it may not create streams or
+  // consumers; npm run nats:provision makes them, as admin.
+  const provisions = !config.nkeySeedFile;
   const settings = {
     duplicateWindowMs: config.duplicateWindowMs,
     ackWaitMs: config.ackWaitMs,
@@ -88,12 +94,12 @@ export async function startNatsService(config: NatsConfig, log: Logger): Promise
   const tracing = startTracing(config.tracing, log);
   try {
     metrics = await startMetrics(config.name, config.metricsPort, log);
-    const jsm = await nc.jetstreamManager();
     const js = nc.jetstream();
-    await ensureStreams(jsm, settings);
+    const jsm = provisions ? await nc.jetstreamManager() : undefined;
+    if (jsm) await ensureStreams(jsm, settings);
     wiring = wire(config, nc, js, log, metrics.metrics, tracing);
     for (const spec of wiring.consumers) {
-      await ensureConsumer(jsm, spec.consumer, settings);
+      if (jsm) await ensureConsumer(jsm, spec.consumer, settings);
       consumers.push(
         await startWorkConsumer({
           js,

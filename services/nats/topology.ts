@@ -171,3 +171,13 @@ export async function ensureConsumer(jsm: JetStreamManager, c: ConsumerDeclarati
     await jsm.consumers.update(c.stream, c.durable, { ack_wait: config.ack_wait, max_deliver: config.max_deliver, max_ack_pending: config.max_ack_pending });
   }
 }
+
+/**
+ * Every stream and every durable consumer, as one step: what each service does
+ * for itself at start in the plain profile, and what `npm run nats:provision`
+ * does as admin in the secure one, where services may not change streams.
+ */
+export async function provisionAll(jsm: JetStreamManager, s: TopologySettings): Promise<void> {
+  await ensureStreams(jsm, s);
+  for (const c of Object.values(CONSUMERS)) await ensureConsumer(jsm, c, s);
+}

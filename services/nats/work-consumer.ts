@@ -61,7 +61,13 @@ function deliverySpan(tracing: Tracing, durable: string, msg: JsMsg): TraceSpan 
  * loop would serialise the service, so the loop only starts handlers.
  */
 export async function startWorkConsumer(o: WorkConsumerOptions): Promise<RunningConsumer> {
-  const consumer = await o.js.consumers.get(o.consumer.stream, o.consumer.durable);
+  const consumer = await o.js.consumers.get(o.consumer.stream, o.consumer.durable).catch((err: unknown) => {
+    throw new Error(
+      `consumer ${o.consumer.durable} on stream ${o.consumer.stream} is not available (${(err as Error).message}); ` +
+        "a service with NKey credentials does not create it: run npm run nats:provision",
+      { cause: err },
+    );
+  });
   const messages: ConsumerMessages = await consumer.consume({ max_messages: o.concurrency });
   const inFlight = new Set<Promise<void>>();
   const metrics = o.metrics ?? NO_METRICS;

@@ -6,7 +6,7 @@ import { DependencyUnavailableError } from "../domain/errors.js";
 import { OrderStatus, type Order, type OrderView } from "../gen/shop/v1/order.js";
 import type { OrderWorkflowClient, PlaceOptions, Placement } from "../workflow.js";
 import { decodePayload, encodePayload } from "./codec.js";
-import { connectNats } from "./connection.js";
+import { connectNats, type NatsCredentials } from "./connection.js";
 import { fromWireError } from "./error-mapping.js";
 import { PAYLOADS } from "./payloads.js";
 import { publishMessage } from "./publisher.js";
@@ -17,6 +17,8 @@ export interface NatsWorkflowOptions {
   requestTimeoutMs?: number;
   /** Producer spans for placements; without it, a traceparent given to placeOrder is passed on as it is. */
   tracing?: Tracing;
+  /** The secure profile: an NKey seed (identity "client" unless told), and TLS. */
+  credentials?: Omit<NatsCredentials, "identity"> & { identity?: string };
 }
 
 /** Stops watching; resolves once the subscription is gone. */
@@ -40,7 +42,8 @@ export class NatsWorkflowClient implements OrderWorkflowClient {
   }
 
   static async connect(options: NatsWorkflowOptions): Promise<NatsWorkflowClient> {
-    const nc = await connectNats(options.natsUrl, "order-client", createLogger("nats-client", "warn"));
+    const credentials = options.credentials && { ...options.credentials, identity: options.credentials.identity ?? "client" };
+    const nc = await connectNats(options.natsUrl, "order-client", createLogger("nats-client", "warn"), credentials);
     return new NatsWorkflowClient(nc, options.requestTimeoutMs ?? 5_000, options.tracing ?? NO_TRACING);
   }
 

@@ -1,0 +1,158 @@
+import { expect } from "chai";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { connect, nkeyAuthenticator, type NatsConnection } from "nats";
+import { createUser } from "nkeys.js";
+import { credentialsOf, secureEnv } from "../../scripts/lib/secure-nats.js";
+import { ConfigError } from "../../services/common/config-error.js";
+import { natsConfig } from "../../services/common/config.js";
+import { createLogger } from "../../services/common/logger.js";
+import { OrderStatus } from "../../services/gen/shop/v1/order.js";
+import { credentialOptions } from "../../services/nats/connection.js";
+import type { NatsIdentity } from "../../services/nats/permissions.js";
+import { startNatsService } from "../../services/nats/start-service.js";
+import { STREAMS, SUBJECTS } from "../../services/nats/topology.js";
+import { NatsWorkflowClient } from "../../services/nats/workflow-client.js";
+import { testCertificates } from "../support/certs.js";
+import { eventually } from "../support/eventually.js";
+import { startNatsStack, type NatsStack } from "../support/nats-harness.js";
+import { sampleOrder } from "../support/orders.js";
+
+describe("NATS secure profile: NKeys, least-privilege permissions, mutual TLS", function () {
+  this.timeout(60_000);
+  let stack: NatsStack;
+  let admin: NatsConnection;
+
+  before(async () => {
+    stack = await startNatsStack({}, { certs: testCertificates() });
+    admin = await connect({ servers: stack.server.url, ...credentialOptions(as("admin")) });
+  });
+  after(async () => {
+    await admin?.close();
+    await stack?.close();
+  });
+
+  const as = (identity: NatsIdentity) => credentialsOf(stack.secure!.files, stack.secure!.certs, identity);
+  const connectAs = (identity: NatsIdentity) => connect({ servers: stack.server.url, ...credentialOptions(as(identity)) });
+
+  /** The services are still healthy and still complete an order, placed as `client`. */
+  async function stillCompletes(): Promise<void> {
+    const client = await NatsWorkflowClient.connect({ natsUrl: stack.server.url, credentials: as("client") });
+    try {
+      const order = sampleOrder();
+      await client.placeOrder(order);
+      await eventually("the order to complete", async () =>
+        (await client.getOrder(order.orderId).catch(() => undefined))?.status === OrderStatus.ORDER_STATUS_COMPLETED ? true : undefined,
+      );
+    } finally {
+      await client.close();
+    }
+  }
+
+  const messagesIn = async (stream: string) => (await (await admin.jetstreamManager()).streams.info(stream)).state.messages;
+
+  it("refuses a connection without credentials, and one with an unknown key", async () => {
+    const tls = { tls: credentialOptions(as("client")).tls };
+    const none = await connect({ servers: stack.server.url, reconnect: false, ...tls }).then(
+      (nc) => nc.close().then(() => "connected"),
+      (e: Error) => e.message,
+    );
+    expect(none).to.match(/authorization violation/i);
+    const stranger = nkeyAuthenticator(createUser().getSeed());
+    const unknown = await connect({ servers: stack.server.url, reconnect: false, authenticator: stranger, ...tls }).then(
+      (nc) => nc.close().then(() => "connected"),
+      (e: Error) => e.message,
+    );
+    expect(unknown).to.match(/authorization violation/i);
+    await stillCompletes();
+  });
+
+  it("refuses a connection without a client certificate, even with a valid key", async () => {
+    const { authenticator, inboxPrefix } = credentialOptions(as("client"));
+    const result = await connect({ servers: stack.server.url, reconnect: false, authenticator, inboxPrefix }).then(
+      (nc) => nc.close().then(() => "connected"),
+      (e: Error) => e.message,
+    );
+    expect(result).to.not.equal("connected");
+    await stillCompletes();
+  });
+
+  for (const subject of [SUBJECTS.invoiceRequested, SUBJECTS.invoiceCreated, `${SUBJECTS.deadLetterPrefix}.x`]) {
+    it(`denies client a publish to ${subject}: nothing is stored, and the error names the permission`, async () => {
+      const nc = await connectAs("client");
+      const stream = subject === SUBJECTS.invoiceRequested ? STREAMS.billing : subject === SUBJECTS.invoiceCreated ? STREAMS.events : STREAMS.deadLetters;
+      const before = await messagesIn(stream);
+      try {
+        const err = await nc
+          .jetstream()
+          .publish(subject, Uint8Array.of(1), { timeout: 2_000 })
+          .then(
+            () => undefined,
+            (e: Error) => e,
+          );
+        expect(err?.message).to.match(/permissions violation/i);
+        expect(err?.message).to.include(subject);
+      } finally {
+        await nc.close();
+      }
+      expect(await messagesIn(stream)).to.equal(before);
+      await stillCompletes();
+    });
+  }
+
+  it("denies client deleting the ORDERS stream through $JS.API, and the stream stays", async () => {
+    const nc = await connectAs("client");
+    try {
+      const err = await nc.request(`$JS.API.STREAM.DELETE.${STREAMS.orders}`, new Uint8Array(), { timeout: 2_000 }).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(err?.message).to.match(/permissions violation/i);
+      expect(err?.message).to.include("$JS.API.STREAM.DELETE.ORDERS");
+    } finally {
+      await nc.close();
+    }
+    expect((await (await admin.jetstreamManager()).streams.info(STREAMS.orders)).config.name).to.equal(STREAMS.orders);
+    await stillCompletes();
+  });
+
+  it("denies billing placing an order", async () => {
+    const nc = await connectAs("billing");
+    const before = await messagesIn(STREAMS.orders);
+    try {
+      const err = await nc
+        .jetstream()
+        .publish(SUBJECTS.orderPlaced, Uint8Array.of(1), { timeout: 2_000 })
+        .then(
+          () => undefined,
+          (e: Error) => e,
+        );
+      expect(err?.message).to.match(/permissions violation.*orders\.placed/i);
+    } finally {
+      await nc.close();
+    }
+    expect(await messagesIn(STREAMS.orders)).to.equal(before);
+    await stillCompletes();
+  });
+
+  it("stops a service at start that is given a garbled seed file, naming the file", async () => {
+    const garbled = join(stack.dataDir, "garbled.nk");
+    writeFileSync(garbled, "SUAGARBLEDSEEDTHATISNOTBASE32!!!\n");
+    const env = {
+      ...secureEnv(stack.secure!.files, stack.secure!.certs, "billing"),
+      NATS_URL: stack.server.url,
+      DATA_DIR: join(stack.dataDir, "x"),
+      NATS_NKEY_SEED_FILE: garbled,
+    };
+    const err = await startNatsService(natsConfig("billing", {}, env), createLogger("test", "error")).then(
+      async (s) => {
+        await s.close();
+        return undefined;
+      },
+      (e: Error) => e,
+    );
+    expect(err).to.be.instanceOf(ConfigError);
+    expect(err?.message).to.match(new RegExp(`^NATS_NKEY_SEED_FILE: ${garbled} is not an NKey seed`));
+    await stillCompletes();
+  });
+});
