@@ -1,5 +1,7 @@
 // npm run nats:status [-- --json]: streams, consumers, dead letters and services of the NATS mode.
 import { connect } from "nats";
+import { tlsConfig } from "../services/common/tls-config.js";
+import { credentialOptions } from "../services/nats/connection.js";
 import { readDeadLetters } from "../services/nats/inspect.js";
 import { CONSUMERS, STREAMS } from "../services/nats/topology.js";
 import { recordedMonitorUrl, recordedNatsUrl } from "./lib/nats-url-file.js";
@@ -13,7 +15,10 @@ async function main(): Promise<void> {
   const dataDir = process.env.DATA_DIR ?? "./data/nats";
   const url = process.env.NATS_URL ?? recordedNatsUrl(dataDir);
   if (!url) throw new Error("set NATS_URL, or run `npm run start:nats` first (it records its managed server's URL under DATA_DIR)");
-  const nc = await connect({ servers: url.split(","), name: "nats-status", timeout: 3_000 });
+  // The secure profile: an identity that may read everything (admin), as NATS_NKEY_SEED_FILE and TLS_*.
+  const seedFile = process.env.NATS_NKEY_SEED_FILE || undefined;
+  const credentials = credentialOptions({ identity: "admin", seedFile, tls: tlsConfig({}, process.env) });
+  const nc = await connect({ servers: url.split(","), name: "nats-status", timeout: 3_000, ...credentials });
   try {
     const jsm = await nc.jetstreamManager();
     const streams = [];

@@ -1,19 +1,43 @@
-// npm run start:nats: the three NATS services as separate processes. Without NATS_URL it first
-// starts a managed nats-server (JetStream on file storage under DATA_DIR) and stops it on exit.
+// npm run start:nats [-- --secure]: the three NATS services as separate processes. Without NATS_URL it
+// first starts a managed nats-server (JetStream on file storage under DATA_DIR) and stops it on exit.
+// --secure: the managed server runs the secure profile (NKey users with least privilege, mutual TLS;
+// certificates under DATA_DIR/tls, config and seeds under DATA_DIR/nats-secure), provisioned as admin,
+// and each service connects with its own seed and certificate.
 import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
 import { SERVICE_NAMES } from "../services/common/config.js";
 import { dataPaths } from "../services/common/data-paths.js";
+import { ensureCertificates } from "./lib/certs.js";
 import { startNatsServer, type ManagedNatsServer } from "./lib/nats-server.js";
+import { secureEnv, startSecureNats } from "./lib/secure-nats.js";
 import { recordNatsUrl } from "./lib/nats-url-file.js";
 import { ProcessGroup } from "./lib/process-group.js";
 
 const DATA_DIR = process.env.DATA_DIR ?? "./data/nats";
 
 async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { secure: { type: "boolean", default: false } } });
   mkdirSync(DATA_DIR, { recursive: true });
   let managed: ManagedNatsServer | undefined;
   let natsUrl = process.env.NATS_URL;
-  if (!natsUrl) {
+  const perService: Record<string, Record<string, string>> = {};
+  if (values.secure) {
+    if (natsUrl) throw new Error("--secure starts its own managed nats-server; unset NATS_URL");
+    const certs = ensureCertificates(resolve(join(DATA_DIR, "tls")));
+    const secured = await startSecureNats(resolve(join(DATA_DIR, "nats-secure")), certs, process.env);
+    managed = secured.server;
+    natsUrl = managed.url;
+    for (const name of SERVICE_NAMES) perService[name] = secureEnv(secured.files, certs, name);
+    recordNatsUrl(DATA_DIR, natsUrl, managed.monitorUrl);
+    const admin = secureEnv(secured.files, certs, "admin");
+    process.stderr.write(
+      `[start:nats] secure nats-server ${managed.version} at ${natsUrl} (config ${secured.files.confFile}; monitoring ${managed.monitorUrl}/varz)
+` +
+        `  as admin: NATS_NKEY_SEED_FILE=${admin.NATS_NKEY_SEED_FILE} TLS_CA_FILE=${admin.TLS_CA_FILE} TLS_CERT_FILE=${admin.TLS_CERT_FILE} TLS_KEY_FILE=${admin.TLS_KEY_FILE} npm run nats:status
+`,
+    );
+  } else if (!natsUrl) {
     managed = await startNatsServer({
       storeDir: dataPaths(DATA_DIR).natsStoreDir,
       preferPort: 4222,
@@ -30,7 +54,8 @@ async function main(): Promise<void> {
   }
 
   const group = new ProcessGroup();
-  for (const name of SERVICE_NAMES) group.spawnScript(name, "scripts/service.ts", [name, "--mode", "nats"], { NATS_URL: natsUrl, DATA_DIR });
+  for (const name of SERVICE_NAMES)
+    group.spawnScript(name, "scripts/service.ts", [name, "--mode", "nats"], { NATS_URL: natsUrl, DATA_DIR, ...perService[name] });
 
   group.superviseUntilStopped(async () => managed?.stop());
 }

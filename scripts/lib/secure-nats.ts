@@ -29,7 +29,7 @@ export function credentialsOf(files: SecureNatsFiles, certs: CertificateSet, ide
 /** Creates every stream and consumer as admin, with the topology settings of `env` (NATS_ACK_WAIT_MS, …). */
 export async function provisionAsAdmin(url: string, credentials: NatsCredentials, env: Record<string, string | undefined> = {}): Promise<void> {
   const c = natsConfig("order", {}, { ...env, NATS_URL: url });
-  const nc = await connect({ servers: url, ...credentialOptions(credentials) });
+  const nc = await connect({ servers: url.split(",").map((s) => s.trim()), ...credentialOptions(credentials) });
   try {
     await provisionAll(await nc.jetstreamManager(), c);
   } finally {
