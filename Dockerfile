@@ -22,6 +22,10 @@ RUN npm run build \
 FROM node:24-bookworm-slim
 WORKDIR /app
 ENV DATA_DIR=/data NODE_ENV=production
+# The compose file's secrets job makes the development CA and certificates with openssl.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends openssl \
+ && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

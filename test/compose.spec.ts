@@ -11,7 +11,8 @@ interface ComposeService {
   healthcheck?: { test?: string[] };
   depends_on?: Record<string, { condition: string }>;
   image?: string;
-  volumes?: Array<string | { source?: string }>;
+  volumes?: Array<string | { source?: string; target?: string }>;
+  user?: string;
   profiles?: string[];
 }
 
@@ -43,7 +44,7 @@ describe("docker-compose.yml", function () {
 
   it("gives the gRPC services their servers' addresses by service name and health checks on grpc.health.v1", async () => {
     const s = await resolved("grpc");
-    expect(Object.keys(s).sort()).to.deep.equal(["billing-grpc", "jaeger", "mailpit", "notification-grpc", "order-grpc"]);
+    expect(Object.keys(s).sort()).to.deep.equal(["billing-grpc", "jaeger", "mailpit", "notification-grpc", "order-grpc", "secrets"]);
     expect(s["order-grpc"]!.environment).to.include({ BILLING_SERVICE_ADDR: "billing-grpc:50052", NOTIFICATION_SERVICE_ADDR: "notification-grpc:50053" });
     for (const [name, svc] of Object.entries(s).filter(([n]) => n.endsWith("-grpc"))) {
       expect(svc.command?.slice(1), name).to.deep.equal(["--mode", "grpc"]);
@@ -54,13 +55,13 @@ describe("docker-compose.yml", function () {
 
   it("gives the NATS services only the broker's address, and pins a JetStream nats image with a volume", async () => {
     const s = await resolved("nats");
-    expect(Object.keys(s).sort()).to.deep.equal(["billing-nats", "jaeger", "mailpit", "nats", "notification-nats", "order-nats"]);
+    expect(Object.keys(s).sort()).to.deep.equal(["billing-nats", "jaeger", "mailpit", "nats", "nats-provision", "notification-nats", "order-nats", "secrets"]);
     const [, version] = /^nats:(\d+\.\d+\.\d+)/.exec(s.nats!.image ?? "") ?? [];
     expect(version, "pinned nats image").to.be.a("string");
     const [major, minor, patch] = version!.split(".").map(Number) as [number, number, number];
     expect(major * 1e6 + minor * 1e3 + patch).to.be.at.least(2_010_023);
-    expect(s.nats!.command).to.include("-js");
-    expect(s.nats!.volumes).to.have.length(1);
+    expect(s.nats!.command).to.deep.equal(["-c", "/secrets/nats/nats.conf"]);
+    expect(s.nats!.volumes?.map((v) => (typeof v === "string" ? v : `${v.source}:${v.target}`).split(":")[1])).to.include("/data");
     for (const name of ["order-nats", "billing-nats", "notification-nats"]) {
       const env = s[name]!.environment ?? {};
       expect(env.NATS_URL, name).to.equal("nats://nats:4222");
@@ -69,6 +70,26 @@ describe("docker-compose.yml", function () {
         name,
       ).to.deep.equal([]);
     }
+  });
+
+  it("runs both modes in the secure profile: every service with its own certificate, and NATS with its own NKey, provisioned by admin", async () => {
+    for (const profile of ["grpc", "nats"]) {
+      const s = await resolved(profile);
+      expect(s.secrets?.user).to.equal("root");
+      for (const name of ["order", "billing", "notification"]) {
+        const svc = s[`${name}-${profile}`]!;
+        expect(svc.environment, `${name}-${profile}`).to.include({
+          TLS_CA_FILE: "/secrets/tls/ca.pem",
+          TLS_CERT_FILE: `/secrets/tls/${name}.pem`,
+          TLS_KEY_FILE: `/secrets/tls/${name}-key.pem`,
+        });
+        if (profile === "nats") expect(svc.environment?.NATS_NKEY_SEED_FILE).to.equal(`/secrets/nats/nkeys/${name}.nk`);
+      }
+    }
+    const nats = await resolved("nats");
+    expect(nats["nats-provision"]!.environment).to.include({ NATS_NKEY_SEED_FILE: "/secrets/nats/nkeys/admin.nk", TLS_CERT_FILE: "/secrets/tls/admin.pem" });
+    for (const name of ["order", "billing", "notification"])
+      expect(nats[`${name}-nats`]!.depends_on?.["nats-provision"]?.condition).to.equal("service_completed_successfully");
   });
 
   for (const profile of ["grpc", "nats"]) {

@@ -16,6 +16,10 @@ export interface SecureNatsFiles {
 export interface NatsConfigOptions {
   out: string;
   port: number;
+  /** The address to listen on (127.0.0.1; 0.0.0.0 in a container). */
+  host?: string;
+  /** JetStream's store (DIR/jetstream). */
+  storeDir?: string;
   /** The HTTP monitoring port (/varz, /jsz, /healthz); none when undefined. */
   monitorPort?: number;
   /** A directory with ca.pem and nats.pem/nats-key.pem (npm run certs): TLS with client verification. */
@@ -45,9 +49,10 @@ function seedFor(dir: string, identity: NatsIdentity): { file: string; publicKey
  */
 export function writeNatsConfig(o: NatsConfigOptions): SecureNatsFiles {
   const nkeyDir = join(o.out, "nkeys");
-  const storeDir = join(o.out, "jetstream");
+  const storeDir = o.storeDir ?? join(o.out, "jetstream");
+  const host = o.host ?? "127.0.0.1";
   mkdirSync(nkeyDir, { recursive: true });
-  mkdirSync(storeDir, { recursive: true });
+  if (!o.storeDir) mkdirSync(storeDir, { recursive: true });
   const seeds = {} as Record<NatsIdentity, string>;
   const publicKeys = {} as Record<NatsIdentity, string>;
   const users: string[] = [];
@@ -69,8 +74,8 @@ export function writeNatsConfig(o: NatsConfigOptions): SecureNatsFiles {
   }
   const lines = [
     "# Written by npm run nats:config: the secure profile. Identities and permissions: README, 'Security'.",
-    `listen: "127.0.0.1:${o.port}"`,
-    ...(o.monitorPort !== undefined ? [`http: "127.0.0.1:${o.monitorPort}"`] : []),
+    `listen: "${host}:${o.port}"`,
+    ...(o.monitorPort !== undefined ? [`http: "${host}:${o.monitorPort}"`] : []),
     `jetstream { store_dir: ${quote(storeDir)} }`,
     ...(o.tlsDir
       ? [

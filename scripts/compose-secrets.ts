@@ -1,0 +1,26 @@
+// The compose file's one-shot `secrets` job: node dist/scripts/compose-secrets.js DIR
+// Creates, when missing, the development CA and certificates (DIR/tls) and the secure nats-server
+// config with one NKey seed per identity (DIR/nats), for the containers to mount. Run as root, it
+// hands the files to SECRETS_OWNER (uid:gid), the user the services run as.
+import { chownSync, existsSync, readdirSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { ensureCertificates } from "./lib/certs.js";
+import { writeNatsConfig } from "./lib/nats-config.js";
+
+function chownTree(path: string, uid: number, gid: number): void {
+  chownSync(path, uid, gid);
+  if (statSync(path).isDirectory()) for (const entry of readdirSync(path)) chownTree(join(path, entry), uid, gid);
+}
+
+const dir = resolve(process.argv[2] ?? "/secrets");
+const certs = ensureCertificates(join(dir, "tls"));
+const natsDir = join(dir, "nats");
+if (!existsSync(join(natsDir, "nats.conf")))
+  // The broker's container listens on every interface and keeps JetStream in its own volume.
+  writeNatsConfig({ out: natsDir, port: 4222, monitorPort: 8222, host: "0.0.0.0", storeDir: "/data", tlsDir: certs.dir });
+const owner = process.env.SECRETS_OWNER;
+if (owner && process.getuid?.() === 0) {
+  const [uid, gid] = owner.split(":").map(Number);
+  chownTree(dir, uid!, gid ?? uid!);
+}
+console.log(`secrets ready in ${dir}`);
