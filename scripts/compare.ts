@@ -1,4 +1,4 @@
-// npm run compare -- [--quick | --short] [--scenarios baseline,down] [--modes grpc,nats] [--out DIR] [--seed N]
+// npm run compare -- [--quick | --short] [--scenarios baseline,down] [--modes grpc,nats] [--out DIR] [--seed N] [--secure]
 // Runs each scenario in both modes against freshly started services and writes reports/<timestamp>/.
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
@@ -11,6 +11,7 @@ import { renderMarkdown } from "./lab/report-md.js";
 import { SCENARIO_IDS, runScenario, type LabContext, type ScenarioResult } from "./lab/scenarios.js";
 import { PROFILES, type Profile } from "./lab/settings.js";
 import { summaryTable } from "./lab/summary.js";
+import { writeCertificates, type CertificateSet } from "./lib/certs.js";
 import { ensureNatsServer, natsServerVersion } from "./lib/nats-server.js";
 
 function list<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: readonly T[]): T[] {
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
       out: { type: "string" },
       seed: { type: "string" },
       "keep-data": { type: "boolean", default: false },
+      secure: { type: "boolean", default: false },
     },
   });
   const profile: Profile = values.quick ? "quick" : values.short ? "short" : "full";
@@ -43,7 +45,16 @@ async function main(): Promise<void> {
   ensureNatsServer();
 
   const started = performance.now();
-  const ctx: LabContext = { settings, outDir, modes, log: (l) => process.stderr.write(`${l}\n`) };
+  let certs: CertificateSet | undefined;
+  const ctx: LabContext = {
+    settings,
+    outDir,
+    modes,
+    log: (l) => process.stderr.write(`${l}\n`),
+    secure: values.secure,
+    // One development CA per run, made when a secure run first needs it.
+    certificates: () => (certs ??= writeCertificates(join(outDir, "data", "tls"), { force: true })),
+  };
   const results: ScenarioResult[] = [];
   for (const id of scenarios) {
     ctx.log(`[compare] scenario ${id} (${modes.join(", ")})`);
@@ -71,6 +82,7 @@ async function main(): Promise<void> {
       platform: `${process.platform} ${process.arch}`,
     },
     settings,
+    secure: values.secure,
     summary,
     scenarios: results,
     raw,

@@ -50,6 +50,8 @@ export interface LabReport {
   createdAt: string;
   machine: MachineInfo;
   settings: LabSettings;
+  /** --secure: the modes ran the secure profile in every scenario (the bare chains stay plain). */
+  secure: boolean;
   summary: ResultsSummary;
   scenarios: ScenarioResult[];
   /** The bare chains: the baseline's and the capacity scenario's measurements, merged per transport. */

@@ -7,7 +7,11 @@ import { CONSUMERS } from "../../services/nats/topology.js";
 import { ensureBuilt } from "../lib/build.js";
 import { freePort } from "../lib/free-port.js";
 import { grpcServiceEnv, type GrpcPorts } from "../lib/grpc-topology.js";
+import type { CertificateSet } from "../lib/certs.js";
+import type { SecureNatsFiles } from "../lib/nats-config.js";
 import { startNatsServer, type ManagedNatsServer } from "../lib/nats-server.js";
+import { credentialsOf, pemOf, secureEnv, startSecureNats } from "../lib/secure-nats.js";
+import { credentialOptions } from "../../services/nats/connection.js";
 import { ProcessGroup, type ManagedProcess } from "../lib/process-group.js";
 import { waitGrpcHealthy } from "../lib/wait-healthy.js";
 import { processCpuMs } from "./proc-cpu.js";
@@ -22,6 +26,8 @@ export interface LabStackOptions {
   logFile: string;
   /** Node flags per service, e.g. --cpu-prof for `npm run profile`. */
   nodeArgs?: (name: ServiceName) => string[];
+  /** The secure profile: mutual TLS (gRPC and NATS) with these certificates, and NKeys with least privilege (NATS). */
+  secure?: CertificateSet;
 }
 
 const ADDRESS_VARS = /(_ADDR|^NATS_URL)$/;
@@ -42,6 +48,7 @@ export class LabStack {
     readonly options: LabStackOptions,
     readonly ports?: GrpcPorts,
     readonly nats?: ManagedNatsServer,
+    readonly natsFiles?: SecureNatsFiles,
   ) {
     mkdirSync(join(options.logFile, ".."), { recursive: true });
     this.#log = createWriteStream(options.logFile, { flags: "a" });
@@ -55,6 +62,9 @@ export class LabStack {
     if (options.mode === "grpc") {
       const ports = { order: await freePort(), billing: await freePort(), notification: await freePort() };
       stack = new LabStack(options, ports);
+    } else if (options.secure) {
+      const secured = await startSecureNats(join(options.dataDir, "nats-secure"), options.secure, options.env);
+      stack = new LabStack(options, undefined, secured.server, secured.files);
     } else {
       const nats = await startNatsServer({ storeDir: dataPaths(options.dataDir).natsStoreDir });
       stack = new LabStack(options, undefined, nats);
@@ -72,7 +82,11 @@ export class LabStack {
 
   #env(name: ServiceName): Record<string, string> {
     const base = { DATA_DIR: this.options.dataDir, LOG_LEVEL: "warn", ...this.options.env, ...this.options.serviceEnv?.[name] };
-    const env = this.ports ? { ...base, ...grpcServiceEnv(name, this.ports) } : { ...base, NATS_URL: this.nats!.url };
+    const certs = this.options.secure;
+    const tls: Record<string, string> = certs ? { TLS_CA_FILE: certs.ca, TLS_CERT_FILE: certs.files[name]!.cert, TLS_KEY_FILE: certs.files[name]!.key } : {};
+    const env = this.ports
+      ? { ...base, ...grpcServiceEnv(name, this.ports), ...tls }
+      : { ...base, NATS_URL: this.nats!.url, ...(certs && this.natsFiles ? secureEnv(this.natsFiles, certs, name) : {}) };
     this.envs.set(name, env);
     return env;
   }
@@ -98,7 +112,7 @@ export class LabStack {
   }
 
   async waitReady(name: ServiceName, timeoutMs = 30_000): Promise<void> {
-    if (this.ports) return waitGrpcHealthy(`127.0.0.1:${this.ports[name]}`, timeoutMs);
+    if (this.ports) return waitGrpcHealthy(`127.0.0.1:${this.ports[name]}`, timeoutMs, this.options.secure && pemOf(this.options.secure, "admin"));
     const nc = await this.natsConnection();
     const jsm = await nc.jetstreamManager({ checkAPI: false });
     const deadline = Date.now() + timeoutMs;
@@ -114,7 +128,10 @@ export class LabStack {
 
   /** One connection for the stack's own checks; the promise is shared so concurrent callers reuse it. */
   natsConnection(): Promise<NatsConnection> {
-    this.#nc ??= connect({ servers: this.nats!.url, name: "lab", maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+    const certs = this.options.secure;
+    // In the secure profile the lab looks at the broker as admin, who may read everything.
+    const credentials = certs && this.natsFiles ? credentialOptions(credentialsOf(this.natsFiles, certs, "admin")) : {};
+    this.#nc ??= connect({ servers: this.nats!.url, name: "lab", maxReconnectAttempts: -1, reconnectTimeWait: 250, ...credentials });
     return this.#nc;
   }
 

@@ -198,7 +198,7 @@ svg .grid{stroke:#e9ecef} svg .axis{fill:#495057;font-size:12px} svg .mark{strok
 table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.9rem} th,td{border-bottom:1px solid #dee2e6;padding:.3rem .6rem;text-align:left}
 </style></head><body>
 <h1>gRPC vs NATS JetStream: one order workflow, measured</h1>
-<p class="meta">Run ${escapeHtml(report.createdAt)} · ${escapeHtml(report.settings.profile)} profile · seed ${report.settings.seed} · ${Math.round(report.durationMs / 1000)} s<br>
+<p class="meta">Run ${escapeHtml(report.createdAt)} · ${escapeHtml(report.settings.profile)} profile · seed ${report.settings.seed} · ${Math.round(report.durationMs / 1000)} s${report.secure ? " · the modes ran the secure profile (mutual TLS, NKeys) in every scenario; the bare chains stay plain" : ""}<br>
 Machine: ${m.cpus} × ${escapeHtml(m.cpuModel)}, ${m.memoryGb} GiB · Node ${escapeHtml(m.node)} · nats-server ${escapeHtml(m.natsServer)}</p>
 <section id="verdict"><h2>At a glance</h2>
 ${table(["scenario", "gRPC", "NATS"], verdictRows(report))}

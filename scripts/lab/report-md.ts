@@ -52,6 +52,16 @@ export const FIGURE_LABELS: Record<string, string> = {
   cpuRoundsUntraced: "tracing off, each round",
   cpuRoundsTraced: "traced, each round",
   spansPerOrder: "spans per order",
+  cpuMsPerOrderPlain: "CPU ms per order, plain profile (services and broker)",
+  cpuMsPerOrderSecure: "CPU ms per order, secure profile",
+  securityCostMsPerOrder: "the secure profile's cost (CPU ms per order)",
+  securityCostShare: "the secure profile's cost (share)",
+  completeP50Plain: "complete p50, plain (ms)",
+  completeP50Secure: "complete p50, secure (ms)",
+  acceptP50Plain: "accept p50, plain (ms)",
+  acceptP50Secure: "accept p50, secure (ms)",
+  cpuRoundsPlain: "plain, each round",
+  cpuRoundsSecure: "secure, each round",
 };
 
 /** One recorded order, span by span, as a table (the HTML report draws it). */
@@ -201,7 +211,7 @@ export function renderMarkdown(report: LabReport): string {
   return [
     "# grpc-vs-nats comparison report",
     "",
-    `Run ${report.createdAt} (${report.settings.profile} profile, seed ${report.settings.seed}, ${Math.round(report.durationMs / 1000)} s).`,
+    `Run ${report.createdAt} (${report.settings.profile} profile, seed ${report.settings.seed}, ${Math.round(report.durationMs / 1000)} s${report.secure ? "; the modes ran the secure profile, mutual TLS and NKeys, in every scenario; the bare chains stay plain" : ""}).`,
     `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GiB, ${m.platform}; Node ${m.node}; nats-server ${m.natsServer}.`,
     "Figures from one machine are noisy; the ratios to the bare transport chains below travel better.",
     "",

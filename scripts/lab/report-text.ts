@@ -7,6 +7,8 @@ import { show } from "./show.js";
 export const CLAIMS: Record<ScenarioId, string> = {
   baseline: "Synchronous: the client waits for the server's answer. Asynchronous: the client does not wait; the broker takes the request.",
   capacity: "Too many requests can overload a server; with a broker the server decides how much it takes.",
+  secure:
+    "Both ways can be made to trust only who they must: a gRPC server checks each caller's certificate; a broker checks each client's key and what subjects it may use.",
   traces:
     "Synchronous: the client waits while the whole chain runs inside its call. Asynchronous: the client hands the order over at once; the work happens later, step by step, as each message is taken from its stream.",
   down: "Synchronous: a failed request must be sent again. Asynchronous: an unprocessed request goes back to the queue.",
@@ -98,6 +100,18 @@ export function explain(s: ScenarioResult, report: LabReport): string {
       }
       break;
     }
+    case "secure":
+      for (const [m, run] of [
+        ["gRPC", g],
+        ["NATS", x],
+      ] as const) {
+        if (!run) continue;
+        const what = m === "gRPC" ? "mutual TLS on every call" : "mutual TLS, NKey authentication and subject permissions";
+        parts.push(
+          `The secure profile (${what}) cost ${m} ${show(run.figures.securityCostMsPerOrder)} ms of CPU per order (${show(run.figures.cpuMsPerOrderPlain)} → ${show(run.figures.cpuMsPerOrderSecure)} ms, services and broker, ${show(run.figures.securityCostShare)}); completion p50 went from ${ms(Number(run.figures.completeP50Plain))} to ${ms(Number(run.figures.completeP50Secure))}.`,
+        );
+      }
+      break;
     case "down":
       if (g)
         parts.push(
@@ -185,6 +199,8 @@ function verdict(s: ScenarioResult, mode: Mode, report: LabReport): string {
       const shape = w ? `median order ${w.rows.length} spans over ${ms(w.totalMs)}, client waited ${ms(w.clientWaitMs)}; ` : "";
       return `${shape}tracing every order cost ${f("tracingCostMsPerOrder")} ms CPU per order (${f("tracingCostShare")})`;
     }
+    case "secure":
+      return `secure profile cost ${f("securityCostMsPerOrder")} ms CPU per order (${f("securityCostShare")}); complete p50 ${ms(Number(r.figures.completeP50Plain))} → ${ms(Number(r.figures.completeP50Secure))}`;
     case "down":
       return mode === "grpc"
         ? `${f("failedToClient")} orders failed to the client; ${f("resentCompleted")} completed when re-sent; ${kept}`

@@ -6,8 +6,9 @@ import type { CapacityStep } from "./capacity-search.js";
 import type { LabSettings } from "./settings.js";
 import type { CpuPerOrder } from "./systems.js";
 import type { Waterfall } from "./waterfall.js";
+import type { CertificateSet } from "../lib/certs.js";
 
-export const SCENARIO_IDS = ["baseline", "capacity", "traces", "down", "overload", "crash", "addresses"] as const;
+export const SCENARIO_IDS = ["baseline", "capacity", "traces", "secure", "down", "overload", "crash", "addresses"] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 export type LoadSummary = Omit<LoadResult, "orders">;
@@ -55,6 +56,10 @@ export interface LabContext {
   outDir: string;
   modes: Mode[];
   log(line: string): void;
+  /** --secure: every scenario runs the secure profile (mutual TLS; NATS NKeys with least privilege). */
+  secure?: boolean;
+  /** The lab's development certificates, made once per run when a secure run needs them. */
+  certificates?(): CertificateSet;
 }
 
 export function summary(r: LoadResult): LoadSummary {

@@ -4,6 +4,7 @@ import { crash } from "./scenarios/crash.js";
 import { serverDown } from "./scenarios/down.js";
 import { overload } from "./scenarios/overload.js";
 import { withSession } from "./scenarios/session.js";
+import { secureScenario } from "./scenarios/secure.js";
 import { tracesScenario } from "./scenarios/traces.js";
 import type { LabContext, ModeRun, ScenarioId, ScenarioResult } from "./scenario-types.js";
 
@@ -17,6 +18,8 @@ export async function runScenario(id: ScenarioId, ctx: LabContext, baselineResul
       return capacity(ctx);
     case "traces":
       return tracesScenario(ctx);
+    case "secure":
+      return secureScenario(ctx);
     case "down":
       return serverDown(ctx);
     case "overload":

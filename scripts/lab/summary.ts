@@ -7,6 +7,7 @@ const KEY: Record<ScenarioResult["id"], (r: ModeRun) => string> = {
   capacity: (r) => `sustained ${sustainedRateText(r)}/s${r.rssMiBPeak ? `, peak RSS ${Math.max(...Object.values(r.rssMiBPeak))} MiB` : ""}`,
   traces: (r) =>
     `tracing +${show(r.figures.tracingCostMsPerOrder)} ms/order (${show(r.figures.tracingCostShare)}), ${show(r.figures.spansPerOrder)} spans/order`,
+  secure: (r) => `secure +${show(r.figures.securityCostMsPerOrder)} ms/order (${show(r.figures.securityCostShare)})`,
   down: (r) => `failed ${show(r.figures.failedToClient)}, resent ok ${show(r.figures.resentCompleted)}, drain ${show(r.figures.drainAfterRestartMs)} ms`,
   overload: (r) =>
     r.figures.maxBacklog === undefined

@@ -69,10 +69,18 @@ function reader(pids: () => Record<string, number | undefined>, brokerPid: () =>
   };
 }
 
-/** Starts a system afresh: a mode's three services (and broker), or a bare chain; a mode is traced when given a receiver. */
-export async function startSystem(ctx: LabContext, scenario: string, id: SystemId, receiver?: OtlpReceiver): Promise<RunningSystem> {
+/**
+ * Starts a system afresh: a mode's three services (and broker), or a bare chain. A mode is traced
+ * when given a receiver, and runs the secure profile when `secure` (default: the lab's --secure).
+ */
+export async function startSystem(
+  ctx: LabContext,
+  scenario: string,
+  id: SystemId,
+  options: { receiver?: OtlpReceiver; secure?: boolean } = {},
+): Promise<RunningSystem> {
   if (id === "grpc" || id === "nats") {
-    const session = await openSession(ctx, scenario, id, { receiver });
+    const session = await openSession(ctx, scenario, id, options);
     const stack = session.stack;
     return {
       id,

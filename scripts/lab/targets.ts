@@ -1,7 +1,7 @@
 import { NO_TRACING, type Tracing } from "../../services/common/tracing.js";
 import { OrderStatus } from "../../services/gen/shop/v1/order.js";
-import { GrpcWorkflowClient } from "../../services/grpc/workflow-client.js";
-import { NatsWorkflowClient } from "../../services/nats/workflow-client.js";
+import { GrpcWorkflowClient, type GrpcWorkflowOptions } from "../../services/grpc/workflow-client.js";
+import { NatsWorkflowClient, type NatsWorkflowOptions } from "../../services/nats/workflow-client.js";
 import type { LoadTarget } from "./load-generator.js";
 import type { OrderTraces } from "./order-traces.js";
 
@@ -16,8 +16,8 @@ export interface TargetTracing {
 const placeOptions = (traced: TargetTracing | undefined, orderId: string) => (traced ? { traceparent: traced.traces.traceparentFor(orderId) } : undefined);
 
 /** gRPC: PlaceOrder answers when the order is complete, so accept and complete are one moment. */
-export function grpcTarget(orderServiceAddr: string, deadlineMs = 10_000, traced?: TargetTracing): ClosableTarget {
-  const client = new GrpcWorkflowClient({ orderServiceAddr, deadlineMs, tracing: traced?.tracing ?? NO_TRACING });
+export function grpcTarget(orderServiceAddr: string, deadlineMs = 10_000, traced?: TargetTracing, tls?: GrpcWorkflowOptions["tls"]): ClosableTarget {
+  const client = new GrpcWorkflowClient({ orderServiceAddr, deadlineMs, tracing: traced?.tracing ?? NO_TRACING, tls });
   return {
     name: "grpc",
     answerMeansComplete: client.answerMeansComplete,
@@ -29,8 +29,8 @@ export function grpcTarget(orderServiceAddr: string, deadlineMs = 10_000, traced
 }
 
 /** NATS: accepted when the stream has the order; complete when the order service announces it. */
-export async function natsTarget(natsUrl: string, traced?: TargetTracing): Promise<ClosableTarget> {
-  const client = await NatsWorkflowClient.connect({ natsUrl, requestTimeoutMs: 10_000, tracing: traced?.tracing ?? NO_TRACING });
+export async function natsTarget(natsUrl: string, traced?: TargetTracing, credentials?: NatsWorkflowOptions["credentials"]): Promise<ClosableTarget> {
+  const client = await NatsWorkflowClient.connect({ natsUrl, requestTimeoutMs: 10_000, tracing: traced?.tracing ?? NO_TRACING, credentials });
   return {
     name: "nats",
     answerMeansComplete: client.answerMeansComplete,

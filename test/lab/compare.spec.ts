@@ -87,6 +87,16 @@ describe("comparison lab: compare --quick", function () {
     expect(down.runs.find((r) => r.mode === "nats")!.waterfalls![0]!.rows.some((row) => (row.waitedMs ?? 0) > 0)).to.equal(true);
   });
 
+  it("prices the secure profile: each mode plain and secure at the baseline rate, CPU per order and latency", () => {
+    const secure = report.scenarios.find((s) => s.id === "secure")!;
+    expect(report.secure).to.equal(false);
+    for (const r of secure.runs) {
+      for (const k of ["cpuMsPerOrderPlain", "cpuMsPerOrderSecure", "completeP50Plain", "completeP50Secure"])
+        expect(r.figures[k], `${r.mode} ${k}`).to.be.greaterThan(0);
+      expect(r.figures.securityCostMsPerOrder).to.equal(Math.round((Number(r.figures.cpuMsPerOrderSecure) - Number(r.figures.cpuMsPerOrderPlain)) * 100) / 100);
+    }
+  });
+
   it("opens results.json with a summary under stable names, with a capacity that reached the top as a lower bound", () => {
     const s = report.summary;
     for (const key of ["grpc", "nats", "rawGrpc", "rawNats"] as const) {

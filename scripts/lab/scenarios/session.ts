@@ -6,6 +6,7 @@ import { createLogger } from "../../../services/common/logger.js";
 import { NO_TRACING, startTracing, type Tracing } from "../../../services/common/tracing.js";
 import { tracingSettings } from "../../../services/common/tracing-config.js";
 import type { OtlpReceiver } from "../../lib/otlp-receiver.js";
+import { credentialsOf, pemOf } from "../../lib/secure-nats.js";
 import { labOrder, labOrderById } from "../lab-order.js";
 import { LabStack } from "../lab-stack.js";
 import { clientRecords, runLoad, type LoadOptions, type LoadResult, type OrderOutcome } from "../load-generator.js";
@@ -22,6 +23,8 @@ export interface SessionOptions {
   deadlineMs?: number;
   /** Traces on: the services and the lab's client export their spans to this receiver. */
   receiver?: OtlpReceiver;
+  /** The secure profile for this session (default: the lab's --secure). */
+  secure?: boolean;
 }
 
 export interface Session {
@@ -46,14 +49,18 @@ function otelEnv(receiver: OtlpReceiver | undefined): Record<string, string> {
 export async function openSession(ctx: LabContext, scenario: string, mode: Mode, options: SessionOptions = {}): Promise<Session> {
   const dataDir = join(ctx.outDir, "data", `${scenario}-${mode}`);
   const env = { ...LAB_ENV, ...options.env, ...otelEnv(options.receiver) };
-  const stack = await LabStack.start({ mode, dataDir, env, logFile: join(ctx.outDir, "logs", `${scenario}-${mode}.log`) });
+  const certs = (options.secure ?? ctx.secure) ? ctx.certificates?.() : undefined;
+  const stack = await LabStack.start({ mode, dataDir, env, logFile: join(ctx.outDir, "logs", `${scenario}-${mode}.log`), secure: certs });
   const tracing: Tracing = options.receiver
     ? startTracing(tracingSettings(otelEnv(options.receiver), "client"), createLogger("lab-client", "warn"))
     : NO_TRACING;
   const traced: TargetTracing | undefined = options.receiver ? { tracing, traces: new OrderTraces() } : undefined;
   let target: ClosableTarget;
   try {
-    target = mode === "grpc" ? grpcTarget(stack.orderAddress, options.deadlineMs, traced) : await natsTarget(stack.nats!.url, traced);
+    target =
+      mode === "grpc"
+        ? grpcTarget(stack.orderAddress, options.deadlineMs, traced, certs && pemOf(certs, "client"))
+        : await natsTarget(stack.nats!.url, traced, certs && stack.natsFiles && credentialsOf(stack.natsFiles, certs, "client"));
   } catch (err) {
     await stack.stop();
     await tracing.shutdown();

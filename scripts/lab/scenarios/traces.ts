@@ -1,41 +1,24 @@
 import { medianAndSpread } from "../capacity-search.js";
 import { startOtlpReceiver, type OtlpReceiver } from "../../lib/otlp-receiver.js";
-import { summary, type LabContext, type LoadSummary, type ModeRun, type ScenarioResult } from "../scenario-types.js";
-import { cpuPerOrder, startSystem, type CpuPerOrder } from "../systems.js";
+import type { LabContext, ModeRun, ScenarioResult } from "../scenario-types.js";
+import { cpuTotal as total, runAtBaseline, type AtBaseline } from "./at-baseline.js";
 import { buildWaterfall, medianOrder, type Waterfall } from "../waterfall.js";
 import type { Mode } from "../../../services/common/config.js";
 
-interface Measured {
-  cpu: CpuPerOrder;
-  load: LoadSummary;
+interface Measured extends AtBaseline {
   spansPerOrder?: number;
   waterfall?: Waterfall;
 }
 
-const total = (c: CpuPerOrder) => Math.round((c.total + (c.broker ?? 0)) * 100) / 100;
-
 /**
- * One run at the baseline rate after a warm-up, traced (services and client
- * exporting every span to the lab's receiver) or not; a traced run also
- * yields the waterfall of its median order.
+ * One run at the baseline rate, traced (services and client exporting every
+ * span to the lab's receiver) or not; a traced run also yields the waterfall
+ * of its median order.
  */
 async function measure(ctx: LabContext, mode: Mode, round: number, receiver: OtlpReceiver | undefined): Promise<Measured> {
   const s = ctx.settings;
-  const label = receiver ? "traced" : "untraced";
-  const system = await startSystem(ctx, `traces-${label}-${round}`, mode, receiver);
-  let measured: Measured;
-  let orders;
-  try {
-    await system.load({ rate: s.warmupRate, durationMs: s.warmupMs, drainTimeoutMs: s.drainTimeoutMs, progressLabel: `traces ${mode} ${label} warm-up` });
-    const before = system.cpu();
-    const r = await system.load({ rate: s.baselineRate, durationMs: s.baselineMs, drainTimeoutMs: s.drainTimeoutMs, progressLabel: `traces ${mode} ${label}` });
-    measured = { cpu: cpuPerOrder(before, system.cpu(), r.completed), load: summary(r) };
-    orders = r.orders;
-  } finally {
-    // Ordered shutdown flushes the services' last spans to the receiver.
-    await system.stop();
-  }
-  const traces = system.session?.traces;
+  const measured: Measured = await runAtBaseline(ctx, mode, `traces-${receiver ? "traced" : "untraced"}-${round}`, { receiver });
+  const { orders, traces } = measured;
   if (receiver && traces) {
     // Spans of the measured orders' traces only: a warm-up order shed under the cold start has fewer.
     const measuredTraces = new Set(orders.map((o) => traces.traceIdOf(o.orderId)));
