@@ -32,6 +32,10 @@ async function main(): Promise<void> {
           bytes: info.state.bytes,
           firstSeq: info.state.first_seq,
           lastSeq: info.state.last_seq,
+          replicas: info.config.num_replicas,
+          // In a cluster: which server leads the stream, and how far each replica is behind.
+          leader: info.cluster?.leader ?? "",
+          followers: (info.cluster?.replicas ?? []).map((r) => ({ name: r.name, current: r.current, lag: r.lag ?? 0 })),
         });
     }
     const consumers = [];
@@ -80,8 +84,18 @@ async function main(): Promise<void> {
     console.log("Streams (work-queue streams: messages = backlog not yet acknowledged)");
     console.log(
       table([
-        ["stream", "subjects", "messages", "bytes", "first", "last"],
-        ...streams.map((s) => [s.name, s.subjects.join(","), s.messages, s.bytes, s.firstSeq, s.lastSeq]),
+        ["stream", "subjects", "messages", "bytes", "first", "last", "replicas", "leader", "followers (current, lag)"],
+        ...streams.map((s) => [
+          s.name,
+          s.subjects.join(","),
+          s.messages,
+          s.bytes,
+          s.firstSeq,
+          s.lastSeq,
+          s.replicas,
+          s.leader || "–",
+          s.followers.map((f) => `${f.name} ${f.current ? "current" : "behind"} ${f.lag}`).join("; ") || "–",
+        ]),
       ]),
     );
     console.log("\nConsumers");

@@ -1,14 +1,17 @@
-// npm run start:nats [-- --secure]: the three NATS services as separate processes. Without NATS_URL it
+// npm run start:nats [-- --secure | --cluster N]: the three NATS services as separate processes. Without NATS_URL it
 // first starts a managed nats-server (JetStream on file storage under DATA_DIR) and stops it on exit.
 // --secure: the managed server runs the secure profile (NKey users with least privilege, mutual TLS;
 // certificates under DATA_DIR/tls, config and seeds under DATA_DIR/nats-secure), provisioned as admin,
-// and each service connects with its own seed and certificate.
+// and each service connects with its own seed and certificate. --cluster 3: a managed JetStream cluster
+// of three nats-servers (their own ports, routes and stores under DATA_DIR/cluster), every stream with
+// three replicas (NATS_STREAM_REPLICAS unless set), and the services given every server's URL.
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { SERVICE_NAMES } from "../services/common/config.js";
 import { dataPaths } from "../services/common/data-paths.js";
 import { ensureCertificates } from "./lib/certs.js";
+import { startNatsCluster, type ManagedNatsCluster } from "./lib/nats-cluster.js";
 import { startNatsServer, type ManagedNatsServer } from "./lib/nats-server.js";
 import { secureEnv, startSecureNats } from "./lib/secure-nats.js";
 import { recordNatsUrl } from "./lib/nats-url-file.js";
@@ -17,12 +20,35 @@ import { ProcessGroup } from "./lib/process-group.js";
 const DATA_DIR = process.env.DATA_DIR ?? "./data/nats";
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { secure: { type: "boolean", default: false } } });
+  const { values } = parseArgs({ options: { secure: { type: "boolean", default: false }, cluster: { type: "string" } } });
+  const clusterSize = values.cluster === undefined ? 0 : Number(values.cluster);
+  if (values.cluster !== undefined && (!Number.isInteger(clusterSize) || clusterSize < 1 || clusterSize > 7))
+    throw new Error(`--cluster: ${JSON.stringify(values.cluster)} must be a number of servers from 1 to 7`);
+  if (clusterSize > 0 && (values.secure || process.env.NATS_URL))
+    throw new Error("--cluster starts its own servers in the plain profile; drop --secure and NATS_URL");
+  let cluster: ManagedNatsCluster | undefined;
   mkdirSync(DATA_DIR, { recursive: true });
   let managed: ManagedNatsServer | undefined;
   let natsUrl = process.env.NATS_URL;
   const perService: Record<string, Record<string, string>> = {};
-  if (values.secure) {
+  if (clusterSize > 0) {
+    cluster = await startNatsCluster({
+      dir: resolve(join(DATA_DIR, "cluster")),
+      size: clusterSize,
+      onOutput: (node, line) => {
+        if (process.env.LOG_LEVEL === "debug" || /\[(WRN|ERR|FTL)\]/.test(line)) process.stderr.write(`[nats-server ${node}] ${line}\n`);
+      },
+    });
+    natsUrl = cluster.url;
+    const replicas = process.env.NATS_STREAM_REPLICAS ?? String(Math.min(3, clusterSize));
+    for (const name of SERVICE_NAMES) perService[name] = { NATS_STREAM_REPLICAS: replicas };
+    recordNatsUrl(DATA_DIR, natsUrl, cluster.nodes[0]!.monitorUrl);
+    process.stderr.write(
+      `[start:nats] JetStream cluster of ${clusterSize} (meta leader elected) at ${natsUrl}; streams with ${replicas} replicas\n` +
+        cluster.nodes.map((n, i) => `  n${i + 1}: ${n.url} (store ${n.storeDir}; monitoring ${n.monitorUrl}/jsz)`).join("\n") +
+        "\n",
+    );
+  } else if (values.secure) {
     if (natsUrl) throw new Error("--secure starts its own managed nats-server; unset NATS_URL");
     const certs = ensureCertificates(resolve(join(DATA_DIR, "tls")));
     const secured = await startSecureNats(resolve(join(DATA_DIR, "nats-secure")), certs, process.env);
@@ -57,7 +83,10 @@ async function main(): Promise<void> {
   for (const name of SERVICE_NAMES)
     group.spawnScript(name, "scripts/service.ts", [name, "--mode", "nats"], { NATS_URL: natsUrl, DATA_DIR, ...perService[name] });
 
-  group.superviseUntilStopped(async () => managed?.stop());
+  group.superviseUntilStopped(async () => {
+    await managed?.stop();
+    await cluster?.stop();
+  });
 }
 
 main().catch((err: unknown) => {

@@ -57,6 +57,10 @@ export interface ManagedNatsServer {
   pid(): number | undefined;
   /** Stops the server (SIGTERM: JetStream flushes its store) and waits for it to exit. */
   stop(): Promise<void>;
+  /** Kills the server (SIGKILL: a crash) and waits for it to exit; start() brings it back. */
+  kill(): Promise<void>;
+  /** Starts it again after stop() or kill(), on the same port and store. */
+  start(): Promise<void>;
   /** Stops and starts it again on the same port and store, as a broker restart would. */
   restart(): Promise<void>;
 }
@@ -72,6 +76,8 @@ export interface NatsServerOptions {
    * monitoring port given here), and how the readiness check connects (admin's NKey, TLS).
    */
   secure?: { configFile: string; monitorPort: number; connect: Partial<ConnectionOptions> };
+  /** More command-line options, e.g. a cluster node's --server_name, --cluster and --routes. */
+  extraArgs?: string[];
 }
 
 async function waitForJetStream(url: string, timeoutMs: number, options: Partial<ConnectionOptions> = {}): Promise<void> {
@@ -102,7 +108,7 @@ export async function startNatsServer(options: NatsServerOptions): Promise<Manag
   const monitorPort = secure?.monitorPort ?? (await freePort());
   const args = secure
     ? ["-c", secure.configFile, "-p", String(port)]
-    : ["-a", "127.0.0.1", "-p", String(port), "-m", String(monitorPort), "-js", "-sd", options.storeDir];
+    : ["-a", "127.0.0.1", "-p", String(port), "-m", String(monitorPort), "-js", "-sd", options.storeDir, ...(options.extraArgs ?? [])];
   let child: ChildProcess | undefined;
 
   const launch = async () => {
@@ -115,11 +121,11 @@ export async function startNatsServer(options: NatsServerOptions): Promise<Manag
     await Promise.race([waitForJetStream(url, 20_000, secure?.connect), exited]);
     exited.catch(() => undefined);
   };
-  const stop = async () => {
+  const stop = async (signal: NodeJS.Signals = "SIGTERM") => {
     const proc = child;
     if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
-    proc.kill("SIGTERM");
+    proc.kill(signal);
     const timer = setTimeout(() => proc.kill("SIGKILL"), 10_000);
     await exited;
     clearTimeout(timer);
@@ -133,7 +139,9 @@ export async function startNatsServer(options: NatsServerOptions): Promise<Manag
     storeDir: options.storeDir,
     version: natsServerVersion(binary),
     pid: () => child?.pid,
-    stop,
+    stop: () => stop(),
+    kill: () => stop("SIGKILL"),
+    start: launch,
     async restart() {
       await stop();
       await launch();

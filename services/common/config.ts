@@ -52,6 +52,8 @@ export interface NatsConfig extends CommonConfig {
   duplicateWindowMs: number;
   /** num_replicas of every stream the service provisions (consumers follow their stream). */
   streamReplicas: number;
+  /** How long a publish keeps retrying while no stream leader answers (a cluster's election). */
+  publishRetryMs: number;
   /**
    * NATS_NKEY_SEED_FILE: authenticate with this NKey. A service with credentials runs with
    * least privilege: it does not provision streams (nats:provision does, as admin).
@@ -176,5 +178,6 @@ export function natsConfig(name: ServiceName, flags: ParsedArgs["flags"] = {}, e
       1,
     ),
     nkeySeedFile: flags["nkey-file"] ?? (env.NATS_NKEY_SEED_FILE || undefined),
+    publishRetryMs: int("NATS_PUBLISH_RETRY_MS", env.NATS_PUBLISH_RETRY_MS, 20_000, 0),
   };
 }

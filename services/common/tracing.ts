@@ -90,7 +90,10 @@ export function traceFromTraceparent(traceparent: string | undefined, tracestate
   return extract({ get: (key) => (key === "traceparent" ? traceparent : key === "tracestate" ? tracestate : undefined) });
 }
 
-const PASS_THROUGH_FIELDS: Record<string, string> = {};
+const NO_FIELDS: Record<string, string> = {};
+const nothing = () => undefined;
+/** The span of tracing off, shared: nothing is allocated per call. */
+const NO_SPAN: TraceSpan = Object.freeze({ context: undefined, logFields: NO_FIELDS, set: nothing, event: nothing, fail: nothing, end: nothing });
 
 /**
  * Tracing off: no spans and no work per message, but a trace a caller handed
@@ -98,14 +101,7 @@ const PASS_THROUGH_FIELDS: Record<string, string> = {};
  */
 export const NO_TRACING: Tracing = {
   enabled: false,
-  start: (_name, _kind, parent) => ({
-    context: parent,
-    logFields: PASS_THROUGH_FIELDS,
-    set: () => undefined,
-    event: () => undefined,
-    fail: () => undefined,
-    end: () => undefined,
-  }),
+  start: (_name, _kind, parent) => (parent === undefined ? NO_SPAN : { ...NO_SPAN, context: parent }),
   inject,
   extract: () => undefined,
   shutdown: () => Promise.resolve(),

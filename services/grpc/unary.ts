@@ -1,7 +1,7 @@
 import { status, type handleUnaryCall, type sendUnaryData, type ServerUnaryCall } from "@grpc/grpc-js";
 import type { Logger } from "../common/logger.js";
 import { NO_METRICS, type Metrics } from "../common/metrics.js";
-import { SpanKind, type Tracing } from "../common/tracing.js";
+import { NO_TRACING, SpanKind, type TraceSpan, type Tracing } from "../common/tracing.js";
 import { MalformedRequestError } from "../domain/errors.js";
 import type { RequestContext } from "../domain/ports.js";
 import { requestContextOf } from "./call-context.js";
@@ -35,6 +35,12 @@ export interface UnaryContext {
   allowedCallers?: readonly string[];
 }
 
+/** The server span of a call, in the trace its caller sent (traceparent metadata), if any. */
+function serverSpan(tracing: Tracing, path: string, orderId: string | undefined, call: ServerUnaryCall<unknown, unknown>): TraceSpan {
+  const { name, attributes } = rpcSpan(path, orderId);
+  return tracing.start(name, SpanKind.SERVER, tracing.extract(metadataCarrier(call.metadata)), attributes);
+}
+
 /** One handled call for grpc_server_handled_total; `started` is undefined when metrics are off. */
 function reportHandled(metrics: Metrics, path: string, code: status, started: number | undefined): void {
   if (started === undefined) return;
@@ -55,8 +61,7 @@ export function unary<Req, Res>(ctx: UnaryContext, handler: (request: Req, rc: R
     // The caller names the order in metadata, so that the span and a failure's log line can too.
     const named = call.metadata.get(ORDER_ID_METADATA)[0];
     const orderId = typeof named === "string" ? named : undefined;
-    const { name, attributes } = rpcSpan(path, orderId);
-    const span = ctx.tracing.start(name, SpanKind.SERVER, ctx.tracing.extract(metadataCarrier(call.metadata)), attributes);
+    const span = ctx.tracing.enabled ? serverSpan(ctx.tracing, path, orderId, call) : NO_TRACING.start("", SpanKind.SERVER, undefined, {});
     const end = (code: status, reason?: string) => {
       span.set({ "rpc.grpc.status_code": code });
       if (reason !== undefined) span.fail(reason);

@@ -1,16 +1,15 @@
 import type { JetStreamClient } from "nats";
-import { NO_TRACING, type Tracing } from "../common/tracing.js";
 import { DEFERRED, type BillingPort, type ConfirmationRequest, type Deferred, type NotifierPort, type RequestContext } from "../domain/ports.js";
 import type { Order } from "../gen/shop/v1/order.js";
 import { PAYLOADS } from "./payloads.js";
-import { publishMessage } from "./publisher.js";
+import { DEFAULT_OUTBOUND, publishMessage, type Outbound } from "./publisher.js";
 import { SUBJECTS } from "./topology.js";
 
 /** Billing as the order service reaches it over NATS: a work message; the invoice comes back as an event. */
 export class NatsBillingPort implements BillingPort {
   constructor(
     private readonly js: JetStreamClient,
-    private readonly tracing: Tracing = NO_TRACING,
+    private readonly out: Outbound = DEFAULT_OUTBOUND,
   ) {}
 
   async createInvoice(order: Order, ctx?: RequestContext): Promise<Deferred> {
@@ -20,7 +19,7 @@ export class NatsBillingPort implements BillingPort {
       PAYLOADS.invoiceRequest,
       { order },
       { orderId: order.orderId, msgId: `invoice:${order.orderId}` },
-      { tracing: this.tracing, parent: ctx?.trace },
+      { ...this.out, parent: ctx?.trace },
     );
     return DEFERRED;
   }
@@ -30,7 +29,7 @@ export class NatsBillingPort implements BillingPort {
 export class NatsNotifierPort implements NotifierPort {
   constructor(
     private readonly js: JetStreamClient,
-    private readonly tracing: Tracing = NO_TRACING,
+    private readonly out: Outbound = DEFAULT_OUTBOUND,
   ) {}
 
   async sendOrderConfirmation(request: ConfirmationRequest, ctx?: RequestContext): Promise<Deferred> {
@@ -40,7 +39,7 @@ export class NatsNotifierPort implements NotifierPort {
       PAYLOADS.emailRequest,
       request,
       { orderId: request.order.orderId, msgId: `email:${request.order.orderId}` },
-      { tracing: this.tracing, parent: ctx?.trace },
+      { ...this.out, parent: ctx?.trace },
     );
     return DEFERRED;
   }

@@ -1,7 +1,6 @@
 import type { JetStreamClient, JsMsg, NatsConnection, ServiceMsg } from "nats";
 import type { Invoicing } from "../billing/invoicing.js";
 import type { Logger } from "../common/logger.js";
-import type { Tracing } from "../common/tracing.js";
 import { InvalidOrderError } from "../domain/errors.js";
 import type { RequestContext } from "../domain/ports.js";
 import { OrderStatus, type OrderView } from "../gen/shop/v1/order.js";
@@ -11,7 +10,7 @@ import { decodePayload, encodePayload } from "./codec.js";
 import { toWireError } from "./error-mapping.js";
 import { PAYLOADS } from "./payloads.js";
 import { PoisonMessageError } from "./poison.js";
-import { publishMessage } from "./publisher.js";
+import { publishMessage, type Outbound } from "./publisher.js";
 import { SUBJECTS } from "./topology.js";
 
 /**
@@ -93,7 +92,7 @@ export function orderQueryHandler(processor: OrderProcessor, log: Logger) {
 }
 
 /** billing.invoice.requested: make the invoice, then tell the order service. */
-export function invoiceHandler(js: JetStreamClient, invoicing: Invoicing, tracing: Tracing) {
+export function invoiceHandler(js: JetStreamClient, invoicing: Invoicing, out: Outbound) {
   return async (msg: JsMsg, rc: RequestContext): Promise<void> => {
     const { order } = decodePayload(PAYLOADS.invoiceRequest, msg.data, msg.headers);
     if (!order) throw new PoisonMessageError("invoice request without an order");
@@ -104,13 +103,13 @@ export function invoiceHandler(js: JetStreamClient, invoicing: Invoicing, tracin
       PAYLOADS.invoiceCreated,
       result,
       { orderId: order.orderId, msgId: `invoice-created:${order.orderId}` },
-      { tracing, parent: rc.trace },
+      { ...out, parent: rc.trace },
     );
   };
 }
 
 /** notification.email.requested: send the e-mail, then tell the order service. */
-export function emailHandler(js: JetStreamClient, notifying: Notifying, tracing: Tracing) {
+export function emailHandler(js: JetStreamClient, notifying: Notifying, out: Outbound) {
   return async (msg: JsMsg, rc: RequestContext): Promise<void> => {
     const request = decodePayload(PAYLOADS.emailRequest, msg.data, msg.headers);
     if (!request.order) throw new PoisonMessageError("e-mail request without an order");
@@ -121,13 +120,13 @@ export function emailHandler(js: JetStreamClient, notifying: Notifying, tracing:
       PAYLOADS.emailSent,
       result,
       { orderId: result.orderId, msgId: `email-sent:${result.orderId}` },
-      { tracing, parent: rc.trace },
+      { ...out, parent: rc.trace },
     );
   };
 }
 
 /** After a work message was dead-lettered: the order service marks the order FAILED with the reason. */
-export function reportFailedStep(js: JetStreamClient, step: "billing" | "notification", tracing: Tracing) {
+export function reportFailedStep(js: JetStreamClient, step: "billing" | "notification", out: Outbound) {
   return async (msg: JsMsg, reason: string, rc: RequestContext): Promise<void> => {
     let orderId: string | undefined;
     try {
@@ -143,7 +142,7 @@ export function reportFailedStep(js: JetStreamClient, step: "billing" | "notific
       PAYLOADS.workFailed,
       { orderId, step, reason },
       { orderId, msgId: `failed:${step}:${orderId}:${msg.info.streamSequence}` },
-      { tracing, parent: rc.trace },
+      { ...out, parent: rc.trace },
     );
   };
 }

@@ -1,14 +1,23 @@
-import type { JetStreamClient } from "nats";
-import { NO_TRACING, SpanKind, type TraceContext, type Tracing } from "../common/tracing.js";
+import { ErrorCode, type JetStreamClient, type NatsError } from "nats";
+import { NO_TRACING, SpanKind, type TraceContext, type TraceSpan, type Tracing } from "../common/tracing.js";
 import { DependencyUnavailableError } from "../domain/errors.js";
 import { ORDER_ID_HEADER, encodePayload, type ProtoType } from "./codec.js";
 import { headersCarrier, messagingSpan } from "./trace-propagation.js";
 
-/** Which trace a publish belongs to, and the tracing that records its span. */
-export interface PublishTrace {
+/** How long a publish keeps trying through transient failures, unless told (NATS_PUBLISH_RETRY_MS). */
+export const DEFAULT_PUBLISH_RETRY_MS = 20_000;
+
+/** How a service's publishes go out: who records their spans, and how long they ride out an election. */
+export interface Outbound {
   tracing: Tracing;
-  parent?: TraceContext;
+  /** Budget for retrying a publish whose ack did not come (no stream leader, timeout, reconnecting). */
+  retryMs: number;
 }
+
+export const DEFAULT_OUTBOUND: Outbound = { tracing: NO_TRACING, retryMs: DEFAULT_PUBLISH_RETRY_MS };
+
+/** One publish: the service's outbound settings and the trace it belongs to. */
+export type PublishOptions = Partial<Outbound> & { parent?: TraceContext };
 
 export interface Published {
   seq: number;
@@ -16,12 +25,34 @@ export interface Published {
   duplicate: boolean;
 }
 
+const TRANSIENT_CODES = new Set<string>([ErrorCode.NoResponders, ErrorCode.Timeout, ErrorCode.Disconnect]);
+
+/**
+ * Failures that say nothing about the message, only that no stream leader
+ * answered in time: while JetStream elects one (a server of the cluster went
+ * away), or while the client reconnects. Publishing again with the same
+ * message id is safe: the stream keeps one copy.
+ */
+export function isTransientPublishFailure(err: unknown): boolean {
+  const code: string = (err as NatsError).code;
+  return TRANSIENT_CODES.has(code) || (err as NatsError).api_error?.code === 503;
+}
+
+function producerSpan(tracing: Tracing, subject: string, ids: { orderId: string; msgId: string }, parent: TraceContext | undefined): TraceSpan {
+  const { name, attributes } = messagingSpan("send", subject, ids.orderId, { "messaging.message.id": ids.msgId });
+  return tracing.start(name, SpanKind.PRODUCER, parent, attributes);
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /**
  * Publishes a protobuf message into a stream and waits for the stream's ack;
- * the message id makes a re-publish inside the duplicate window a no-op. The
- * order the message concerns travels as the Shop-Order-Id header, so that
- * consumers can name it in their logs without decoding anything, and the
- * trace travels as traceparent, from a producer span around the publish.
+ * the message id makes a re-publish inside the duplicate window a no-op, so a
+ * publish whose ack was lost is retried, with the same id, until the retry
+ * budget runs out. The order the message concerns travels as the
+ * Shop-Order-Id header, so that consumers can name it in their logs without
+ * decoding anything, and the trace travels as traceparent, from a producer
+ * span around the publish.
  */
 export async function publishMessage<T>(
   js: JetStreamClient,
@@ -29,21 +60,34 @@ export async function publishMessage<T>(
   type: ProtoType<T>,
   message: T,
   ids: { orderId: string; msgId: string },
-  trace: PublishTrace = { tracing: NO_TRACING },
+  options: PublishOptions = {},
 ): Promise<Published> {
+  const tracing = options.tracing ?? NO_TRACING;
   const { data, headers } = encodePayload(type, message, { [ORDER_ID_HEADER]: ids.orderId });
   const msgID = ids.msgId;
-  const { name, attributes } = messagingSpan("send", subject, ids.orderId, { "messaging.message.id": msgID });
-  const span = trace.tracing.start(name, SpanKind.PRODUCER, trace.parent, attributes);
-  trace.tracing.inject(span.context, headersCarrier(headers));
+  // Tracing off costs nothing here: no attributes are built, and only a trace handed in travels on.
+  const span = tracing.enabled ? producerSpan(tracing, subject, ids, options.parent) : NO_TRACING.start("", SpanKind.PRODUCER, options.parent, {});
+  if (span.context) tracing.inject(span.context, headersCarrier(headers));
+  const giveUpAt = performance.now() + (options.retryMs ?? DEFAULT_PUBLISH_RETRY_MS);
+  let delay = 100;
   try {
-    const ack = await js.publish(subject, data, { headers, msgID });
-    span.set({ "messaging.nats.stream": ack.stream, "messaging.nats.stream_sequence": ack.seq, "messaging.nats.duplicate": ack.duplicate });
-    return { seq: ack.seq, duplicate: ack.duplicate };
-  } catch (err) {
-    const failure = new DependencyUnavailableError("NATS JetStream", `publish to ${subject} failed: ${(err as Error).message}`, { cause: err });
-    span.fail(failure.message, err);
-    throw failure;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const ack = await js.publish(subject, data, { headers, msgID });
+        span.set({ "messaging.nats.stream": ack.stream, "messaging.nats.stream_sequence": ack.seq, "messaging.nats.duplicate": ack.duplicate });
+        return { seq: ack.seq, duplicate: ack.duplicate };
+      } catch (err) {
+        if (isTransientPublishFailure(err) && performance.now() + delay < giveUpAt) {
+          span.event("publish retried", { attempt, reason: (err as Error).message });
+          await pause(delay);
+          delay = Math.min(delay * 2, 1_000);
+          continue;
+        }
+        const failure = new DependencyUnavailableError("NATS JetStream", `publish to ${subject} failed: ${(err as Error).message}`, { cause: err });
+        span.fail(failure.message, err);
+        throw failure;
+      }
+    }
   } finally {
     span.end();
   }

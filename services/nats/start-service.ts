@@ -24,27 +24,24 @@ interface Wiring {
 }
 
 function wire(config: NatsConfig, nc: NatsConnection, js: JetStreamClient, log: Logger, metrics: Metrics, tracing: Tracing): Wiring {
+  const out = { tracing, retryMs: config.publishRetryMs };
   switch (config.name) {
     case "billing": {
       const core = openBilling(config.dataDir, config.crashAfterInvoiceWrites, metrics);
       return {
-        consumers: [
-          { consumer: CONSUMERS.invoicer, handle: invoiceHandler(js, core.invoicing, tracing), onDeadLetter: reportFailedStep(js, "billing", tracing) },
-        ],
+        consumers: [{ consumer: CONSUMERS.invoicer, handle: invoiceHandler(js, core.invoicing, out), onDeadLetter: reportFailedStep(js, "billing", out) }],
         release: () => core.close(),
       };
     }
     case "notification": {
       const core = openNotification(config.dataDir, config, metrics);
       return {
-        consumers: [
-          { consumer: CONSUMERS.mailer, handle: emailHandler(js, core.notifying, tracing), onDeadLetter: reportFailedStep(js, "notification", tracing) },
-        ],
+        consumers: [{ consumer: CONSUMERS.mailer, handle: emailHandler(js, core.notifying, out), onDeadLetter: reportFailedStep(js, "notification", out) }],
         release: () => core.close(),
       };
     }
     case "order": {
-      const core = openOrder(config.dataDir, new NatsBillingPort(js, tracing), new NatsNotifierPort(js, tracing), metrics);
+      const core = openOrder(config.dataDir, new NatsBillingPort(js, out), new NatsNotifierPort(js, out), metrics);
       const announce = announceSettled(nc);
       return {
         consumers: [

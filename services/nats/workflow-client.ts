@@ -9,7 +9,7 @@ import { decodePayload, encodePayload } from "./codec.js";
 import { connectNats, type NatsCredentials } from "./connection.js";
 import { fromWireError } from "./error-mapping.js";
 import { PAYLOADS } from "./payloads.js";
-import { publishMessage } from "./publisher.js";
+import { DEFAULT_PUBLISH_RETRY_MS, publishMessage } from "./publisher.js";
 import { SUBJECTS } from "./topology.js";
 
 export interface NatsWorkflowOptions {
@@ -17,6 +17,8 @@ export interface NatsWorkflowOptions {
   requestTimeoutMs?: number;
   /** Producer spans for placements; without it, a traceparent given to placeOrder is passed on as it is. */
   tracing?: Tracing;
+  /** How long placeOrder keeps publishing through a leader election or a reconnect (20 s). */
+  publishRetryMs?: number;
   /** The secure profile: an NKey seed (identity "client" unless told), and TLS. */
   credentials?: Omit<NatsCredentials, "identity"> & { identity?: string };
 }
@@ -34,17 +36,19 @@ export class NatsWorkflowClient implements OrderWorkflowClient {
   readonly #nc: NatsConnection;
   readonly #requestTimeoutMs: number;
   readonly #tracing: Tracing;
+  readonly #publishRetryMs: number;
 
-  private constructor(nc: NatsConnection, requestTimeoutMs: number, tracing: Tracing) {
+  private constructor(nc: NatsConnection, options: NatsWorkflowOptions) {
     this.#nc = nc;
-    this.#requestTimeoutMs = requestTimeoutMs;
-    this.#tracing = tracing;
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? 5_000;
+    this.#tracing = options.tracing ?? NO_TRACING;
+    this.#publishRetryMs = options.publishRetryMs ?? DEFAULT_PUBLISH_RETRY_MS;
   }
 
   static async connect(options: NatsWorkflowOptions): Promise<NatsWorkflowClient> {
     const credentials = options.credentials && { ...options.credentials, identity: options.credentials.identity ?? "client" };
     const nc = await connectNats(options.natsUrl, "order-client", createLogger("nats-client", "warn"), credentials);
-    return new NatsWorkflowClient(nc, options.requestTimeoutMs ?? 5_000, options.tracing ?? NO_TRACING);
+    return new NatsWorkflowClient(nc, options);
   }
 
   async placeOrder(order: Order, options: PlaceOptions = {}): Promise<Placement> {
@@ -55,7 +59,7 @@ export class NatsWorkflowClient implements OrderWorkflowClient {
       PAYLOADS.order,
       withId,
       { orderId: withId.orderId, msgId: withId.orderId },
-      { tracing: this.#tracing, parent: traceFromTraceparent(options.traceparent, options.tracestate) },
+      { tracing: this.#tracing, retryMs: this.#publishRetryMs, parent: traceFromTraceparent(options.traceparent, options.tracestate) },
     );
     return { orderId: withId.orderId, status: OrderStatus.ORDER_STATUS_ACCEPTED };
   }

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { connect, nkeyAuthenticator, type NatsConnection } from "nats";
+import { connect, Events, nkeyAuthenticator, type NatsConnection } from "nats";
 import { createUser } from "nkeys.js";
 import { credentialsOf, secureEnv } from "../../scripts/lib/secure-nats.js";
 import { ConfigError } from "../../services/common/config-error.js";
@@ -113,6 +113,29 @@ describe("NATS secure profile: NKeys, least-privilege permissions, mutual TLS", 
       await nc.close();
     }
     expect((await (await admin.jetstreamManager()).streams.info(STREAMS.orders)).config.name).to.equal(STREAMS.orders);
+    await stillCompletes();
+  });
+
+  it("lets client read only its own inbox: a subscription to another identity's inbox or to _INBOX.> is denied", async () => {
+    for (const subject of ["_INBOX.>", "_INBOX_order.>"]) {
+      const nc = await connectAs("client");
+      try {
+        const denied = (async () => {
+          for await (const s of nc.status()) if (s.type === Events.Error && JSON.stringify(s.data).includes("PERMISSIONS_VIOLATION")) return s;
+          return undefined;
+        })();
+        const sub = nc.subscribe(subject);
+        const closed = sub.closed.catch(() => undefined);
+        await nc.flush();
+        const status = await denied;
+        expect(JSON.stringify(status?.data)).to.include("PERMISSIONS_VIOLATION");
+        // The server refused the subscription, and the client closed it: nothing will arrive on it.
+        await closed;
+        expect(sub.isClosed()).to.equal(true);
+      } finally {
+        await nc.close();
+      }
+    }
     await stillCompletes();
   });
 

@@ -14,6 +14,13 @@ describe("TLS settings (TLS_CA_FILE, TLS_CERT_FILE, TLS_KEY_FILE)", function () 
   before(() => (dir = mkdtempSync(join(tmpdir(), "gvn-tls-"))));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
+  it("npm run certs refuses to replace an existing CA unless forced", () => {
+    const out = join(dir, "refuse");
+    const first = writeCertificates(out, { identities: ["client"] });
+    expect(() => writeCertificates(out, { identities: ["client"] })).to.throw(/ca\.pem exists: refusing to replace the CA/);
+    expect(writeCertificates(out, { identities: ["client"], force: true }).ca).to.equal(first.ca);
+  });
+
   it("is off when none is set, and names the identity of the certificate when all are", () => {
     expect(tlsConfig({}, {})).to.equal(undefined);
     expect(tlsConfig({}, tlsEnv(certs, "billing"))?.identity).to.equal("billing");

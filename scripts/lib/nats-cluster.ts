@@ -1,0 +1,82 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { connect } from "nats";
+import { freePort } from "./free-port.js";
+import { startNatsServer, type ManagedNatsServer } from "./nats-server.js";
+
+export interface ManagedNatsCluster {
+  /** Every node's client URL, comma-separated: what the services are given as NATS_URL. */
+  url: string;
+  nodes: ManagedNatsServer[];
+  /** Waits until JetStream has a meta leader and answers (after a start or a node's restart). */
+  waitForMetaLeader(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A local JetStream cluster of `size` nats-servers on free ports of 127.0.0.1:
+ * each with its server_name, its own store under `dir`, JetStream on, and
+ * routes to every other node (what 2.9 needs to cluster JetStream).
+ */
+export async function startNatsCluster(options: {
+  dir: string;
+  size?: number;
+  name?: string;
+  onOutput?: (node: string, line: string) => void;
+}): Promise<ManagedNatsCluster> {
+  const size = options.size ?? 3;
+  const name = options.name ?? "shop";
+  const clientPorts = await Promise.all(Array.from({ length: size }, () => freePort()));
+  const routePorts = await Promise.all(Array.from({ length: size }, () => freePort()));
+  const routes = routePorts.map((p) => `nats://127.0.0.1:${p}`).join(",");
+  const nodes: ManagedNatsServer[] = [];
+  // The nodes start together: JetStream waits for a quorum of its peers before it answers.
+  const started = await Promise.allSettled(
+    clientPorts.map((port, i) => {
+      const node = `n${i + 1}`;
+      const storeDir = join(options.dir, node);
+      mkdirSync(storeDir, { recursive: true });
+      return startNatsServer({
+        storeDir,
+        port,
+        extraArgs: ["--server_name", node, "--cluster_name", name, "--cluster", `nats://127.0.0.1:${routePorts[i]}`, "--routes", routes],
+        onOutput: options.onOutput && ((line) => options.onOutput!(node, line)),
+      });
+    }),
+  );
+  for (const r of started) if (r.status === "fulfilled") nodes.push(r.value);
+  const url = clientPorts.map((p) => `nats://127.0.0.1:${p}`).join(",");
+  const cluster: ManagedNatsCluster = {
+    url,
+    nodes,
+    async waitForMetaLeader(timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        try {
+          const nc = await connect({ servers: url.split(","), timeout: 1_000, reconnect: false });
+          try {
+            // JetStream answers account requests only once the cluster has a meta leader.
+            await (await nc.jetstreamManager()).getAccountInfo();
+            return;
+          } finally {
+            await nc.close();
+          }
+        } catch (err) {
+          if (Date.now() > deadline)
+            throw new Error(`the NATS cluster at ${url} elected no JetStream meta leader within ${timeoutMs} ms: ${(err as Error).message}`, { cause: err });
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    },
+    async stop() {
+      await Promise.all(nodes.map((n) => n.stop()));
+    },
+  };
+  const failed = started.find((r) => r.status === "rejected");
+  if (failed) {
+    await cluster.stop();
+    throw failed.reason;
+  }
+  await cluster.waitForMetaLeader();
+  return cluster;
+}
