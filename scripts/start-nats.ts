@@ -5,6 +5,8 @@
 // and each service connects with its own seed and certificate. --cluster 3: a managed JetStream cluster
 // of three nats-servers (their own ports, routes and stores under DATA_DIR/cluster), every stream with
 // three replicas (NATS_STREAM_REPLICAS unless set), and the services given every server's URL.
+// --replicas billing=2,notification=2: more processes of a service on the same durable consumer;
+// nothing else is told of them.
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -15,12 +17,14 @@ import { startNatsCluster, type ManagedNatsCluster } from "./lib/nats-cluster.js
 import { startNatsServer, type ManagedNatsServer } from "./lib/nats-server.js";
 import { secureEnv, startSecureNats } from "./lib/secure-nats.js";
 import { recordNatsUrl } from "./lib/nats-url-file.js";
+import { parseReplicas, replicaName } from "./lib/replicas.js";
 import { ProcessGroup } from "./lib/process-group.js";
 
 const DATA_DIR = process.env.DATA_DIR ?? "./data/nats";
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { secure: { type: "boolean", default: false }, cluster: { type: "string" } } });
+  const { values } = parseArgs({ options: { secure: { type: "boolean", default: false }, cluster: { type: "string" }, replicas: { type: "string" } } });
+  const replicas = parseReplicas(values.replicas);
   const clusterSize = values.cluster === undefined ? 0 : Number(values.cluster);
   if (values.cluster !== undefined && (!Number.isInteger(clusterSize) || clusterSize < 1 || clusterSize > 7))
     throw new Error(`--cluster: ${JSON.stringify(values.cluster)} must be a number of servers from 1 to 7`);
@@ -81,7 +85,8 @@ async function main(): Promise<void> {
 
   const group = new ProcessGroup();
   for (const name of SERVICE_NAMES)
-    group.spawnScript(name, "scripts/service.ts", [name, "--mode", "nats"], { NATS_URL: natsUrl, DATA_DIR, ...perService[name] });
+    for (let i = 0; i < replicas[name]; i++)
+      group.spawnScript(replicaName(name, i), "scripts/service.ts", [name, "--mode", "nats"], { NATS_URL: natsUrl, DATA_DIR, ...perService[name] });
 
   group.superviseUntilStopped(async () => {
     await managed?.stop();

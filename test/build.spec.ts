@@ -52,14 +52,14 @@ async function importGraph(entry: string): Promise<{ files: Set<string>; package
 
 describe("the compiled build (npm run build)", function () {
   this.timeout(180_000);
-  let dataDir: string;
+  let dataDir = "";
 
   before(async () => {
     await run("npm", ["run", "build"], { cwd: PROJECT_ROOT });
     dataDir = await mkdtemp(join(tmpdir(), "gvn-build-"));
   });
   after(async () => {
-    await rm(dataDir, { recursive: true, force: true });
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   it("starts each gRPC service from dist/scripts/service.js, and each answers the compiled health probe", async () => {
