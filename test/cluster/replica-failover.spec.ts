@@ -1,0 +1,172 @@
+import { expect } from "chai";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort } from "../../scripts/lib/free-port.js";
+import { startNatsServer, type ManagedNatsServer } from "../../scripts/lib/nats-server.js";
+import { ProcessGroup, type ManagedProcess } from "../../scripts/lib/process-group.js";
+import { waitGrpcHealthy } from "../../scripts/lib/wait-healthy.js";
+import { Ledger } from "../../services/audit/ledger.js";
+import type { Mode } from "../../services/common/config.js";
+import { OrderStatus, type Order } from "../../services/gen/shop/v1/order.js";
+import { GrpcWorkflowClient } from "../../services/grpc/workflow-client.js";
+import { readDeadLetters } from "../../services/nats/inspect.js";
+import { NatsWorkflowClient } from "../../services/nats/workflow-client.js";
+import type { OrderWorkflowClient } from "../../services/workflow.js";
+import { connect } from "nats";
+import { eventually } from "../support/eventually.js";
+import { sampleOrder } from "../support/orders.js";
+
+interface Deployment {
+  client: OrderWorkflowClient;
+  /** The replica to kill. */
+  victim: ManagedProcess;
+  deadLetters?(): Promise<number>;
+  close(): Promise<void>;
+}
+
+const quiet = () => undefined;
+
+/** Real processes: order and notification once, billing twice on one database; gRPC or NATS. */
+async function deploy(mode: Mode, dataDir: string): Promise<Deployment> {
+  const group = new ProcessGroup();
+  const base = { DATA_DIR: dataDir, LOG_LEVEL: "error", SHUTDOWN_GRACE_MS: "2000" };
+  let nats: ManagedNatsServer | undefined;
+  try {
+    if (mode === "grpc") {
+      const ports = { order: await freePort(), notification: await freePort(), billing1: await freePort(), billing2: await freePort() };
+      const billing = [ports.billing1, ports.billing2].map((p) => `127.0.0.1:${p}`);
+      const victim = group.spawnScript("billing-1", "scripts/service.ts", ["billing", "--mode", "grpc"], { ...base, GRPC_LISTEN_ADDR: billing[0] }, quiet);
+      group.spawnScript("billing-2", "scripts/service.ts", ["billing", "--mode", "grpc"], { ...base, GRPC_LISTEN_ADDR: billing[1] }, quiet);
+      group.spawnScript(
+        "notification",
+        "scripts/service.ts",
+        ["notification", "--mode", "grpc"],
+        { ...base, GRPC_LISTEN_ADDR: `127.0.0.1:${ports.notification}` },
+        quiet,
+      );
+      // The order service is given both replicas' addresses: the caller must know every server.
+      const orderEnv = {
+        ...base,
+        GRPC_LISTEN_ADDR: `127.0.0.1:${ports.order}`,
+        BILLING_SERVICE_ADDR: billing.join(","),
+        NOTIFICATION_SERVICE_ADDR: `127.0.0.1:${ports.notification}`,
+      };
+      group.spawnScript("order", "scripts/service.ts", ["order", "--mode", "grpc"], orderEnv, quiet);
+      for (const p of Object.values(ports)) await waitGrpcHealthy(`127.0.0.1:${p}`);
+      const client = new GrpcWorkflowClient({ orderServiceAddr: `127.0.0.1:${ports.order}` });
+      return {
+        client,
+        victim,
+        async close() {
+          await client.close();
+          await group.stop();
+        },
+      };
+    }
+    nats = await startNatsServer({ storeDir: join(dataDir, "nats") });
+    const env = { ...base, NATS_URL: nats.url, NATS_ACK_WAIT_MS: "2000" };
+    const victim = group.spawnScript("billing-1", "scripts/service.ts", ["billing", "--mode", "nats"], env, quiet);
+    // Another process on the same durable consumer: nothing else learns of it.
+    group.spawnScript("billing-2", "scripts/service.ts", ["billing", "--mode", "nats"], env, quiet);
+    group.spawnScript("notification", "scripts/service.ts", ["notification", "--mode", "nats"], env, quiet);
+    group.spawnScript("order", "scripts/service.ts", ["order", "--mode", "nats"], env, quiet);
+    const server = nats;
+    const nc = await connect({ servers: server.url });
+    const jsm = await nc.jetstreamManager();
+    await eventually(
+      "every consumer pulled by its service, billing's by both replicas",
+      async () => {
+        const waiting = await Promise.all(
+          [
+            ["ORDERS", "order-intake", 1],
+            ["ORDER_EVENTS", "order-events", 1],
+            ["BILLING", "billing-invoicer", 2],
+            ["NOTIFICATION", "notification-mailer", 1],
+          ].map(async ([s, c, n]) => ((await jsm.consumers.info(s as string, c as string).catch(() => undefined))?.num_waiting ?? 0) >= (n as number)),
+        );
+        return waiting.every(Boolean) ? true : undefined;
+      },
+      60_000,
+    );
+    const client = await NatsWorkflowClient.connect({ natsUrl: server.url });
+    return {
+      client,
+      victim,
+      deadLetters: async () => (await readDeadLetters(jsm)).length,
+      async close() {
+        await client.close();
+        await nc.close();
+        await group.stop();
+        await server.stop();
+      },
+    };
+  } catch (err) {
+    await group.stop();
+    await nats?.stop();
+    throw err;
+  }
+}
+
+async function completed(client: OrderWorkflowClient, id: string): Promise<boolean> {
+  return (await client.getOrder(id).catch(() => undefined))?.status === OrderStatus.ORDER_STATUS_COMPLETED;
+}
+
+/**
+ * Two billing replicas under load, one SIGKILLed mid-run. gRPC: round_robin
+ * stops picking it, calls in flight on it fail or are retried as UNAVAILABLE,
+ * and what failed completes when re-sent. NATS: its unacknowledged messages
+ * go to the other replica after ack_wait. Both: every order completes once.
+ */
+async function drill(mode: Mode): Promise<void> {
+  const dataDir = await mkdtemp(join(tmpdir(), `gvn-replicas-${mode}-`));
+  const d = await deploy(mode, dataDir);
+  try {
+    const orders: Order[] = [];
+    const accepted: string[] = [];
+    const failed: Order[] = [];
+    const sending = (async () => {
+      for (let i = 0; i < 200; i++) {
+        const order = sampleOrder();
+        orders.push(order);
+        d.client.placeOrder(order).then(
+          () => accepted.push(order.orderId),
+          () => failed.push(order),
+        );
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    await eventually("some orders accepted before the kill", () => (accepted.length >= 40 ? true : undefined));
+    d.victim.child.kill("SIGKILL");
+    await d.victim.exited;
+    await sending;
+    await eventually("every placement answered", () => (accepted.length + failed.length === orders.length ? true : undefined), 60_000);
+    if (mode === "nats") expect(failed, "placements refused by the broker").to.deep.equal([]);
+    // The client re-sends what failed, with the same order id; those complete too.
+    for (const order of failed) await d.client.placeOrder(order);
+    for (const order of orders)
+      await eventually(`order ${order.orderId} to complete`, () => completed(d.client, order.orderId).then((ok) => ok || undefined), 60_000);
+    const ledger = new Ledger(dataDir);
+    try {
+      const snap = ledger.snapshot();
+      for (const order of orders) {
+        expect(snap.invoices.get(order.orderId), `invoices of ${order.orderId}`).to.equal(1);
+        expect(snap.emails.get(order.orderId)?.rows, `e-mails of ${order.orderId}`).to.equal(1);
+      }
+    } finally {
+      ledger.close();
+    }
+    if (d.deadLetters) expect(await d.deadLetters(), "dead letters").to.equal(0);
+  } finally {
+    await d.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+describe("a billing replica killed under load (two replicas, real processes)", function () {
+  this.timeout(180_000);
+
+  it("gRPC: the order service balances over both, stops using the dead one; re-sent orders complete; each billed and mailed once", () => drill("grpc"));
+
+  it("NATS: the other replica takes the dead one's unacknowledged messages after ack_wait; each order billed and mailed once", () => drill("nats"));
+});
