@@ -40,6 +40,8 @@ export class LabStack {
   readonly group = new ProcessGroup();
   readonly processes = new Map<ServiceName, ManagedProcess>();
   readonly envs = new Map<ServiceName, Record<string, string>>();
+  /** Extra processes of a service (scale-out), by process name, e.g. "billing-2". */
+  readonly replicas = new Map<string, { process: ManagedProcess; address?: string }>();
   #cpuOfExited = 0;
   #log: WriteStream;
   #nc?: Promise<NatsConnection>;
@@ -109,6 +111,31 @@ export class LabStack {
       }),
     );
     await this.waitReady(name);
+  }
+
+  /**
+   * Starts one more process of a service, sharing its database: in gRPC mode on a port of its
+   * own (its address is returned; nobody calls it until told), in NATS mode on the same durable
+   * consumer (it takes work at once). Resolves once it serves, or pulls from its consumer.
+   */
+  async startReplica(name: ServiceName, replica: string, env: Record<string, string> = {}): Promise<string | undefined> {
+    const sink = (line: string) => this.#log.write(`${line}\n`);
+    const address = this.ports ? `127.0.0.1:${await freePort()}` : undefined;
+    const merged = { ...this.envs.get(name), ...env, ...(address ? { GRPC_LISTEN_ADDR: address } : {}) };
+    const consumer = Object.values(CONSUMERS).find((c) => c.owner === name);
+    const jsm = this.nats ? await (await this.natsConnection()).jetstreamManager({ checkAPI: false }) : undefined;
+    const pullsBefore = consumer && jsm ? ((await jsm.consumers.info(consumer.stream, consumer.durable)).num_waiting ?? 0) : 0;
+    const process = this.group.spawnScript(replica, "scripts/service.ts", [name, "--mode", this.options.mode], merged, sink, { compiled: true });
+    this.replicas.set(replica, { process, address });
+    if (address) await waitGrpcHealthy(address, 30_000, this.options.secure && pemOf(this.options.secure, "admin"));
+    else if (consumer && jsm) {
+      const deadline = Date.now() + 30_000;
+      while (((await jsm.consumers.info(consumer.stream, consumer.durable)).num_waiting ?? 0) <= pullsBefore) {
+        if (Date.now() > deadline) throw new Error(`${replica} did not start consuming ${consumer.durable}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    return address;
   }
 
   async waitReady(name: ServiceName, timeoutMs = 30_000): Promise<void> {

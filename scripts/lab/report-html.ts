@@ -117,6 +117,8 @@ function charts(s: ScenarioResult, report: LabReport): string[] {
     }
     case "traces":
       return waterfallPair(s);
+    case "scale-out":
+      return [timelineChart("A second billing replica started midway: completions over time", loaded)];
     case "down":
       return [
         timelineChart("Billing stopped and restarted: completions and errors", loaded),

@@ -60,6 +60,13 @@ export const FIGURE_LABELS: Record<string, string> = {
   completeP50Secure: "complete p50, secure (ms)",
   acceptP50Plain: "accept p50, plain (ms)",
   acceptP50Secure: "accept p50, secure (ms)",
+  offeredRate: "offered rate (orders/s)",
+  onePerReplica: "what one billing process sustains (orders/s)",
+  completedPerSecBefore: "completed per second before billing-2",
+  completedPerSecAfter: "completed per second after billing-2 took traffic",
+  replicaTookTrafficAfterMs: "billing-2 took traffic after its start (ms)",
+  failedWhileChanging: "failed to the client while the change was made",
+  configurationChanged: "configuration changed",
   cpuRoundsPlain: "plain, each round",
   cpuRoundsSecure: "secure, each round",
 };

@@ -7,6 +7,8 @@ import { show } from "./show.js";
 export const CLAIMS: Record<ScenarioId, string> = {
   baseline: "Synchronous: the client waits for the server's answer. Asynchronous: the client does not wait; the broker takes the request.",
   capacity: "Too many requests can overload a server; with a broker the server decides how much it takes.",
+  "scale-out":
+    "Synchronous: the client must know the address of each server, so a new server is used only once its callers are told. Asynchronous: a new consumer takes work from the queue at once; nobody else needs to know.",
   secure:
     "Both ways can be made to trust only who they must: a gRPC server checks each caller's certificate; a broker checks each client's key and what subjects it may use.",
   traces:
@@ -100,6 +102,16 @@ export function explain(s: ScenarioResult, report: LabReport): string {
       }
       break;
     }
+    case "scale-out":
+      if (g)
+        parts.push(
+          `Billing was made the bottleneck (${report.settings.scaleOutProviderDelayMs} ms per invoice, ${report.settings.scaleOutProviderConcurrency} at once: about ${fig(s, "grpc", "onePerReplica")} orders/s per process) under ${fig(s, "grpc", "offeredRate")} orders/s. In gRPC mode the running order service could not use billing-2 until it was restarted with the new address: billing-2 took traffic ${fig(s, "grpc", "replicaTookTrafficAfterMs")} ms after it started, ${fig(s, "grpc", "failedWhileChanging")} orders failed to the client meanwhile, and completions went from ${fig(s, "grpc", "completedPerSecBefore")} to ${fig(s, "grpc", "completedPerSecAfter")} per second.`,
+        );
+      if (x)
+        parts.push(
+          `In NATS mode billing-2 joined the same durable consumer and took work ${fig(s, "nats", "replicaTookTrafficAfterMs")} ms after it started, with no configuration change anywhere; completions went from ${fig(s, "nats", "completedPerSecBefore")} to ${fig(s, "nats", "completedPerSecAfter")} per second.`,
+        );
+      break;
     case "secure":
       for (const [m, run] of [
         ["gRPC", g],
@@ -199,6 +211,8 @@ function verdict(s: ScenarioResult, mode: Mode, report: LabReport): string {
       const shape = w ? `median order ${w.rows.length} spans over ${ms(w.totalMs)}, client waited ${ms(w.clientWaitMs)}; ` : "";
       return `${shape}tracing every order cost ${f("tracingCostMsPerOrder")} ms CPU per order (${f("tracingCostShare")})`;
     }
+    case "scale-out":
+      return `${f("completedPerSecBefore")} → ${f("completedPerSecAfter")} completed/s; billing-2 took traffic after ${f("replicaTookTrafficAfterMs")} ms; configuration changed: ${f("configurationChanged")}; ${f("failedWhileChanging")} failed meanwhile`;
     case "secure":
       return `secure profile cost ${f("securityCostMsPerOrder")} ms CPU per order (${f("securityCostShare")}); complete p50 ${ms(Number(r.figures.completeP50Plain))} → ${ms(Number(r.figures.completeP50Secure))}`;
     case "down":

@@ -4,6 +4,7 @@ import { crash } from "./scenarios/crash.js";
 import { serverDown } from "./scenarios/down.js";
 import { overload } from "./scenarios/overload.js";
 import { withSession } from "./scenarios/session.js";
+import { scaleOut } from "./scenarios/scale-out.js";
 import { secureScenario } from "./scenarios/secure.js";
 import { tracesScenario } from "./scenarios/traces.js";
 import type { LabContext, ModeRun, ScenarioId, ScenarioResult } from "./scenario-types.js";
@@ -20,6 +21,8 @@ export async function runScenario(id: ScenarioId, ctx: LabContext, baselineResul
       return tracesScenario(ctx);
     case "secure":
       return secureScenario(ctx);
+    case "scale-out":
+      return scaleOut(ctx);
     case "down":
       return serverDown(ctx);
     case "overload":

@@ -38,6 +38,12 @@ export interface LabSettings {
   crashAtMs: number;
   crashDownMs: number;
   drainTimeoutMs: number;
+  /** Scale-out: billing's stand-in provider latency and how many at once per process, the offered rate, and when billing-2 starts. */
+  scaleOutProviderDelayMs: number;
+  scaleOutProviderConcurrency: number;
+  scaleOutRate: number;
+  scaleOutMs: number;
+  scaleOutAtMs: number;
 }
 
 const SHORT: LabSettings = {
@@ -68,6 +74,12 @@ const SHORT: LabSettings = {
   crashAtMs: 2_000,
   crashDownMs: 1_000,
   drainTimeoutMs: 30_000,
+  // One billing process makes 4 / 50 ms = 80 invoices/s; two make 160: 120/s is too much for one.
+  scaleOutProviderDelayMs: 50,
+  scaleOutProviderConcurrency: 4,
+  scaleOutRate: 120,
+  scaleOutMs: 10_000,
+  scaleOutAtMs: 4_000,
 };
 
 export const PROFILES: Record<Profile, LabSettings> = {
@@ -91,6 +103,8 @@ export const PROFILES: Record<Profile, LabSettings> = {
     crashAtMs: 1_200,
     crashDownMs: 500,
     drainTimeoutMs: 20_000,
+    scaleOutMs: 6_000,
+    scaleOutAtMs: 2_500,
   },
   full: {
     ...SHORT,
@@ -110,5 +124,7 @@ export const PROFILES: Record<Profile, LabSettings> = {
     crashAtMs: 8_000,
     crashDownMs: 2_000,
     drainTimeoutMs: 60_000,
+    scaleOutMs: 30_000,
+    scaleOutAtMs: 10_000,
   },
 };

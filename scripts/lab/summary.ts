@@ -7,6 +7,8 @@ const KEY: Record<ScenarioResult["id"], (r: ModeRun) => string> = {
   capacity: (r) => `sustained ${sustainedRateText(r)}/s${r.rssMiBPeak ? `, peak RSS ${Math.max(...Object.values(r.rssMiBPeak))} MiB` : ""}`,
   traces: (r) =>
     `tracing +${show(r.figures.tracingCostMsPerOrder)} ms/order (${show(r.figures.tracingCostShare)}), ${show(r.figures.spansPerOrder)} spans/order`,
+  "scale-out": (r) =>
+    `${show(r.figures.completedPerSecBefore)} → ${show(r.figures.completedPerSecAfter)}/s, new replica used after ${show(r.figures.replicaTookTrafficAfterMs)} ms`,
   secure: (r) => `secure +${show(r.figures.securityCostMsPerOrder)} ms/order (${show(r.figures.securityCostShare)})`,
   down: (r) => `failed ${show(r.figures.failedToClient)}, resent ok ${show(r.figures.resentCompleted)}, drain ${show(r.figures.drainAfterRestartMs)} ms`,
   overload: (r) =>

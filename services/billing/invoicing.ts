@@ -2,7 +2,7 @@ import type { Invoice } from "../gen/shop/v1/billing.js";
 import type { Order } from "../gen/shop/v1/order.js";
 import { NO_METRICS, timeStep, type Metrics } from "../common/metrics.js";
 import { NotFoundError } from "../domain/errors.js";
-import type { InvoiceDocuments, InvoiceStore } from "../domain/ports.js";
+import type { InvoiceDocuments, InvoiceStore, PaymentProvider } from "../domain/ports.js";
 import { SingleFlight } from "../domain/single-flight.js";
 import { computeTotals } from "../domain/totals.js";
 import { validateOrder } from "../domain/validation.js";
@@ -21,6 +21,7 @@ export class Invoicing {
     private readonly documents: InvoiceDocuments,
     private readonly metrics: Metrics = NO_METRICS,
     private readonly now: () => number = Date.now,
+    private readonly provider?: PaymentProvider,
   ) {}
 
   createInvoice(order: Order): Promise<InvoiceResult> {
@@ -36,6 +37,8 @@ export class Invoicing {
   }
 
   async #create(order: Order): Promise<InvoiceResult> {
+    // A new invoice waits for the provider; a re-request of an existing one does not.
+    if (this.provider && !this.store.findByOrderId(order.orderId)) await this.provider.authorize(order.orderId);
     // The insert itself tells whether the order already had its invoice (one row per order id).
     const { lines, totalMinor } = computeTotals(order.items);
     const customer = order.customer!;

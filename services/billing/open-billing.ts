@@ -2,6 +2,7 @@ import { dataPaths } from "../common/data-paths.js";
 import { NO_METRICS, type Metrics } from "../common/metrics.js";
 import type { InvoiceStore } from "../domain/ports.js";
 import { HtmlInvoiceDocuments } from "./invoice-documents.js";
+import { SimulatedProvider } from "./simulated-provider.js";
 import { SqliteInvoiceStore } from "./invoice-store.js";
 import { Invoicing } from "./invoicing.js";
 
@@ -10,12 +11,18 @@ export interface BillingCore {
   close(): void;
 }
 
-export function openBilling(dataDir: string, crashAfterInvoiceWrites = 0, metrics: Metrics = NO_METRICS): BillingCore {
+export function openBilling(
+  dataDir: string,
+  crashAfterInvoiceWrites = 0,
+  metrics: Metrics = NO_METRICS,
+  provider: { delayMs: number; concurrency: number } = { delayMs: 0, concurrency: 1 },
+): BillingCore {
   const paths = dataPaths(dataDir);
   const documents = new HtmlInvoiceDocuments(paths.invoicesDir);
   const store = new SqliteInvoiceStore(paths.billingDb, (n) => documents.pathFor(n));
   const invoices = crashAfterInvoiceWrites > 0 ? crashAfterWrites(store, crashAfterInvoiceWrites) : store;
-  return { invoicing: new Invoicing(invoices, documents, metrics), close: () => store.close() };
+  const payments = provider.delayMs > 0 ? new SimulatedProvider(provider.delayMs, provider.concurrency) : undefined;
+  return { invoicing: new Invoicing(invoices, documents, metrics, Date.now, payments), close: () => store.close() };
 }
 
 /**

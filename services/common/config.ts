@@ -24,6 +24,8 @@ export interface CommonConfig {
   crashAfterInvoiceWrites: number;
   /** Serve Prometheus metrics at http://<host>:<port>/metrics; unset: no metrics at all. */
   metricsPort?: number;
+  /** Billing: a stand-in for a payment provider's latency per new invoice (0: off), and how many at once. */
+  provider: { delayMs: number; concurrency: number };
   /** OpenTelemetry traces from the standard OTEL_* variables; undefined: off. */
   tracing?: TracingSettings;
   /** TLS_CA_FILE, TLS_CERT_FILE, TLS_KEY_FILE: mutual TLS for gRPC and the NATS connection; undefined: plaintext. */
@@ -44,8 +46,14 @@ export interface GrpcConfig extends CommonConfig {
 export interface NatsConfig extends CommonConfig {
   /** Comma-separated server URLs; the only address a service needs. */
   natsUrl: string;
-  /** How many messages this service works on at once (its consumers' max_ack_pending). */
+  /** How many messages the service's consumers may have unacknowledged, across all its processes (max_ack_pending). */
   maxAckPending: number;
+  /**
+   * How many messages one process takes and works on at once (NATS_CONCURRENCY; default:
+   * max_ack_pending). Smaller than max_ack_pending, it leaves work in the stream for the
+   * service's other replicas instead of one process holding it all.
+   */
+  concurrency: number;
   ackWaitMs: number;
   maxDeliver: number;
   /** Re-publishes of one message id inside this window are dropped by the streams. */
@@ -130,6 +138,10 @@ function common(name: ServiceName, mode: Mode, flags: ParsedArgs["flags"], env: 
     shutdownGraceMs: int("SHUTDOWN_GRACE_MS", env.SHUTDOWN_GRACE_MS, 10_000, 0),
     crashAfterInvoiceWrites: int("CRASH_AFTER_INVOICE_WRITE", env.CRASH_AFTER_INVOICE_WRITE, 0, 0),
     metricsPort: optionalPort(flags["metrics-port"] !== undefined ? "--metrics-port" : "METRICS_PORT", flags["metrics-port"] ?? env.METRICS_PORT),
+    provider: {
+      delayMs: int("BILLING_PROVIDER_DELAY_MS", env.BILLING_PROVIDER_DELAY_MS, 0, 0),
+      concurrency: int("BILLING_PROVIDER_CONCURRENCY", env.BILLING_PROVIDER_CONCURRENCY, 8, 1),
+    },
     tracing: tracingSettings(env, name),
     tls: tlsConfig(flags, env),
   };
@@ -168,6 +180,7 @@ export function natsConfig(name: ServiceName, flags: ParsedArgs["flags"] = {}, e
     ...common(name, "nats", flags, env),
     natsUrl,
     maxAckPending: int("NATS_MAX_ACK_PENDING", flags["max-ack-pending"] ?? env.NATS_MAX_ACK_PENDING, 256, 1),
+    concurrency: int("NATS_CONCURRENCY", env.NATS_CONCURRENCY, int("NATS_MAX_ACK_PENDING", flags["max-ack-pending"] ?? env.NATS_MAX_ACK_PENDING, 256, 1), 1),
     ackWaitMs: int("NATS_ACK_WAIT_MS", env.NATS_ACK_WAIT_MS, 30_000, 1_000),
     maxDeliver: int("NATS_MAX_DELIVER", env.NATS_MAX_DELIVER, 5, 1),
     duplicateWindowMs: int("NATS_DUPLICATE_WINDOW_MS", env.NATS_DUPLICATE_WINDOW_MS, 120_000, 100),

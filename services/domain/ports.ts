@@ -67,6 +67,11 @@ export interface NotifierPort {
   sendOrderConfirmation(request: ConfirmationRequest, ctx?: RequestContext): Promise<void | Deferred>;
 }
 
+/** The provider billing confirms a new invoice's payment with, before it issues the invoice. */
+export interface PaymentProvider {
+  authorize(orderId: string): Promise<void>;
+}
+
 /** Billing's database: one invoice per order id. */
 export interface InvoiceStore {
   findByOrderId(orderId: string): Invoice | undefined;

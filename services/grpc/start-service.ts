@@ -22,7 +22,7 @@ function wire(config: GrpcConfig, log: Logger, metrics: Metrics, tracing: Tracin
   const ctx = { log, limit: new InFlightLimit(config.maxInFlight), metrics, tracing, allowedCallers: config.tls ? ALLOWED_CALLERS[config.name] : undefined };
   switch (config.name) {
     case "billing": {
-      const core = openBilling(config.dataDir, config.crashAfterInvoiceWrites, metrics);
+      const core = openBilling(config.dataDir, config.crashAfterInvoiceWrites, metrics, config.provider);
       return { binding: billingHandlers(ctx, core.invoicing), calls: {}, release: () => core.close() };
     }
     case "notification": {

@@ -27,7 +27,7 @@ function wire(config: NatsConfig, nc: NatsConnection, js: JetStreamClient, log: 
   const out = { tracing, retryMs: config.publishRetryMs };
   switch (config.name) {
     case "billing": {
-      const core = openBilling(config.dataDir, config.crashAfterInvoiceWrites, metrics);
+      const core = openBilling(config.dataDir, config.crashAfterInvoiceWrites, metrics, config.provider);
       return {
         consumers: [{ consumer: CONSUMERS.invoicer, handle: invoiceHandler(js, core.invoicing, out), onDeadLetter: reportFailedStep(js, "billing", out) }],
         release: () => core.close(),
@@ -101,7 +101,7 @@ export async function startNatsService(config: NatsConfig, log: Logger): Promise
         await startWorkConsumer({
           js,
           consumer: spec.consumer,
-          concurrency: config.maxAckPending,
+          concurrency: Math.min(config.concurrency, config.maxAckPending),
           retry: { ...DEFAULT_RETRY_POLICY, maxDeliver: config.maxDeliver },
           log: log.child(spec.consumer.durable),
           handle: spec.handle,

@@ -1,0 +1,126 @@
+import { freePort } from "../../lib/free-port.js";
+import type { LabStack } from "../lab-stack.js";
+import { summary, type LabContext, type ModeRun, type ScenarioResult } from "../scenario-types.js";
+import { withSession } from "./session.js";
+
+/** How many invoices a billing process has made, from its /metrics; undefined while it does not answer. */
+async function invoicesMade(port: number): Promise<number | undefined> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const line = text.split("\n").find((l) => l.startsWith("shop_step_duration_seconds_count") && l.includes('step="invoice"'));
+    return line ? Number(line.trim().split(/\s+/).at(-1)) : 0;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The second billing replica, started at `atMs` of the load's clock. NATS: it
+ * joins the durable consumer and nobody else is told. gRPC: it listens on a
+ * port of its own that the running order service does not know, so the order
+ * service is restarted with the longer address list, which is what a
+ * synchronous caller needs to use a new server.
+ */
+class ScaleOut {
+  startedAt = 0;
+  reconfiguredAt = 0;
+  tookTrafficAt = 0;
+  #done?: Promise<void>;
+
+  constructor(
+    private readonly stack: LabStack,
+    private readonly atMs: number,
+    private readonly t0: number,
+  ) {}
+
+  tick(t: number): void {
+    if (this.#done || t < this.atMs) return;
+    this.#done = this.#scale();
+  }
+
+  async #scale(): Promise<void> {
+    const metricsPort = await freePort();
+    const address = await this.stack.startReplica("billing", "billing-2", { METRICS_PORT: String(metricsPort) });
+    this.startedAt = performance.now() - this.t0;
+    if (address) {
+      // The order service learns of the replica only from its configuration: restart it with both addresses.
+      const list = `${this.stack.envs.get("order")!.BILLING_SERVICE_ADDR},${address}`;
+      await this.stack.signal("order", "SIGTERM");
+      await this.stack.startService("order", { BILLING_SERVICE_ADDR: list });
+      this.reconfiguredAt = performance.now() - this.t0;
+    }
+    for (;;) {
+      if (((await invoicesMade(metricsPort)) ?? 0) > 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    this.tookTrafficAt = performance.now() - this.t0;
+  }
+
+  finished(): Promise<void> {
+    return this.#done ?? Promise.resolve();
+  }
+}
+
+/** Completed orders per second over [fromMs, toMs) of the run. */
+function rateBetween(orders: Array<{ completedAt?: number }>, fromMs: number, toMs: number): number {
+  const n = orders.filter((o) => o.completedAt !== undefined && o.completedAt >= fromMs && o.completedAt < toMs).length;
+  return toMs > fromMs ? Math.round((n / (toMs - fromMs)) * 10_000) / 10 : 0;
+}
+
+/**
+ * Billing made the bottleneck (a payment provider's latency, a bounded number
+ * at once per process), an offered rate above what one billing process
+ * sustains, and a second billing process started midway.
+ */
+export async function scaleOut(ctx: LabContext): Promise<ScenarioResult> {
+  const s = ctx.settings;
+  const env = {
+    BILLING_PROVIDER_DELAY_MS: String(s.scaleOutProviderDelayMs),
+    BILLING_PROVIDER_CONCURRENCY: String(s.scaleOutProviderConcurrency),
+    // A billing process takes a bounded number of messages at once, so that what waits stays in the
+    // stream for whichever replica is free, rather than queued inside one process.
+    NATS_CONCURRENCY: String(s.scaleOutProviderConcurrency * 2),
+  };
+  const perReplica = Math.round((s.scaleOutProviderConcurrency * 1000) / s.scaleOutProviderDelayMs);
+  const runs: ModeRun[] = [];
+  for (const mode of ctx.modes) {
+    runs.push(
+      await withSession(ctx, "scale-out", mode, { env }, async (x) => {
+        const t0 = performance.now();
+        const change = new ScaleOut(x.stack, s.scaleOutAtMs, t0);
+        const r = await x.load({
+          rate: s.scaleOutRate,
+          durationMs: s.scaleOutMs,
+          startAt: t0,
+          drainTimeoutMs: s.drainTimeoutMs,
+          onElapsed: (t) => change.tick(t),
+        });
+        await change.finished();
+        const failed = r.orders.filter((o) => o.error);
+        const changing = r.orders.filter((o) => o.error && o.intendedAt >= s.scaleOutAtMs && o.intendedAt < (change.reconfiguredAt || change.tookTrafficAt));
+        // After: from the moment billing-2 took work to the last completion (a backlog drains then too).
+        const lastCompletion = Math.max(0, ...r.orders.map((o) => o.completedAt ?? 0));
+        const marks = [{ t: change.startedAt, label: "billing-2 started" }];
+        if (change.reconfiguredAt) marks.push({ t: change.reconfiguredAt, label: "order service restarted with both addresses" });
+        marks.push({ t: change.tookTrafficAt, label: "billing-2 took traffic" });
+        return {
+          mode,
+          load: summary(r),
+          audit: x.audit(r.orders),
+          marks,
+          figures: {
+            offeredRate: s.scaleOutRate,
+            onePerReplica: perReplica,
+            completedPerSecBefore: rateBetween(r.orders, 1_000, s.scaleOutAtMs),
+            completedPerSecAfter: rateBetween(r.orders, change.tookTrafficAt, lastCompletion + 1),
+            replicaTookTrafficAfterMs: Math.round(change.tookTrafficAt - change.startedAt),
+            failedToClient: failed.length,
+            failedWhileChanging: changing.length,
+            configurationChanged: change.reconfiguredAt > 0 ? "order service restarted with the new address" : "none",
+          },
+        };
+      }),
+    );
+  }
+  return { id: "scale-out", title: "Scale-out: a second billing replica started midway", runs };
+}
