@@ -103,7 +103,8 @@ export const PROFILES: Record<Profile, LabSettings> = {
     crashAtMs: 1_200,
     crashDownMs: 500,
     drainTimeoutMs: 20_000,
-    scaleOutMs: 6_000,
+    // Long enough after the change for the gRPC order service's restart to finish and use billing-2.
+    scaleOutMs: 8_000,
     scaleOutAtMs: 2_500,
   },
   full: {

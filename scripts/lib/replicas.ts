@@ -3,9 +3,12 @@ import { SERVICE_NAMES, type ServiceName } from "../../services/common/config.js
 export type ReplicaCounts = Record<ServiceName, number>;
 
 /**
- * `--replicas billing=2,notification=3`: how many processes each service runs (1 unless named).
- * The order service runs once: its per-order serialiser holds inside one process, so two order
- * processes could interleave one order's steps.
+ * `--replicas order=2,billing=2,notification=3`: how many processes each service runs (1 unless
+ * named). Replicas of a service share its database. Order replicas are safe although the per-order
+ * serialiser holds only inside one process: every step is a conditional update in the order
+ * database (an invoice is recorded only on an order not yet complete, completion only once and
+ * only with an invoice), SQLite serialises writers across processes, and every request a step
+ * sends is idempotent by order id (and deduplicated by its message id in NATS mode).
  */
 export function parseReplicas(value: string | undefined): ReplicaCounts {
   const counts: ReplicaCounts = { order: 1, billing: 1, notification: 1 };
@@ -16,8 +19,6 @@ export function parseReplicas(value: string | undefined): ReplicaCounts {
       throw new Error(`--replicas: ${JSON.stringify(name)} is not a service (${SERVICE_NAMES.join(", ")})`);
     const count = Number(n);
     if (!Number.isInteger(count) || count < 1 || count > 9) throw new Error(`--replicas: ${item} must give ${name} a count from 1 to 9`);
-    if (name === "order" && count > 1)
-      throw new Error("--replicas: the order service runs as one process; its per-order serialiser does not hold across processes");
     counts[name as ServiceName] = count;
   }
   return counts;

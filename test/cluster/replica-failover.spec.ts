@@ -7,6 +7,8 @@ import { startNatsServer, type ManagedNatsServer } from "../../scripts/lib/nats-
 import { ProcessGroup, type ManagedProcess } from "../../scripts/lib/process-group.js";
 import { waitGrpcHealthy } from "../../scripts/lib/wait-healthy.js";
 import { Ledger } from "../../services/audit/ledger.js";
+import { dataPaths } from "../../services/common/data-paths.js";
+import { openReadOnly } from "../../services/common/sqlite.js";
 import type { Mode } from "../../services/common/config.js";
 import { OrderStatus, type Order } from "../../services/gen/shop/v1/order.js";
 import { GrpcWorkflowClient } from "../../services/grpc/workflow-client.js";
@@ -27,8 +29,8 @@ interface Deployment {
 
 const quiet = () => undefined;
 
-/** Real processes: order and notification once, billing twice on one database; gRPC or NATS. */
-async function deploy(mode: Mode, dataDir: string): Promise<Deployment> {
+/** Real processes: order and notification once, billing twice on one database (or, `orderTwice`, order twice); gRPC or NATS. */
+async function deploy(mode: Mode, dataDir: string, orderTwice = false): Promise<Deployment> {
   const group = new ProcessGroup();
   const base = { DATA_DIR: dataDir, LOG_LEVEL: "error", SHUTDOWN_GRACE_MS: "2000" };
   let nats: ManagedNatsServer | undefined;
@@ -66,11 +68,13 @@ async function deploy(mode: Mode, dataDir: string): Promise<Deployment> {
     }
     nats = await startNatsServer({ storeDir: join(dataDir, "nats") });
     const env = { ...base, NATS_URL: nats.url, NATS_ACK_WAIT_MS: "2000" };
-    const victim = group.spawnScript("billing-1", "scripts/service.ts", ["billing", "--mode", "nats"], env, quiet);
-    // Another process on the same durable consumer: nothing else learns of it.
-    group.spawnScript("billing-2", "scripts/service.ts", ["billing", "--mode", "nats"], env, quiet);
+    const twice = orderTwice ? "order" : "billing";
+    const once = orderTwice ? "billing" : "order";
+    const victim = group.spawnScript(`${twice}-1`, "scripts/service.ts", [twice, "--mode", "nats"], env, quiet);
+    // Another process on the same durable consumer(s): nothing else learns of it.
+    group.spawnScript(`${twice}-2`, "scripts/service.ts", [twice, "--mode", "nats"], env, quiet);
     group.spawnScript("notification", "scripts/service.ts", ["notification", "--mode", "nats"], env, quiet);
-    group.spawnScript("order", "scripts/service.ts", ["order", "--mode", "nats"], env, quiet);
+    group.spawnScript(once, "scripts/service.ts", [once, "--mode", "nats"], env, quiet);
     const server = nats;
     const nc = await connect({ servers: server.url });
     const jsm = await nc.jetstreamManager();
@@ -79,9 +83,9 @@ async function deploy(mode: Mode, dataDir: string): Promise<Deployment> {
       async () => {
         const waiting = await Promise.all(
           [
-            ["ORDERS", "order-intake", 1],
-            ["ORDER_EVENTS", "order-events", 1],
-            ["BILLING", "billing-invoicer", 2],
+            ["ORDERS", "order-intake", orderTwice ? 2 : 1],
+            ["ORDER_EVENTS", "order-events", orderTwice ? 2 : 1],
+            ["BILLING", "billing-invoicer", orderTwice ? 1 : 2],
             ["NOTIFICATION", "notification-mailer", 1],
           ].map(async ([s, c, n]) => ((await jsm.consumers.info(s as string, c as string).catch(() => undefined))?.num_waiting ?? 0) >= (n as number)),
         );
@@ -118,9 +122,9 @@ async function completed(client: OrderWorkflowClient, id: string): Promise<boole
  * and what failed completes when re-sent. NATS: its unacknowledged messages
  * go to the other replica after ack_wait. Both: every order completes once.
  */
-async function drill(mode: Mode): Promise<void> {
+async function drill(mode: Mode, orderTwice = false): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), `gvn-replicas-${mode}-`));
-  const d = await deploy(mode, dataDir);
+  const d = await deploy(mode, dataDir, orderTwice);
   try {
     const orders: Order[] = [];
     const accepted: string[] = [];
@@ -156,6 +160,18 @@ async function drill(mode: Mode): Promise<void> {
     } finally {
       ledger.close();
     }
+    // No order's steps interleaved wrongly: each e-mail was begun after its order's invoice was issued.
+    const billing = openReadOnly(dataPaths(dataDir).billingDb);
+    const notification = openReadOnly(dataPaths(dataDir).notificationDb);
+    try {
+      const issued = billing.prepare<[string], { t: number }>("SELECT issued_at_ms AS t FROM invoices WHERE order_id = ?");
+      const mailed = notification.prepare<[string], { t: number }>("SELECT created_at AS t FROM emails WHERE order_id = ?");
+      for (const order of orders)
+        expect(mailed.get(order.orderId)!.t, `e-mail of ${order.orderId} after its invoice`).to.be.at.least(issued.get(order.orderId)!.t);
+    } finally {
+      billing.close();
+      notification.close();
+    }
     if (d.deadLetters) expect(await d.deadLetters(), "dead letters").to.equal(0);
   } finally {
     await d.close();
@@ -163,10 +179,12 @@ async function drill(mode: Mode): Promise<void> {
   }
 }
 
-describe("a billing replica killed under load (two replicas, real processes)", function () {
+describe("a replica killed under load (two replicas of a service, real processes)", function () {
   this.timeout(180_000);
 
   it("gRPC: the order service balances over both, stops using the dead one; re-sent orders complete; each billed and mailed once", () => drill("grpc"));
 
   it("NATS: the other replica takes the dead one's unacknowledged messages after ack_wait; each order billed and mailed once", () => drill("nats"));
+
+  it("NATS: two order-service replicas share order-intake and order-events; one SIGKILLed: each order billed, then mailed, once", () => drill("nats", true));
 });

@@ -26,6 +26,7 @@ class ScaleOut {
   reconfiguredAt = 0;
   tookTrafficAt = 0;
   #done?: Promise<void>;
+  #stopped = false;
 
   constructor(
     private readonly stack: LabStack,
@@ -49,15 +50,20 @@ class ScaleOut {
       await this.stack.startService("order", { BILLING_SERVICE_ADDR: list });
       this.reconfiguredAt = performance.now() - this.t0;
     }
-    for (;;) {
-      if (((await invoicesMade(metricsPort)) ?? 0) > 0) break;
+    // Until billing-2 has made an invoice, or the run ended without it taking any (tookTrafficAt stays 0).
+    while (!this.#stopped) {
+      if (((await invoicesMade(metricsPort)) ?? 0) > 0) {
+        this.tookTrafficAt = performance.now() - this.t0;
+        return;
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
-    this.tookTrafficAt = performance.now() - this.t0;
   }
 
-  finished(): Promise<void> {
-    return this.#done ?? Promise.resolve();
+  /** The run is over: stop waiting for billing-2's first invoice. */
+  async finished(): Promise<void> {
+    this.#stopped = true;
+    await this.#done;
   }
 }
 
@@ -102,7 +108,7 @@ export async function scaleOut(ctx: LabContext): Promise<ScenarioResult> {
         const lastCompletion = Math.max(0, ...r.orders.map((o) => o.completedAt ?? 0));
         const marks = [{ t: change.startedAt, label: "billing-2 started" }];
         if (change.reconfiguredAt) marks.push({ t: change.reconfiguredAt, label: "order service restarted with both addresses" });
-        marks.push({ t: change.tookTrafficAt, label: "billing-2 took traffic" });
+        if (change.tookTrafficAt) marks.push({ t: change.tookTrafficAt, label: "billing-2 took traffic" });
         return {
           mode,
           load: summary(r),
@@ -112,8 +118,8 @@ export async function scaleOut(ctx: LabContext): Promise<ScenarioResult> {
             offeredRate: s.scaleOutRate,
             onePerReplica: perReplica,
             completedPerSecBefore: rateBetween(r.orders, 1_000, s.scaleOutAtMs),
-            completedPerSecAfter: rateBetween(r.orders, change.tookTrafficAt, lastCompletion + 1),
-            replicaTookTrafficAfterMs: Math.round(change.tookTrafficAt - change.startedAt),
+            completedPerSecAfter: change.tookTrafficAt ? rateBetween(r.orders, change.tookTrafficAt, lastCompletion + 1) : "not reached",
+            replicaTookTrafficAfterMs: change.tookTrafficAt ? Math.round(change.tookTrafficAt - change.startedAt) : "not before the run ended",
             failedToClient: failed.length,
             failedWhileChanging: changing.length,
             configurationChanged: change.reconfiguredAt > 0 ? "order service restarted with the new address" : "none",
