@@ -1,6 +1,7 @@
 // The compose file's one-shot `secrets` job: node dist/scripts/compose-secrets.js DIR
 // Creates, when missing, the development CA and certificates (DIR/tls) and the secure nats-server
-// config with one NKey seed per identity (DIR/nats), for the containers to mount. Run as root, it
+// config with one NKey seed per identity (DIR/nats), and one config per node of the three-node cluster
+// (nats-1.conf … nats-3.conf, the same users and seeds), for the containers to mount. Run as root, it
 // hands the files to SECRETS_OWNER (uid:gid), the user the services run as.
 import { chownSync, existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -15,9 +16,22 @@ function chownTree(path: string, uid: number, gid: number): void {
 const dir = resolve(process.argv[2] ?? "/secrets");
 const certs = ensureCertificates(join(dir, "tls"));
 const natsDir = join(dir, "nats");
-if (!existsSync(join(natsDir, "nats.conf")))
-  // The broker's container listens on every interface and keeps JetStream in its own volume.
-  writeNatsConfig({ out: natsDir, port: 4222, monitorPort: 8222, host: "0.0.0.0", storeDir: "/data", tlsDir: certs.dir });
+// Each broker container listens on every interface and keeps JetStream in its own volume.
+const NODES = ["nats-1", "nats-2", "nats-3"];
+for (const node of NODES) {
+  if (existsSync(join(natsDir, `${node}.conf`))) continue;
+  const routes = NODES.map((n) => `nats-route://${n}:6222`);
+  writeNatsConfig({
+    out: natsDir,
+    confName: `${node}.conf`,
+    port: 4222,
+    monitorPort: 8222,
+    host: "0.0.0.0",
+    storeDir: "/data",
+    tlsDir: certs.dir,
+    cluster: { serverName: node, name: "shop", port: 6222, routes },
+  });
+}
 const owner = process.env.SECRETS_OWNER;
 if (owner && process.getuid?.() === 0) {
   const [uid, gid] = owner.split(":").map(Number);

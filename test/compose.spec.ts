@@ -53,18 +53,32 @@ describe("docker-compose.yml", function () {
     expect(s["order-grpc"]!.depends_on?.["billing-grpc"]?.condition).to.equal("service_healthy");
   });
 
-  it("gives the NATS services only the broker's address, and pins a JetStream nats image with a volume", async () => {
+  it("gives the NATS services only the brokers' addresses: a pinned 3-node JetStream cluster, each node with its volume, streams with 3 replicas", async () => {
     const s = await resolved("nats");
-    expect(Object.keys(s).sort()).to.deep.equal(["billing-nats", "jaeger", "mailpit", "nats", "nats-provision", "notification-nats", "order-nats", "secrets"]);
-    const [, version] = /^nats:(\d+\.\d+\.\d+)/.exec(s.nats!.image ?? "") ?? [];
-    expect(version, "pinned nats image").to.be.a("string");
-    const [major, minor, patch] = version!.split(".").map(Number) as [number, number, number];
-    expect(major * 1e6 + minor * 1e3 + patch).to.be.at.least(2_010_023);
-    expect(s.nats!.command).to.deep.equal(["-c", "/secrets/nats/nats.conf"]);
-    expect(s.nats!.volumes?.map((v) => (typeof v === "string" ? v : `${v.source}:${v.target}`).split(":")[1])).to.include("/data");
+    expect(Object.keys(s).sort()).to.deep.equal([
+      "billing-nats",
+      "jaeger",
+      "mailpit",
+      "nats-1",
+      "nats-2",
+      "nats-3",
+      "nats-provision",
+      "notification-nats",
+      "order-nats",
+      "secrets",
+    ]);
+    for (const node of ["nats-1", "nats-2", "nats-3"]) {
+      const [, version] = /^nats:(\d+\.\d+\.\d+)/.exec(s[node]!.image ?? "") ?? [];
+      expect(version, "pinned nats image").to.be.a("string");
+      const [major, minor, patch] = version!.split(".").map(Number) as [number, number, number];
+      expect(major * 1e6 + minor * 1e3 + patch).to.be.at.least(2_010_023);
+      expect(s[node]!.command).to.deep.equal(["-c", `/secrets/nats/${node}.conf`]);
+      expect(s[node]!.volumes?.map((v) => (typeof v === "string" ? v : `${v.source}:${v.target}`).split(":")[1])).to.include("/data");
+    }
+    expect(s["nats-provision"]!.environment?.NATS_STREAM_REPLICAS).to.equal("3");
     for (const name of ["order-nats", "billing-nats", "notification-nats"]) {
       const env = s[name]!.environment ?? {};
-      expect(env.NATS_URL, name).to.equal("nats://nats:4222");
+      expect(env.NATS_URL, name).to.equal("nats://nats-1:4222,nats://nats-2:4222,nats://nats-3:4222");
       expect(
         Object.keys(env).filter((k) => k.endsWith("_ADDR")),
         name,

@@ -10,7 +10,9 @@ export type Identity = (typeof IDENTITIES)[number];
 
 /** Names a certificate is valid for: loopback, the identity itself, and its compose service names. */
 function subjectAltNames(identity: string): string {
-  const dns = ["localhost", identity, `${identity}-grpc`, `${identity}-nats`];
+  // The broker's certificate also names the compose cluster's nodes.
+  const nodes = identity === "nats" ? ["nats-1", "nats-2", "nats-3"] : [];
+  const dns = ["localhost", identity, `${identity}-grpc`, `${identity}-nats`, ...nodes];
   return [...dns.map((d) => `DNS:${d}`), "IP:127.0.0.1", "IP:::1"].join(",");
 }
 

@@ -24,6 +24,10 @@ export interface NatsConfigOptions {
   monitorPort?: number;
   /** A directory with ca.pem and nats.pem/nats-key.pem (npm run certs): TLS with client verification. */
   tlsDir?: string;
+  /** A node of a JetStream cluster: its server name, the cluster's name, its route port and the routes to every node. */
+  cluster?: { serverName: string; name: string; port: number; routes: string[] };
+  /** The config file's name under DIR (nats.conf); a cluster has one per node, sharing the seeds. */
+  confName?: string;
 }
 
 const quote = (s: string) => JSON.stringify(s);
@@ -76,6 +80,12 @@ export function writeNatsConfig(o: NatsConfigOptions): SecureNatsFiles {
     "# Written by npm run nats:config: the secure profile. Identities and permissions: README, 'Security'.",
     `listen: "${host}:${o.port}"`,
     ...(o.monitorPort !== undefined ? [`http: "${host}:${o.monitorPort}"`] : []),
+    ...(o.cluster
+      ? [
+          `server_name: ${quote(o.cluster.serverName)}`,
+          `cluster { name: ${quote(o.cluster.name)}, listen: "${host}:${o.cluster.port}", routes: ${list(o.cluster.routes)} }`,
+        ]
+      : []),
     `jetstream { store_dir: ${quote(storeDir)} }`,
     ...(o.tlsDir
       ? [
@@ -95,7 +105,7 @@ export function writeNatsConfig(o: NatsConfigOptions): SecureNatsFiles {
     "}",
     "",
   ];
-  const confFile = join(o.out, "nats.conf");
+  const confFile = join(o.out, o.confName ?? "nats.conf");
   writeFileSync(confFile, lines.join("\n"));
   return { dir: o.out, confFile, storeDir, seeds, publicKeys };
 }
