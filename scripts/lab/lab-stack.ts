@@ -9,6 +9,7 @@ import { freePort } from "../lib/free-port.js";
 import { grpcServiceEnv, type GrpcPorts } from "../lib/grpc-topology.js";
 import type { CertificateSet } from "../lib/certs.js";
 import type { SecureNatsFiles } from "../lib/nats-config.js";
+import { startNatsCluster, type ManagedNatsCluster } from "../lib/nats-cluster.js";
 import { startNatsServer, type ManagedNatsServer } from "../lib/nats-server.js";
 import { credentialsOf, pemOf, secureEnv, startSecureNats } from "../lib/secure-nats.js";
 import { credentialOptions } from "../../services/nats/connection.js";
@@ -28,6 +29,8 @@ export interface LabStackOptions {
   nodeArgs?: (name: ServiceName) => string[];
   /** The secure profile: mutual TLS (gRPC and NATS) with these certificates, and NKeys with least privilege (NATS). */
   secure?: CertificateSet;
+  /** NATS: a JetStream cluster of this many nodes instead of one server, every stream with as many replicas (up to 3). */
+  cluster?: number;
 }
 
 const ADDRESS_VARS = /(_ADDR|^NATS_URL)$/;
@@ -51,6 +54,7 @@ export class LabStack {
     readonly ports?: GrpcPorts,
     readonly nats?: ManagedNatsServer,
     readonly natsFiles?: SecureNatsFiles,
+    readonly cluster?: ManagedNatsCluster,
   ) {
     mkdirSync(join(options.logFile, ".."), { recursive: true });
     this.#log = createWriteStream(options.logFile, { flags: "a" });
@@ -64,6 +68,15 @@ export class LabStack {
     if (options.mode === "grpc") {
       const ports = { order: await freePort(), billing: await freePort(), notification: await freePort() };
       stack = new LabStack(options, ports);
+    } else if (options.cluster && options.cluster > 1) {
+      const cluster = await startNatsCluster({ dir: join(options.dataDir, "cluster"), size: options.cluster });
+      stack = new LabStack(
+        { ...options, env: { NATS_STREAM_REPLICAS: String(Math.min(3, options.cluster)), ...options.env } },
+        undefined,
+        undefined,
+        undefined,
+        cluster,
+      );
     } else if (options.secure) {
       const secured = await startSecureNats(join(options.dataDir, "nats-secure"), options.secure, options.env);
       stack = new LabStack(options, undefined, secured.server, secured.files);
@@ -88,9 +101,20 @@ export class LabStack {
     const tls: Record<string, string> = certs ? { TLS_CA_FILE: certs.ca, TLS_CERT_FILE: certs.files[name]!.cert, TLS_KEY_FILE: certs.files[name]!.key } : {};
     const env = this.ports
       ? { ...base, ...grpcServiceEnv(name, this.ports), ...tls }
-      : { ...base, NATS_URL: this.nats!.url, ...(certs && this.natsFiles ? secureEnv(this.natsFiles, certs, name) : {}) };
+      : { ...base, NATS_URL: this.natsUrl, ...(certs && this.natsFiles ? secureEnv(this.natsFiles, certs, name) : {}) };
     this.envs.set(name, env);
     return env;
+  }
+
+  /** The broker's URL(s): one server, or every node of the cluster. */
+  get natsUrl(): string {
+    return this.cluster?.url ?? this.nats!.url;
+  }
+
+  /** The broker's processes, for its CPU time: one server, or each node of the cluster. */
+  brokerPids(): number[] {
+    const pids = this.cluster ? this.cluster.nodes.map((n) => n.pid()) : [this.nats?.pid()];
+    return pids.filter((p): p is number => p !== undefined);
   }
 
   get orderAddress(): string {
@@ -158,7 +182,7 @@ export class LabStack {
     const certs = this.options.secure;
     // In the secure profile the lab looks at the broker as admin, who may read everything.
     const credentials = certs && this.natsFiles ? credentialOptions(credentialsOf(this.natsFiles, certs, "admin")) : {};
-    this.#nc ??= connect({ servers: this.nats!.url, name: "lab", maxReconnectAttempts: -1, reconnectTimeWait: 250, ...credentials });
+    this.#nc ??= connect({ servers: this.natsUrl.split(","), name: "lab", maxReconnectAttempts: -1, reconnectTimeWait: 250, ...credentials });
     return this.#nc;
   }
 
@@ -200,6 +224,7 @@ export class LabStack {
     await this.group.stop();
     await (await this.#nc)?.close();
     await this.nats?.stop();
+    await this.cluster?.stop();
     await new Promise<void>((resolve) => this.#log.end(resolve));
   }
 }

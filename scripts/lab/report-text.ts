@@ -7,6 +7,7 @@ import { show } from "./show.js";
 export const CLAIMS: Record<ScenarioId, string> = {
   baseline: "Synchronous: the client waits for the server's answer. Asynchronous: the client does not wait; the broker takes the request.",
   capacity: "Too many requests can overload a server; with a broker the server decides how much it takes.",
+  cluster: "A broker can be replicated so that losing a server loses nothing; every message is then written on a quorum of servers before it is acknowledged.",
   "scale-out":
     "Synchronous: the client must know the address of each server, so a new server is used only once its callers are told. Asynchronous: a new consumer takes work from the queue at once; nobody else needs to know.",
   secure:
@@ -102,6 +103,12 @@ export function explain(s: ScenarioResult, report: LabReport): string {
       }
       break;
     }
+    case "cluster":
+      if (x)
+        parts.push(
+          `On one machine, a 3-node JetStream cluster with every stream replicated three times cost ${fig(s, "nats", "cpuMsPerOrderThreeReplicas")} ms of CPU per order against ${fig(s, "nats", "cpuMsPerOrderOneServer")} on one server (${fig(s, "nats", "replicationCostShare")}; the brokers alone ${fig(s, "nats", "brokerCpuThreeNodes")} against ${fig(s, "nats", "brokerCpuOneServer")}); the client's answer took ${ms(Number(x.figures.acceptP50ThreeReplicas))} against ${ms(Number(x.figures.acceptP50OneServer))} at the median, completion ${ms(Number(x.figures.completeP50ThreeReplicas))} against ${ms(Number(x.figures.completeP50OneServer))}. The nodes share the machine's cores: this is replication's overhead, not scale.`,
+        );
+      break;
     case "scale-out":
       if (g)
         parts.push(
@@ -186,7 +193,7 @@ export function explain(s: ScenarioResult, report: LabReport): string {
 /** What one mode did in one scenario, in a few plain words, for the verdict table that opens the report. */
 function verdict(s: ScenarioResult, mode: Mode, report: LabReport): string {
   const r = runOf(s, mode);
-  if (!r) return "not run";
+  if (!r) return s.id === "cluster" ? "not applicable: no broker to replicate" : "not run";
   const f = (k: string) => n(r.figures[k]);
   const a = r.audit;
   const kept = a ? `lost ${a.lost}, duplicated ${a.duplicateInvoices + a.duplicateEmails}` : "";
@@ -211,6 +218,8 @@ function verdict(s: ScenarioResult, mode: Mode, report: LabReport): string {
       const shape = w ? `median order ${w.rows.length} spans over ${ms(w.totalMs)}, client waited ${ms(w.clientWaitMs)}; ` : "";
       return `${shape}tracing every order cost ${f("tracingCostMsPerOrder")} ms CPU per order (${f("tracingCostShare")})`;
     }
+    case "cluster":
+      return `3 replicas cost ${f("cpuMsPerOrderThreeReplicas")} vs ${f("cpuMsPerOrderOneServer")} ms CPU per order (${f("replicationCostShare")}); accept p50 ${ms(Number(r.figures.acceptP50ThreeReplicas))} vs ${ms(Number(r.figures.acceptP50OneServer))}`;
     case "scale-out":
       return `${f("completedPerSecBefore")} → ${f("completedPerSecAfter")} completed/s; billing-2 took traffic after ${f("replicaTookTrafficAfterMs")} ms; configuration changed: ${f("configurationChanged")}; ${f("failedWhileChanging")} failed meanwhile`;
     case "secure":

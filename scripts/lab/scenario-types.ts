@@ -8,7 +8,7 @@ import type { CpuPerOrder } from "./systems.js";
 import type { Waterfall } from "./waterfall.js";
 import type { CertificateSet } from "../lib/certs.js";
 
-export const SCENARIO_IDS = ["baseline", "capacity", "traces", "secure", "scale-out", "down", "overload", "crash", "addresses"] as const;
+export const SCENARIO_IDS = ["baseline", "capacity", "traces", "secure", "scale-out", "cluster", "down", "overload", "crash", "addresses"] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 export type LoadSummary = Omit<LoadResult, "orders">;

@@ -4,6 +4,7 @@ import { crash } from "./scenarios/crash.js";
 import { serverDown } from "./scenarios/down.js";
 import { overload } from "./scenarios/overload.js";
 import { withSession } from "./scenarios/session.js";
+import { clusterScenario } from "./scenarios/cluster.js";
 import { scaleOut } from "./scenarios/scale-out.js";
 import { secureScenario } from "./scenarios/secure.js";
 import { tracesScenario } from "./scenarios/traces.js";
@@ -23,6 +24,8 @@ export async function runScenario(id: ScenarioId, ctx: LabContext, baselineResul
       return secureScenario(ctx);
     case "scale-out":
       return scaleOut(ctx);
+    case "cluster":
+      return clusterScenario(ctx);
     case "down":
       return serverDown(ctx);
     case "overload":

@@ -56,12 +56,13 @@ export interface RunningSystem {
   stop(): Promise<void>;
 }
 
-function reader(pids: () => Record<string, number | undefined>, brokerPid: () => number | undefined) {
+function reader(pids: () => Record<string, number | undefined>, brokerPids: () => number[]) {
   return {
     cpu(): CpuReading {
       const processes = Object.fromEntries(Object.entries(pids()).map(([k, pid]) => [k, processCpuMs(pid) ?? 0]));
-      const pid = brokerPid();
-      return pid === undefined ? { processes } : { processes, broker: processCpuMs(pid) ?? 0 };
+      const broker = brokerPids();
+      // A cluster's broker CPU is that of all its nodes.
+      return broker.length === 0 ? { processes } : { processes, broker: broker.reduce((sum, pid) => sum + (processCpuMs(pid) ?? 0), 0) };
     },
     peakRssMiB(): Record<string, number> {
       return Object.fromEntries(Object.entries(pids()).map(([k, pid]) => [k, processPeakRssMiB(pid) ?? 0]));
@@ -77,7 +78,7 @@ export async function startSystem(
   ctx: LabContext,
   scenario: string,
   id: SystemId,
-  options: { receiver?: OtlpReceiver; secure?: boolean } = {},
+  options: { receiver?: OtlpReceiver; secure?: boolean; cluster?: number } = {},
 ): Promise<RunningSystem> {
   if (id === "grpc" || id === "nats") {
     const session = await openSession(ctx, scenario, id, options);
@@ -89,7 +90,7 @@ export async function startSystem(
       session,
       ...reader(
         () => Object.fromEntries([...stack.processes].map(([name, p]) => [name, p.child.pid])),
-        () => stack.nats?.pid(),
+        () => stack.brokerPids(),
       ),
       stop: () => session.close(),
     };
@@ -103,7 +104,7 @@ export async function startSystem(
     load: (options) => runLoad(chain.target, { ...options, seed: ctx.settings.seed, makeOrder: () => labOrder(runId, next++) }),
     ...reader(
       () => chain.pids(),
-      () => chain.brokerPid(),
+      () => [chain.brokerPid()].filter((p): p is number => p !== undefined),
     ),
     stop: () => chain.stop(),
   };

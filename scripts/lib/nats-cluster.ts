@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { connect } from "nats";
-import { freePort } from "./free-port.js";
+import { freePorts } from "./free-port.js";
 import { startNatsServer, type ManagedNatsServer } from "./nats-server.js";
 
 export interface ManagedNatsCluster {
@@ -26,8 +26,10 @@ export async function startNatsCluster(options: {
 }): Promise<ManagedNatsCluster> {
   const size = options.size ?? 3;
   const name = options.name ?? "shop";
-  const clientPorts = await Promise.all(Array.from({ length: size }, () => freePort()));
-  const routePorts = await Promise.all(Array.from({ length: size }, () => freePort()));
+  const ports = await freePorts(3 * size);
+  const clientPorts = ports.slice(0, size);
+  const routePorts = ports.slice(size, 2 * size);
+  const monitorPorts = ports.slice(2 * size);
   const routes = routePorts.map((p) => `nats://127.0.0.1:${p}`).join(",");
   const nodes: ManagedNatsServer[] = [];
   // The nodes start together: JetStream waits for a quorum of its peers before it answers.
@@ -39,6 +41,7 @@ export async function startNatsCluster(options: {
       return startNatsServer({
         storeDir,
         port,
+        monitorPort: monitorPorts[i],
         extraArgs: ["--server_name", node, "--cluster_name", name, "--cluster", `nats://127.0.0.1:${routePorts[i]}`, "--routes", routes],
         onOutput: options.onOutput && ((line) => options.onOutput!(node, line)),
       });

@@ -78,6 +78,8 @@ export interface NatsServerOptions {
   secure?: { configFile: string; monitorPort: number; connect: Partial<ConnectionOptions> };
   /** More command-line options, e.g. a cluster node's --server_name, --cluster and --routes. */
   extraArgs?: string[];
+  /** The HTTP monitoring port; otherwise any free one. */
+  monitorPort?: number;
 }
 
 async function waitForJetStream(url: string, timeoutMs: number, options: Partial<ConnectionOptions> = {}): Promise<void> {
@@ -105,7 +107,7 @@ export async function startNatsServer(options: NatsServerOptions): Promise<Manag
   const port = options.port ?? (options.preferPort && (await isPortFree(options.preferPort)) ? options.preferPort : await freePort());
   mkdirSync(options.storeDir, { recursive: true });
   const url = `nats://127.0.0.1:${port}`;
-  const monitorPort = secure?.monitorPort ?? (await freePort());
+  const monitorPort = secure?.monitorPort ?? options.monitorPort ?? (await freePort());
   const args = secure
     ? ["-c", secure.configFile, "-p", String(port)]
     : ["-a", "127.0.0.1", "-p", String(port), "-m", String(monitorPort), "-js", "-sd", options.storeDir, ...(options.extraArgs ?? [])];

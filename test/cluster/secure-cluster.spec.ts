@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "../../scripts/lib/free-port.js";
+import { freePorts } from "../../scripts/lib/free-port.js";
 import { writeNatsConfig } from "../../scripts/lib/nats-config.js";
 import { startNatsServer, type ManagedNatsServer } from "../../scripts/lib/nats-server.js";
 import { credentialsOf, provisionAsAdmin, secureEnv } from "../../scripts/lib/secure-nats.js";
@@ -29,7 +29,8 @@ describe("a secure JetStream cluster from the generated configs (what the compos
     const services: RunningService[] = [];
     let client: NatsWorkflowClient | undefined;
     try {
-      const ports = await Promise.all([1, 2, 3].map(async () => ({ client: await freePort(), route: await freePort(), monitor: await freePort() })));
+      const all = await freePorts(9);
+      const ports = [0, 1, 2].map((i) => ({ client: all[3 * i]!, route: all[3 * i + 1]!, monitor: all[3 * i + 2]! }));
       const routes = ports.map((p) => `nats-route://127.0.0.1:${p.route}`);
       const configs = ports.map((p, i) =>
         writeNatsConfig({

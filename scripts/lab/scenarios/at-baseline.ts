@@ -21,7 +21,12 @@ export const cpuTotal = (c: CpuPerOrder) => Math.round((c.total + (c.broker ?? 0
  * rate: its CPU per order and latency. The scenarios that price a feature
  * (tracing, the secure profile) run it with and without, side by side.
  */
-export async function runAtBaseline(ctx: LabContext, mode: Mode, label: string, options: { receiver?: OtlpReceiver; secure?: boolean }): Promise<AtBaseline> {
+export async function runAtBaseline(
+  ctx: LabContext,
+  mode: Mode,
+  label: string,
+  options: { receiver?: OtlpReceiver; secure?: boolean; cluster?: number },
+): Promise<AtBaseline> {
   const s = ctx.settings;
   const system = await startSystem(ctx, label, mode, options);
   try {

@@ -25,6 +25,8 @@ export interface SessionOptions {
   receiver?: OtlpReceiver;
   /** The secure profile for this session (default: the lab's --secure). */
   secure?: boolean;
+  /** NATS: a JetStream cluster of this many nodes, streams with as many replicas (up to 3). */
+  cluster?: number;
 }
 
 export interface Session {
@@ -50,7 +52,14 @@ export async function openSession(ctx: LabContext, scenario: string, mode: Mode,
   const dataDir = join(ctx.outDir, "data", `${scenario}-${mode}`);
   const env = { ...LAB_ENV, ...options.env, ...otelEnv(options.receiver) };
   const certs = (options.secure ?? ctx.secure) ? ctx.certificates?.() : undefined;
-  const stack = await LabStack.start({ mode, dataDir, env, logFile: join(ctx.outDir, "logs", `${scenario}-${mode}.log`), secure: certs });
+  const stack = await LabStack.start({
+    mode,
+    dataDir,
+    env,
+    logFile: join(ctx.outDir, "logs", `${scenario}-${mode}.log`),
+    secure: certs,
+    cluster: options.cluster,
+  });
   const tracing: Tracing = options.receiver
     ? startTracing(tracingSettings(otelEnv(options.receiver), "client"), createLogger("lab-client", "warn"))
     : NO_TRACING;
@@ -60,7 +69,7 @@ export async function openSession(ctx: LabContext, scenario: string, mode: Mode,
     target =
       mode === "grpc"
         ? grpcTarget(stack.orderAddress, options.deadlineMs, traced, certs && pemOf(certs, "client"))
-        : await natsTarget(stack.nats!.url, traced, certs && stack.natsFiles && credentialsOf(stack.natsFiles, certs, "client"));
+        : await natsTarget(stack.natsUrl, traced, certs && stack.natsFiles && credentialsOf(stack.natsFiles, certs, "client"));
   } catch (err) {
     await stack.stop();
     await tracing.shutdown();

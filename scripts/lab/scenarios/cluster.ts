@@ -1,0 +1,47 @@
+import { medianAndSpread } from "../capacity-search.js";
+import type { LabContext, ModeRun, ScenarioResult } from "../scenario-types.js";
+import { cpuTotal, runAtBaseline, type AtBaseline } from "./at-baseline.js";
+
+/**
+ * What replication costs on one machine: the NATS mode at the baseline rate
+ * on one nats-server (streams with one replica) and on a 3-node JetStream
+ * cluster (three replicas), side by side in each round, every run started
+ * afresh. This is the replication overhead, not scale: the three nodes share
+ * the machine's cores. Broker CPU is all the nodes' together.
+ */
+export async function clusterScenario(ctx: LabContext): Promise<ScenarioResult> {
+  const single: AtBaseline[] = [];
+  const replicated: AtBaseline[] = [];
+  if (ctx.modes.includes("nats"))
+    for (let round = 1; round <= ctx.settings.baselineRounds; round++) {
+      single.push(await runAtBaseline(ctx, "nats", `cluster-r1-${round}`, {}));
+      replicated.push(await runAtBaseline(ctx, "nats", `cluster-r3-${round}`, { cluster: 3 }));
+    }
+  const runs: ModeRun[] = [];
+  if (single.length > 0) {
+    const one = medianAndSpread(single.map((r) => cpuTotal(r.cpu)));
+    const three = medianAndSpread(replicated.map((r) => cpuTotal(r.cpu)));
+    const median = (list: AtBaseline[], pick: (r: AtBaseline) => number) => medianAndSpread(list.map(pick)).median;
+    const chosen = replicated.reduce(
+      (best, r) => (Math.abs(cpuTotal(r.cpu) - three.median) < Math.abs(cpuTotal(best.cpu) - three.median) ? r : best),
+      replicated[0]!,
+    );
+    runs.push({
+      mode: "nats",
+      load: chosen.load,
+      cpu: chosen.cpu,
+      figures: {
+        cpuMsPerOrderOneServer: one.median,
+        cpuMsPerOrderThreeReplicas: three.median,
+        brokerCpuOneServer: median(single, (r) => r.cpu.broker ?? 0),
+        brokerCpuThreeNodes: median(replicated, (r) => r.cpu.broker ?? 0),
+        replicationCostShare: one.median > 0 ? `${Math.round(((three.median - one.median) / one.median) * 100)}%` : "–",
+        completeP50OneServer: median(single, (r) => r.load.complete.p50),
+        completeP50ThreeReplicas: median(replicated, (r) => r.load.complete.p50),
+        acceptP50OneServer: median(single, (r) => r.load.accept.p50),
+        acceptP50ThreeReplicas: median(replicated, (r) => r.load.accept.p50),
+      },
+    });
+  }
+  return { id: "cluster", title: "Replication: one nats-server vs a 3-node cluster with 3 replicas", runs };
+}
