@@ -69,6 +69,8 @@ export const FIGURE_LABELS: Record<string, string> = {
   completeP50ThreeReplicas: "complete p50, 3 replicas (ms)",
   acceptP50OneServer: "accept p50, one server (ms)",
   acceptP50ThreeReplicas: "accept p50, 3 replicas (ms)",
+  capacityOneServer: "sustained orders/s, one server (median of rounds, range)",
+  capacityThreeReplicas: "sustained orders/s, 3 replicas",
   offeredRate: "offered rate (orders/s)",
   onePerReplica: "what one billing process sustains (orders/s)",
   completedPerSecBefore: "completed per second before billing-2",

@@ -106,7 +106,7 @@ export function explain(s: ScenarioResult, report: LabReport): string {
     case "cluster":
       if (x)
         parts.push(
-          `On one machine, a 3-node JetStream cluster with every stream replicated three times cost ${fig(s, "nats", "cpuMsPerOrderThreeReplicas")} ms of CPU per order against ${fig(s, "nats", "cpuMsPerOrderOneServer")} on one server (${fig(s, "nats", "replicationCostShare")}; the brokers alone ${fig(s, "nats", "brokerCpuThreeNodes")} against ${fig(s, "nats", "brokerCpuOneServer")}); the client's answer took ${ms(Number(x.figures.acceptP50ThreeReplicas))} against ${ms(Number(x.figures.acceptP50OneServer))} at the median, completion ${ms(Number(x.figures.completeP50ThreeReplicas))} against ${ms(Number(x.figures.completeP50OneServer))}. The nodes share the machine's cores: this is replication's overhead, not scale.`,
+          `On one machine, a 3-node JetStream cluster with every stream replicated three times cost ${fig(s, "nats", "cpuMsPerOrderThreeReplicas")} ms of CPU per order against ${fig(s, "nats", "cpuMsPerOrderOneServer")} on one server (${fig(s, "nats", "replicationCostShare")}; the brokers alone ${fig(s, "nats", "brokerCpuThreeNodes")} against ${fig(s, "nats", "brokerCpuOneServer")}); the client's answer took ${ms(Number(x.figures.acceptP50ThreeReplicas))} against ${ms(Number(x.figures.acceptP50OneServer))} at the median, completion ${ms(Number(x.figures.completeP50ThreeReplicas))} against ${ms(Number(x.figures.completeP50OneServer))}; the highest sustained rate was ${fig(s, "nats", "capacityThreeReplicas")} against ${fig(s, "nats", "capacityOneServer")} orders/s. The nodes share the machine's cores: this is replication's overhead, not scale.`,
         );
       break;
     case "scale-out":
@@ -219,7 +219,7 @@ function verdict(s: ScenarioResult, mode: Mode, report: LabReport): string {
       return `${shape}tracing every order cost ${f("tracingCostMsPerOrder")} ms CPU per order (${f("tracingCostShare")})`;
     }
     case "cluster":
-      return `3 replicas cost ${f("cpuMsPerOrderThreeReplicas")} vs ${f("cpuMsPerOrderOneServer")} ms CPU per order (${f("replicationCostShare")}); accept p50 ${ms(Number(r.figures.acceptP50ThreeReplicas))} vs ${ms(Number(r.figures.acceptP50OneServer))}`;
+      return `3 replicas cost ${f("cpuMsPerOrderThreeReplicas")} vs ${f("cpuMsPerOrderOneServer")} ms CPU per order (${f("replicationCostShare")}); accept p50 ${ms(Number(r.figures.acceptP50ThreeReplicas))} vs ${ms(Number(r.figures.acceptP50OneServer))}; sustained ${f("capacityThreeReplicas")} vs ${f("capacityOneServer")} orders/s`;
     case "scale-out":
       return `${f("completedPerSecBefore")} → ${f("completedPerSecAfter")} completed/s; billing-2 took traffic after ${f("replicaTookTrafficAfterMs")} ms; configuration changed: ${f("configurationChanged")}; ${f("failedWhileChanging")} failed meanwhile`;
     case "secure":

@@ -7,7 +7,8 @@ const KEY: Record<ScenarioResult["id"], (r: ModeRun) => string> = {
   capacity: (r) => `sustained ${sustainedRateText(r)}/s${r.rssMiBPeak ? `, peak RSS ${Math.max(...Object.values(r.rssMiBPeak))} MiB` : ""}`,
   traces: (r) =>
     `tracing +${show(r.figures.tracingCostMsPerOrder)} ms/order (${show(r.figures.tracingCostShare)}), ${show(r.figures.spansPerOrder)} spans/order`,
-  cluster: (r) => `3 replicas ${show(r.figures.cpuMsPerOrderThreeReplicas)} vs 1 ${show(r.figures.cpuMsPerOrderOneServer)} ms/order`,
+  cluster: (r) =>
+    `3 replicas ${show(r.figures.cpuMsPerOrderThreeReplicas)} vs 1 ${show(r.figures.cpuMsPerOrderOneServer)} ms/order, sustained ${show(r.figures.capacityThreeReplicas)} vs ${show(r.figures.capacityOneServer)}/s`,
   "scale-out": (r) =>
     `${show(r.figures.completedPerSecBefore)} → ${show(r.figures.completedPerSecAfter)}/s, new replica used after ${show(r.figures.replicaTookTrafficAfterMs)} ms`,
   secure: (r) => `secure +${show(r.figures.securityCostMsPerOrder)} ms/order (${show(r.figures.securityCostShare)})`,

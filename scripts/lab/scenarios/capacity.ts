@@ -2,6 +2,20 @@ import { medianAndSpread, searchCapacity, type SearchResult, type SearchSettings
 import type { LabContext, ModeRun, ScenarioResult } from "../scenario-types.js";
 import { RAW_OF, startSystem, systemsOf, type RunningSystem, type SystemId } from "../systems.js";
 
+/** The capacity search as the lab's settings define it. */
+export function capacitySearchSettings(ctx: LabContext): SearchSettings {
+  const s = ctx.settings;
+  return {
+    startRate: s.capacityStartRate,
+    maxRate: s.capacityMaxRate,
+    stepMs: s.capacityStepMs,
+    refineSteps: s.capacityRefineSteps,
+    p99BoundMs: s.p99BoundMs,
+    errorBound: s.errorBound,
+    drainTimeoutMs: s.drainTimeoutMs,
+  };
+}
+
 /**
  * The highest rate each mode and each bare chain sustains. All systems are
  * started and warmed up first; then each round searches every system in turn,
@@ -12,15 +26,7 @@ import { RAW_OF, startSystem, systemsOf, type RunningSystem, type SystemId } fro
  */
 export async function capacity(ctx: LabContext): Promise<ScenarioResult> {
   const s = ctx.settings;
-  const search: SearchSettings = {
-    startRate: s.capacityStartRate,
-    maxRate: s.capacityMaxRate,
-    stepMs: s.capacityStepMs,
-    refineSteps: s.capacityRefineSteps,
-    p99BoundMs: s.p99BoundMs,
-    errorBound: s.errorBound,
-    drainTimeoutMs: s.drainTimeoutMs,
-  };
+  const search = capacitySearchSettings(ctx);
   const systems: RunningSystem[] = [];
   const results = new Map<SystemId, SearchResult[]>();
   try {
