@@ -1,8 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { connect } from "nats";
 import { freePorts } from "./free-port.js";
-import { startNatsServer, type ManagedNatsServer } from "./nats-server.js";
+import { startNatsServer, waitForJetStream, type ManagedNatsServer } from "./nats-server.js";
 
 export interface ManagedNatsCluster {
   /** Every node's client URL, comma-separated: what the services are given as NATS_URL. */
@@ -52,25 +51,7 @@ export async function startNatsCluster(options: {
   const cluster: ManagedNatsCluster = {
     url,
     nodes,
-    async waitForMetaLeader(timeoutMs = 30_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        try {
-          const nc = await connect({ servers: url.split(","), timeout: 1_000, reconnect: false });
-          try {
-            // JetStream answers account requests only once the cluster has a meta leader.
-            await (await nc.jetstreamManager()).getAccountInfo();
-            return;
-          } finally {
-            await nc.close();
-          }
-        } catch (err) {
-          if (Date.now() > deadline)
-            throw new Error(`the NATS cluster at ${url} elected no JetStream meta leader within ${timeoutMs} ms: ${(err as Error).message}`, { cause: err });
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      }
-    },
+    waitForMetaLeader: (timeoutMs = 30_000) => waitForJetStream(url, timeoutMs),
     async stop() {
       await Promise.all(nodes.map((n) => n.stop()));
     },

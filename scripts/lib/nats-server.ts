@@ -82,11 +82,15 @@ export interface NatsServerOptions {
   monitorPort?: number;
 }
 
-async function waitForJetStream(url: string, timeoutMs: number, options: Partial<ConnectionOptions> = {}): Promise<void> {
+/**
+ * Waits until JetStream answers account requests at `url` (a comma-separated list for a cluster,
+ * which answers only once it has a meta leader).
+ */
+export async function waitForJetStream(url: string, timeoutMs: number, options: Partial<ConnectionOptions> = {}): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      const nc = await connect({ servers: url, timeout: 1_000, reconnect: false, ...options });
+      const nc = await connect({ servers: url.split(","), timeout: 1_000, reconnect: false, ...options });
       try {
         await (await nc.jetstreamManager()).getAccountInfo();
         return;

@@ -13,6 +13,11 @@ export interface AtBaseline {
   traces?: OrderTraces;
 }
 
+/** Of several rounds' runs, the one whose CPU per order is closest to their median: the one a report shows. */
+export function closestToMedian<T extends { cpu: CpuPerOrder }>(runs: readonly T[], median: number): T {
+  return runs.reduce((best, r) => (Math.abs(cpuTotal(r.cpu) - median) < Math.abs(cpuTotal(best.cpu) - median) ? r : best), runs[0]!);
+}
+
 /** CPU per order of the services and the broker together. */
 export const cpuTotal = (c: CpuPerOrder) => Math.round((c.total + (c.broker ?? 0)) * 100) / 100;
 

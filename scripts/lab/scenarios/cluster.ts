@@ -1,7 +1,7 @@
 import { medianAndSpread, searchCapacity, type SearchResult } from "../capacity-search.js";
 import type { LabContext, ModeRun, ScenarioResult } from "../scenario-types.js";
 import { startSystem, type RunningSystem } from "../systems.js";
-import { cpuTotal, runAtBaseline, type AtBaseline } from "./at-baseline.js";
+import { closestToMedian, cpuTotal, runAtBaseline, type AtBaseline } from "./at-baseline.js";
 import { capacitySearchSettings } from "./capacity.js";
 
 /** The highest sustained rate on one server and on the cluster: both warmed up, then searched in turn each round. */
@@ -56,10 +56,7 @@ export async function clusterScenario(ctx: LabContext): Promise<ScenarioResult> 
     const one = medianAndSpread(single.map((r) => cpuTotal(r.cpu)));
     const three = medianAndSpread(replicated.map((r) => cpuTotal(r.cpu)));
     const median = (list: AtBaseline[], pick: (r: AtBaseline) => number) => medianAndSpread(list.map(pick)).median;
-    const chosen = replicated.reduce(
-      (best, r) => (Math.abs(cpuTotal(r.cpu) - three.median) < Math.abs(cpuTotal(best.cpu) - three.median) ? r : best),
-      replicated[0]!,
-    );
+    const chosen = closestToMedian(replicated, three.median);
     runs.push({
       mode: "nats",
       load: chosen.load,

@@ -1,7 +1,7 @@
 import { medianAndSpread } from "../capacity-search.js";
 import type { LabContext, ModeRun, ScenarioResult } from "../scenario-types.js";
 import type { Mode } from "../../../services/common/config.js";
-import { cpuTotal, runAtBaseline, type AtBaseline } from "./at-baseline.js";
+import { closestToMedian, cpuTotal, runAtBaseline, type AtBaseline } from "./at-baseline.js";
 
 /**
  * What the secure profile costs. Each mode runs at the baseline rate in the
@@ -23,10 +23,7 @@ export async function secureScenario(ctx: LabContext): Promise<ScenarioResult> {
     const plainCpu = medianAndSpread(plain.map((r) => cpuTotal(r.cpu)));
     const secureCpu = medianAndSpread(secure.map((r) => cpuTotal(r.cpu)));
     const median = (runs: AtBaseline[], pick: (r: AtBaseline) => number) => medianAndSpread(runs.map(pick)).median;
-    const chosen = secure.reduce(
-      (best, r) => (Math.abs(cpuTotal(r.cpu) - secureCpu.median) < Math.abs(cpuTotal(best.cpu) - secureCpu.median) ? r : best),
-      secure[0]!,
-    );
+    const chosen = closestToMedian(secure, secureCpu.median);
     const cost = Math.round((secureCpu.median - plainCpu.median) * 100) / 100;
     return {
       mode,

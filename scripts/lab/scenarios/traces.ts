@@ -1,7 +1,7 @@
 import { medianAndSpread } from "../capacity-search.js";
 import { startOtlpReceiver, type OtlpReceiver } from "../../lib/otlp-receiver.js";
 import type { LabContext, ModeRun, ScenarioResult } from "../scenario-types.js";
-import { cpuTotal as total, runAtBaseline, type AtBaseline } from "./at-baseline.js";
+import { closestToMedian, cpuTotal as total, runAtBaseline, type AtBaseline } from "./at-baseline.js";
 import { buildWaterfall, medianOrder, type Waterfall } from "../waterfall.js";
 import type { Mode } from "../../../services/common/config.js";
 
@@ -61,7 +61,7 @@ export async function tracesScenario(ctx: LabContext): Promise<ScenarioResult> {
       const { off, on } = perMode.get(mode)!;
       const offCpu = medianAndSpread(off.map((m) => total(m.cpu)));
       const onCpu = medianAndSpread(on.map((m) => total(m.cpu)));
-      const chosen = on.reduce((best, m) => (Math.abs(total(m.cpu) - onCpu.median) < Math.abs(total(best.cpu) - onCpu.median) ? m : best), on[0]!);
+      const chosen = closestToMedian(on, onCpu.median);
       const cost = Math.round((onCpu.median - offCpu.median) * 100) / 100;
       runs.push({
         mode,
