@@ -176,11 +176,12 @@ export function natsConfig(name: ServiceName, flags: ParsedArgs["flags"] = {}, e
     if (!/^(nats|tls|ws|wss):\/\/[^\s/]+(:\d+)?$|^[^\s/:]+:\d+$/.test(url.trim()))
       throw new ConfigError(`NATS_URL: ${JSON.stringify(url)} is not nats://host:port`);
   }
+  const maxAckPending = int("NATS_MAX_ACK_PENDING", flags["max-ack-pending"] ?? env.NATS_MAX_ACK_PENDING, 256, 1);
   return {
     ...common(name, "nats", flags, env),
     natsUrl,
-    maxAckPending: int("NATS_MAX_ACK_PENDING", flags["max-ack-pending"] ?? env.NATS_MAX_ACK_PENDING, 256, 1),
-    concurrency: int("NATS_CONCURRENCY", env.NATS_CONCURRENCY, int("NATS_MAX_ACK_PENDING", flags["max-ack-pending"] ?? env.NATS_MAX_ACK_PENDING, 256, 1), 1),
+    maxAckPending,
+    concurrency: int("NATS_CONCURRENCY", env.NATS_CONCURRENCY, maxAckPending, 1),
     ackWaitMs: int("NATS_ACK_WAIT_MS", env.NATS_ACK_WAIT_MS, 30_000, 1_000),
     maxDeliver: int("NATS_MAX_DELIVER", env.NATS_MAX_DELIVER, 5, 1),
     duplicateWindowMs: int("NATS_DUPLICATE_WINDOW_MS", env.NATS_DUPLICATE_WINDOW_MS, 120_000, 100),

@@ -1,4 +1,4 @@
-import { CONSUMERS, STREAMS, SUBJECTS, type ConsumerDeclaration } from "./topology.js";
+import { CONSUMERS, SUBJECTS, type ConsumerDeclaration } from "./topology.js";
 
 /** The identities of the secure profile: one NKey user each. */
 export const NATS_IDENTITIES = ["order", "billing", "notification", "client", "admin"] as const;
@@ -80,6 +80,3 @@ export function permissionsOf(identity: NatsIdentity): Permissions {
       return { publish: [">"], subscribe: [">"], allowResponses: false };
   }
 }
-
-/** Streams a service publishes into and consumes from, for the README's table. */
-export const STREAM_NAMES = Object.values(STREAMS);
