@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import nodemailer from "nodemailer";
 import MailComposer from "nodemailer/lib/mail-composer";
 import { AtomicFiles } from "../common/atomic-file.js";
+import { writeMessage } from "./mime-message.js";
 import { DependencyUnavailableError } from "../domain/errors.js";
 import type { Mailer, OutgoingMail } from "../domain/ports.js";
 
@@ -40,8 +41,9 @@ export function createMailer(config: MailerConfig): Mailer {
     delivered: (messageId: string) => existsSync(outbox.path(fileFor(messageId))),
     async send(mail: OutgoingMail) {
       // nodemailer's MIME composer, without a transport's plugin and stream pipeline around it:
-      // the same message a stream transport writes, for about a fifth less CPU.
-      const message = await new MailComposer({ ...mail, from: config.from }).compile().build();
+      // the same message a stream transport writes, written synchronously when it can be.
+      const root = new MailComposer({ ...mail, from: config.from }).compile();
+      const message = writeMessage(root) ?? (await root.build());
       outbox.write(fileFor(mail.messageId), message);
     },
     close: () => undefined,
