@@ -35,4 +35,5 @@ COPY --from=build /app/proto ./proto
 RUN mkdir -p /data && chown node:node /data
 VOLUME /data
 USER node
-ENTRYPOINT ["node", "dist/scripts/service.js"]
+# The heap budget every service runs with (SERVICE_NODE_FLAGS in services/common/limits.ts).
+ENTRYPOINT ["node", "--max-old-space-size=96", "--max-semi-space-size=8", "dist/scripts/service.js"]

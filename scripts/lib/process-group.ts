@@ -2,10 +2,13 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { SERVICE_NODE_FLAGS } from "../../services/common/limits.js";
 import { projectRoot } from "../../services/common/project-root.js";
 
 // The same whether this runs from the source or compiled into dist/.
 export const PROJECT_ROOT = projectRoot(fileURLToPath(import.meta.url));
+/** The one program that runs every service (the image's entry point runs its build). */
+export const SERVICE_ENTRY = "scripts/service.ts";
 
 const COLORS = [36, 35, 33, 32, 34, 31];
 
@@ -76,7 +79,8 @@ export class ProcessGroup {
   /**
    * Starts a project entry point: the TypeScript source under tsx, or with `compiled` its build
    * ("scripts/service.ts" runs dist/scripts/service.js; see ensureBuilt()). `nodeArgs` go to node
-   * itself (e.g. --cpu-prof, which NODE_OPTIONS refuses).
+   * itself (e.g. --cpu-prof, which NODE_OPTIONS refuses). A service gets its heap budget
+   * (SERVICE_NODE_FLAGS) first, so `nodeArgs` can override it.
    */
   spawnScript(
     name: string,
@@ -87,7 +91,8 @@ export class ProcessGroup {
     how: { compiled?: boolean; nodeArgs?: string[] } = {},
   ): ManagedProcess {
     const entry = how.compiled ? [join(PROJECT_ROOT, "dist", script.replace(/\.ts$/, ".js"))] : ["--import", "tsx", script];
-    return this.spawn({ name, command: process.execPath, args: [...(how.nodeArgs ?? []), ...entry, ...args], env, sink });
+    const heap = script === SERVICE_ENTRY ? SERVICE_NODE_FLAGS : [];
+    return this.spawn({ name, command: process.execPath, args: [...heap, ...(how.nodeArgs ?? []), ...entry, ...args], env, sink });
   }
 
   /**
