@@ -12,8 +12,10 @@ export interface LabSettings {
   warmupMs: number;
   baselineRate: number;
   baselineMs: number;
-  /** Baseline rounds; each starts every system afresh, mode and bare chain side by side. CPU is the median round's. */
+  /** Baseline rounds over the same running systems, each measuring every mode next to its bare chain. CPU is the median round's. */
   baselineRounds: number;
+  /** Rounds of the scenarios that price one setting of a mode side by side (traces, secure, cluster), every run started afresh. */
+  comparisonRounds: number;
   /** Capacity rounds over the same running systems, interleaving each mode with its bare chain. */
   capacityRounds: number;
   capacityStartRate: number;
@@ -53,7 +55,9 @@ const SHORT: LabSettings = {
   warmupMs: 4_000,
   baselineRate: 100,
   baselineMs: 4_000,
-  baselineRounds: 1,
+  // CPU per order moves by a fifth between single 4-second windows on a shared 2-core machine.
+  baselineRounds: 3,
+  comparisonRounds: 1,
   capacityRounds: 2,
   capacityStartRate: 200,
   capacityMaxRate: 3_000,
@@ -89,6 +93,7 @@ export const PROFILES: Record<Profile, LabSettings> = {
     profile: "quick",
     warmupMs: 1_000,
     baselineMs: 1_500,
+    baselineRounds: 1,
     capacityRounds: 1,
     capacityStartRate: 100,
     capacityMaxRate: 400,
@@ -111,8 +116,9 @@ export const PROFILES: Record<Profile, LabSettings> = {
     ...SHORT,
     profile: "full",
     warmupMs: 10_000,
-    baselineMs: 15_000,
-    baselineRounds: 3,
+    baselineMs: 10_000,
+    baselineRounds: 5,
+    comparisonRounds: 3,
     capacityRounds: 3,
     capacityMaxRate: 5_000,
     capacityStepMs: 5_000,

@@ -47,7 +47,8 @@ export class SqliteInvoiceStore implements InvoiceStore {
   readonly db: Db;
   readonly #find;
   readonly #insert;
-  readonly #number;
+  readonly #lastSeq;
+  readonly #has;
   readonly #insertTx;
 
   constructor(
@@ -57,14 +58,22 @@ export class SqliteInvoiceStore implements InvoiceStore {
     this.db = openDatabase(file, SCHEMA);
     this.#find = this.db.prepare<[string], Row>("SELECT * FROM invoices WHERE order_id = ?").safeIntegers(true);
     this.#insert = this.db.prepare(
-      `INSERT INTO invoices (invoice_number, order_id, customer_name, customer_email, lines, total_minor, currency, issued_at_ms)
-       VALUES ('pending:' || @orderId, @orderId, @customerName, @customerEmail, @lines, @totalMinor, @currency, @issuedAtMs)
-       ON CONFLICT(order_id) DO NOTHING`,
+      `INSERT INTO invoices (seq, invoice_number, order_id, customer_name, customer_email, lines, total_minor, currency, issued_at_ms)
+       VALUES (@seq, @invoiceNumber, @orderId, @customerName, @customerEmail, @lines, @totalMinor, @currency, @issuedAtMs)`,
     );
-    this.#number = this.db.prepare("UPDATE invoices SET invoice_number = ? WHERE seq = ?");
-    // The number comes from the row's own sequence, so it is assigned in the same transaction.
+    this.#has = this.db.prepare<[string], { one: number }>("SELECT 1 AS one FROM invoices WHERE order_id = ?");
+    // AUTOINCREMENT keeps the highest sequence ever used here, so a number is never handed out twice.
+    this.#lastSeq = this.db.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'invoices'");
+    // The number comes from the row's sequence: read and used under the write lock (BEGIN IMMEDIATE),
+    // so that processes sharing the database never number two invoices alike, and an order that
+    // has its invoice is seen before a number is taken: the numbers have no gaps.
     this.#insertTx = this.db.transaction((invoice: Omit<Invoice, "invoiceNumber" | "documentPath">): string | undefined => {
+      if (this.#has.get(invoice.orderId)) return undefined;
+      const seq = (this.#lastSeq.get()?.seq ?? 0) + 1;
+      const invoiceNumber = formatInvoiceNumber(seq, new Date(Number(invoice.issuedAtMs)));
       const result = this.#insert.run({
+        seq,
+        invoiceNumber,
         orderId: invoice.orderId,
         customerName: invoice.customerName,
         customerEmail: invoice.customerEmail,
@@ -73,10 +82,7 @@ export class SqliteInvoiceStore implements InvoiceStore {
         currency: invoice.currency,
         issuedAtMs: invoice.issuedAtMs,
       });
-      if (result.changes === 0) return undefined;
-      const seq = Number(result.lastInsertRowid);
-      const invoiceNumber = formatInvoiceNumber(seq, new Date(Number(invoice.issuedAtMs)));
-      this.#number.run(invoiceNumber, seq);
+      if (result.changes !== 1) throw new Error(`invoice for ${invoice.orderId} was not stored`);
       return invoiceNumber;
     });
   }

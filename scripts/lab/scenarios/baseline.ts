@@ -1,49 +1,49 @@
 import type { AuditLine } from "../../../services/audit/audit.js";
 import { medianAndSpread } from "../capacity-search.js";
 import { summary, type LabContext, type LoadSummary, type ModeRun, type ScenarioResult } from "../scenario-types.js";
-import { cpuPerOrder, startSystem, systemsOf, type CpuPerOrder, type SystemId } from "../systems.js";
+import type { OrderOutcome } from "../load-generator.js";
+import { cpuPerOrder, startSystem, systemsOf, type CpuPerOrder, type RunningSystem, type SystemId } from "../systems.js";
 
 interface Round {
   load: LoadSummary;
   cpu: CpuPerOrder;
-  audit?: AuditLine;
-  addresses?: Record<string, Record<string, string>>;
 }
 
 /**
- * Each mode and its bare chain at the same moderate rate, side by side: after a
- * warm-up that is not measured, the latency and the CPU each process spent per
- * order. With several rounds, every system starts afresh each round and the
- * round with the median CPU is reported, with the spread of the others.
+ * Each mode and its bare chain at the same moderate rate, side by side: every
+ * system is started and warmed up first (JIT compilation and first-use costs are
+ * not charged to orders); then each round measures every system in turn, a mode
+ * next to its bare chain, so that a slow moment of the machine falls on all of
+ * them. The round with the median CPU is reported, with the spread of the rounds;
+ * the audit covers every order a mode took.
  */
 export async function baseline(ctx: LabContext): Promise<ScenarioResult> {
   const s = ctx.settings;
+  const systems: RunningSystem[] = [];
   const rounds = new Map<SystemId, Round[]>();
-  for (let round = 1; round <= s.baselineRounds; round++) {
+  const taken = new Map<SystemId, OrderOutcome[]>();
+  const audits = new Map<SystemId, { audit?: AuditLine; addresses?: Record<string, Record<string, string>> }>();
+  try {
     for (const id of systemsOf(ctx.modes)) {
-      const system = await startSystem(ctx, s.baselineRounds > 1 ? `baseline-${round}` : "baseline", id);
-      try {
-        const warm = await system.load({
-          rate: s.warmupRate,
-          durationMs: s.warmupMs,
-          drainTimeoutMs: s.drainTimeoutMs,
-          progressLabel: `baseline ${id} warm-up`,
-        });
+      const system = await startSystem(ctx, "baseline", id);
+      systems.push(system);
+      const warm = await system.load({ rate: s.warmupRate, durationMs: s.warmupMs, drainTimeoutMs: s.drainTimeoutMs, progressLabel: `baseline ${id} warm-up` });
+      taken.set(id, [...warm.orders]);
+    }
+    for (let round = 1; round <= s.baselineRounds; round++) {
+      for (const system of systems) {
         const before = system.cpu();
-        const r = await system.load({ rate: s.baselineRate, durationMs: s.baselineMs, drainTimeoutMs: s.drainTimeoutMs, progressLabel: `baseline ${id}` });
-        const cpu = cpuPerOrder(before, system.cpu(), r.completed);
-        const list = rounds.get(id) ?? [];
-        list.push({
-          load: summary(r),
-          cpu,
-          audit: system.session?.audit([...warm.orders, ...r.orders]),
-          addresses: system.session?.stack.addressesUsed(),
-        });
-        rounds.set(id, list);
-      } finally {
-        await system.stop();
+        const label = s.baselineRounds > 1 ? `baseline ${system.id} round ${round}` : `baseline ${system.id}`;
+        const r = await system.load({ rate: s.baselineRate, durationMs: s.baselineMs, drainTimeoutMs: s.drainTimeoutMs, progressLabel: label });
+        rounds.set(system.id, [...(rounds.get(system.id) ?? []), { load: summary(r), cpu: cpuPerOrder(before, system.cpu(), r.completed) }]);
+        taken.get(system.id)!.push(...r.orders);
       }
     }
+    for (const system of systems) {
+      audits.set(system.id, { audit: system.session?.audit(taken.get(system.id)!), addresses: system.session?.stack.addressesUsed() });
+    }
+  } finally {
+    await Promise.all(systems.map((system) => system.stop()));
   }
   const runOf = (id: SystemId, mode: ModeRun["mode"]): ModeRun => {
     const list = rounds.get(id) ?? [];
@@ -53,8 +53,7 @@ export async function baseline(ctx: LabContext): Promise<ScenarioResult> {
     return {
       mode,
       load: chosen.load,
-      audit: chosen.audit,
-      addresses: chosen.addresses,
+      ...audits.get(id),
       cpu: chosen.cpu,
       figures: list.length > 1 ? { cpuRounds: totals.join(" / "), cpuSpread: `${min}–${max}` } : {},
     };

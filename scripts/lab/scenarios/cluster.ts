@@ -42,7 +42,7 @@ export async function clusterScenario(ctx: LabContext): Promise<ScenarioResult> 
   const single: AtBaseline[] = [];
   const replicated: AtBaseline[] = [];
   if (ctx.modes.includes("nats"))
-    for (let round = 1; round <= ctx.settings.baselineRounds; round++) {
+    for (let round = 1; round <= ctx.settings.comparisonRounds; round++) {
       single.push(await runAtBaseline(ctx, "nats", `cluster-r1-${round}`, {}));
       replicated.push(await runAtBaseline(ctx, "nats", `cluster-r3-${round}`, { cluster: 3 }));
     }

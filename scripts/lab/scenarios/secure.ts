@@ -11,7 +11,7 @@ import { closestToMedian, cpuTotal, runAtBaseline, type AtBaseline } from "./at-
  */
 export async function secureScenario(ctx: LabContext): Promise<ScenarioResult> {
   const perMode = new Map<Mode, { plain: AtBaseline[]; secure: AtBaseline[] }>();
-  for (let round = 1; round <= ctx.settings.baselineRounds; round++)
+  for (let round = 1; round <= ctx.settings.comparisonRounds; round++)
     for (const mode of ctx.modes) {
       const m = perMode.get(mode) ?? { plain: [], secure: [] };
       m.plain.push(await runAtBaseline(ctx, mode, `secure-plain-${round}`, { secure: false }));

@@ -50,7 +50,7 @@ export async function tracesScenario(ctx: LabContext): Promise<ScenarioResult> {
   try {
     const runs: ModeRun[] = [];
     const perMode = new Map<Mode, { off: Measured[]; on: Measured[] }>();
-    for (let round = 1; round <= ctx.settings.baselineRounds; round++)
+    for (let round = 1; round <= ctx.settings.comparisonRounds; round++)
       for (const mode of ctx.modes) {
         const m = perMode.get(mode) ?? { off: [], on: [] };
         m.off.push(await measure(ctx, mode, round, undefined));
