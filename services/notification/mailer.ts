@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import nodemailer from "nodemailer";
 import MailComposer from "nodemailer/lib/mail-composer";
@@ -42,7 +43,12 @@ export function createMailer(config: MailerConfig): Mailer {
     async send(mail: OutgoingMail) {
       // nodemailer's MIME composer, without a transport's plugin and stream pipeline around it:
       // the same message a stream transport writes, written synchronously when it can be.
-      const root = new MailComposer({ ...mail, from: config.from }).compile();
+      // The multipart boundary from the message id rather than from crypto.randomBytes (which showed
+      // in notification's profile): a re-sent message is then the same bytes, and the boundary still
+      // never appears in the body (a hash behind "_NmP"). Child parts draw a random base of their
+      // own, which only a multipart part would use.
+      const baseBoundary = createHash("sha256").update(mail.messageId).digest("hex").slice(0, 24);
+      const root = new MailComposer({ ...mail, from: config.from, baseBoundary }).compile();
       const message = writeMessage(root) ?? (await root.build());
       outbox.write(fileFor(mail.messageId), message);
     },
