@@ -1,1 +1,0 @@
-const N=400; for (let round=0; round<2; round++){ const c0=process.cpuUsage(); for(let i=0;i<N;i++) await new Promise(r=>setTimeout(r,5)); const c=process.cpuUsage(c0); console.log('empty pacing', ((c.user+c.system)/N/1000).toFixed(3)); }
