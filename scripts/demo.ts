@@ -5,7 +5,7 @@ import { OrderStatus, type Order } from "../services/gen/shop/v1/order.js";
 import { GrpcWorkflowClient } from "../services/grpc/workflow-client.js";
 import { freePort } from "./lib/free-port.js";
 import { grpcServiceEnv } from "./lib/grpc-topology.js";
-import { ProcessGroup } from "./lib/process-group.js";
+import { ProcessGroup, SERVICE_ENTRY } from "./lib/process-group.js";
 import { waitGrpcHealthy } from "./lib/wait-healthy.js";
 
 const DATA_DIR = process.env.DATA_DIR ?? "./data/demo";
@@ -37,7 +37,7 @@ const SAMPLES: Order[] = [
 async function main(): Promise<void> {
   const ports = Object.fromEntries(await Promise.all(SERVICE_NAMES.map(async (n) => [n, await freePort()] as const))) as Record<ServiceName, number>;
   const group = new ProcessGroup();
-  for (const name of SERVICE_NAMES) group.spawnScript(name, "scripts/service.ts", [name, "--mode", "grpc"], { ...grpcServiceEnv(name, ports), DATA_DIR });
+  for (const name of SERVICE_NAMES) group.spawnScript(name, SERVICE_ENTRY, [name, "--mode", "grpc"], { ...grpcServiceEnv(name, ports), DATA_DIR });
   const client = new GrpcWorkflowClient({ orderServiceAddr: `127.0.0.1:${ports.order}` });
   try {
     await Promise.all(SERVICE_NAMES.map((n) => waitGrpcHealthy(`127.0.0.1:${ports[n]}`)));

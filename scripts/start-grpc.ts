@@ -8,7 +8,7 @@ import { parseArgs } from "node:util";
 import { DEFAULT_GRPC_PORTS, SERVICE_NAMES } from "../services/common/config.js";
 import { ensureCertificates } from "./lib/certs.js";
 import { grpcServiceEnv } from "./lib/grpc-topology.js";
-import { ProcessGroup } from "./lib/process-group.js";
+import { ProcessGroup, SERVICE_ENTRY } from "./lib/process-group.js";
 import { parseReplicas, replicaName } from "./lib/replicas.js";
 
 const { values } = parseArgs({ options: { secure: { type: "boolean", default: false }, replicas: { type: "string" } } });
@@ -30,7 +30,7 @@ for (const name of SERVICE_NAMES) {
       for (const key of ["BILLING_SERVICE_ADDR", "NOTIFICATION_SERVICE_ADDR"]) if (process.env[key]) env[key] = process.env[key];
     }
     if (certs) Object.assign(env, { TLS_CA_FILE: certs.ca, TLS_CERT_FILE: certs.files[name]!.cert, TLS_KEY_FILE: certs.files[name]!.key });
-    group.spawnScript(replicaName(name, i), "scripts/service.ts", [name, "--mode", "grpc"], env);
+    group.spawnScript(replicaName(name, i), SERVICE_ENTRY, [name, "--mode", "grpc"], env);
   }
 }
 if (certs) {

@@ -18,7 +18,7 @@ import { startNatsServer, type ManagedNatsServer } from "./lib/nats-server.js";
 import { secureEnv, startSecureNats } from "./lib/secure-nats.js";
 import { recordNatsUrl } from "./lib/nats-url-file.js";
 import { parseReplicas, replicaName } from "./lib/replicas.js";
-import { ProcessGroup } from "./lib/process-group.js";
+import { ProcessGroup, SERVICE_ENTRY } from "./lib/process-group.js";
 
 const DATA_DIR = process.env.DATA_DIR ?? "./data/nats";
 
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
   const group = new ProcessGroup();
   for (const name of SERVICE_NAMES)
     for (let i = 0; i < replicas[name]; i++)
-      group.spawnScript(replicaName(name, i), "scripts/service.ts", [name, "--mode", "nats"], { NATS_URL: natsUrl, DATA_DIR, ...perService[name] });
+      group.spawnScript(replicaName(name, i), SERVICE_ENTRY, [name, "--mode", "nats"], { NATS_URL: natsUrl, DATA_DIR, ...perService[name] });
 
   group.superviseUntilStopped(async () => {
     await managed?.stop();

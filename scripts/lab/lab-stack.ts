@@ -13,7 +13,7 @@ import { startNatsCluster, type ManagedNatsCluster } from "../lib/nats-cluster.j
 import { startNatsServer, type ManagedNatsServer } from "../lib/nats-server.js";
 import { credentialsOf, pemOf, secureEnv, startSecureNats } from "../lib/secure-nats.js";
 import { credentialOptions } from "../../services/nats/connection.js";
-import { ProcessGroup, type ManagedProcess } from "../lib/process-group.js";
+import { ProcessGroup, SERVICE_ENTRY, type ManagedProcess } from "../lib/process-group.js";
 import { waitGrpcHealthy } from "../lib/wait-healthy.js";
 import { processCpuMs } from "./proc-cpu.js";
 
@@ -129,7 +129,7 @@ export class LabStack {
     const sink = (line: string) => this.#log.write(`${line}\n`);
     this.processes.set(
       name,
-      this.group.spawnScript(name, "scripts/service.ts", [name, "--mode", this.options.mode], this.envs.get(name), sink, {
+      this.group.spawnScript(name, SERVICE_ENTRY, [name, "--mode", this.options.mode], this.envs.get(name), sink, {
         compiled: true,
         nodeArgs: this.options.nodeArgs?.(name),
       }),
@@ -149,7 +149,7 @@ export class LabStack {
     const consumer = Object.values(CONSUMERS).find((c) => c.owner === name);
     const jsm = this.nats ? await (await this.natsConnection()).jetstreamManager({ checkAPI: false }) : undefined;
     const pullsBefore = consumer && jsm ? ((await jsm.consumers.info(consumer.stream, consumer.durable)).num_waiting ?? 0) : 0;
-    const process = this.group.spawnScript(replica, "scripts/service.ts", [name, "--mode", this.options.mode], merged, sink, { compiled: true });
+    const process = this.group.spawnScript(replica, SERVICE_ENTRY, [name, "--mode", this.options.mode], merged, sink, { compiled: true });
     this.replicas.set(replica, { process, address });
     if (address) await waitGrpcHealthy(address, 30_000, this.options.secure && pemOf(this.options.secure, "admin"));
     else if (consumer && jsm) {

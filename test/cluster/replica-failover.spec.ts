@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../../scripts/lib/free-port.js";
 import { startNatsServer, type ManagedNatsServer } from "../../scripts/lib/nats-server.js";
-import { ProcessGroup, type ManagedProcess } from "../../scripts/lib/process-group.js";
+import { ProcessGroup, SERVICE_ENTRY, type ManagedProcess } from "../../scripts/lib/process-group.js";
 import { waitGrpcHealthy } from "../../scripts/lib/wait-healthy.js";
 import { Ledger } from "../../services/audit/ledger.js";
 import { dataPaths } from "../../services/common/data-paths.js";
@@ -38,11 +38,11 @@ async function deploy(mode: Mode, dataDir: string, orderTwice = false): Promise<
     if (mode === "grpc") {
       const ports = { order: await freePort(), notification: await freePort(), billing1: await freePort(), billing2: await freePort() };
       const billing = [ports.billing1, ports.billing2].map((p) => `127.0.0.1:${p}`);
-      const victim = group.spawnScript("billing-1", "scripts/service.ts", ["billing", "--mode", "grpc"], { ...base, GRPC_LISTEN_ADDR: billing[0] }, quiet);
-      group.spawnScript("billing-2", "scripts/service.ts", ["billing", "--mode", "grpc"], { ...base, GRPC_LISTEN_ADDR: billing[1] }, quiet);
+      const victim = group.spawnScript("billing-1", SERVICE_ENTRY, ["billing", "--mode", "grpc"], { ...base, GRPC_LISTEN_ADDR: billing[0] }, quiet);
+      group.spawnScript("billing-2", SERVICE_ENTRY, ["billing", "--mode", "grpc"], { ...base, GRPC_LISTEN_ADDR: billing[1] }, quiet);
       group.spawnScript(
         "notification",
-        "scripts/service.ts",
+        SERVICE_ENTRY,
         ["notification", "--mode", "grpc"],
         { ...base, GRPC_LISTEN_ADDR: `127.0.0.1:${ports.notification}` },
         quiet,
@@ -54,7 +54,7 @@ async function deploy(mode: Mode, dataDir: string, orderTwice = false): Promise<
         BILLING_SERVICE_ADDR: billing.join(","),
         NOTIFICATION_SERVICE_ADDR: `127.0.0.1:${ports.notification}`,
       };
-      group.spawnScript("order", "scripts/service.ts", ["order", "--mode", "grpc"], orderEnv, quiet);
+      group.spawnScript("order", SERVICE_ENTRY, ["order", "--mode", "grpc"], orderEnv, quiet);
       for (const p of Object.values(ports)) await waitGrpcHealthy(`127.0.0.1:${p}`);
       const client = new GrpcWorkflowClient({ orderServiceAddr: `127.0.0.1:${ports.order}` });
       return {
@@ -70,11 +70,11 @@ async function deploy(mode: Mode, dataDir: string, orderTwice = false): Promise<
     const env = { ...base, NATS_URL: nats.url, NATS_ACK_WAIT_MS: "2000" };
     const twice = orderTwice ? "order" : "billing";
     const once = orderTwice ? "billing" : "order";
-    const victim = group.spawnScript(`${twice}-1`, "scripts/service.ts", [twice, "--mode", "nats"], env, quiet);
+    const victim = group.spawnScript(`${twice}-1`, SERVICE_ENTRY, [twice, "--mode", "nats"], env, quiet);
     // Another process on the same durable consumer(s): nothing else learns of it.
-    group.spawnScript(`${twice}-2`, "scripts/service.ts", [twice, "--mode", "nats"], env, quiet);
-    group.spawnScript("notification", "scripts/service.ts", ["notification", "--mode", "nats"], env, quiet);
-    group.spawnScript(once, "scripts/service.ts", [once, "--mode", "nats"], env, quiet);
+    group.spawnScript(`${twice}-2`, SERVICE_ENTRY, [twice, "--mode", "nats"], env, quiet);
+    group.spawnScript("notification", SERVICE_ENTRY, ["notification", "--mode", "nats"], env, quiet);
+    group.spawnScript(once, SERVICE_ENTRY, [once, "--mode", "nats"], env, quiet);
     const server = nats;
     const nc = await connect({ servers: server.url });
     const jsm = await nc.jetstreamManager();
