@@ -3,7 +3,8 @@
 //   nats: publish -> consumer A -> two publishes -> consumers B and C (which announce raw.done).
 // Usage: raw-chain-node.ts grpc <a|b|c> <listen> [b-addr c-addr] | nats <a|b|c> <nats-url>
 import { Server, ServerCredentials, credentials, makeGenericClientConstructor, type handleUnaryCall } from "@grpc/grpc-js";
-import { AckPolicy, RetentionPolicy, StorageType, connect, headers, nanos } from "nats";
+import { AckPolicy, RetentionPolicy, StorageType, headers, nanos } from "nats";
+import { connectTuned } from "../../services/nats/connection.js";
 
 const identity = (b: Buffer) => b;
 
@@ -56,7 +57,8 @@ async function grpcNode(role: string, listen: string, next: string[]): Promise<v
 }
 
 async function natsNode(role: string, url: string): Promise<void> {
-  const nc = await connect({ servers: url });
+  // The services' client settings: the chain prices the transport as the services use it.
+  const nc = await connectTuned({ servers: url });
   const jsm = await nc.jetstreamManager();
   const js = nc.jetstream();
   const subject = `raw.${role}`;

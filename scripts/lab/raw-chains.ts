@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connect, headers } from "nats";
+import { headers } from "nats";
+import { connectTuned } from "../../services/nats/connection.js";
 import { Order } from "../../services/gen/shop/v1/order.js";
 import { ensureBuilt } from "../lib/build.js";
 import { freePort } from "../lib/free-port.js";
@@ -71,7 +72,8 @@ export async function startRawNatsChain(): Promise<RawChain> {
   const group = new ProcessGroup();
   const sink = () => undefined;
   for (const role of ["a", "b", "c"]) group.spawnScript(`raw-${role}`, NODE, ["nats", role, server.url], {}, sink, COMPILED);
-  const nc = await connect({ servers: server.url });
+  // Like the modes' load client (connectNats).
+  const nc = await connectTuned({ servers: server.url });
   const jsm = await nc.jetstreamManager();
   await waitFor(async () => {
     for (const role of ["a", "b", "c"]) if ((await jsm.consumers.info("RAW", `raw-${role}`)).num_waiting === 0) return false;
