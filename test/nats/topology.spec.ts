@@ -1,35 +1,19 @@
 import { expect } from "chai";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { connect, type NatsConnection } from "nats";
+import { connect } from "nats";
 import { ConfigError } from "../../services/common/config-error.js";
 import { natsConfig } from "../../services/common/config.js";
 import { CONSUMERS, STREAMS, ensureConsumer, ensureStreams } from "../../services/nats/topology.js";
-import { startNatsServer, type ManagedNatsServer } from "../../scripts/lib/nats-server.js";
 import { startNatsStack } from "../support/nats-harness.js";
+import { usePrivateNats } from "../support/private-nats.js";
 
 const SETTINGS = { duplicateWindowMs: 60_000, ackWaitMs: 10_000, maxDeliver: 3, maxAckPending: 16 };
 
 describe("NATS provisioning", function () {
   this.timeout(60_000);
-  let dir: string;
-  let server: ManagedNatsServer;
-  let nc: NatsConnection;
-
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), "gvn-topo-"));
-    server = await startNatsServer({ storeDir: dir });
-    nc = await connect({ servers: server.url });
-  });
-  after(async () => {
-    await nc?.close();
-    await server?.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const nats = usePrivateNats("topo");
 
   it("creates every stream and can run again, concurrently, without changing them", async () => {
-    const jsm = await nc.jetstreamManager();
+    const jsm = await nats.nc.jetstreamManager();
     await Promise.all([ensureStreams(jsm, SETTINGS), ensureStreams(jsm, SETTINGS), ensureStreams(jsm, SETTINGS)]);
     const before = await jsm.streams.info(STREAMS.orders);
     await ensureStreams(jsm, SETTINGS);
@@ -40,7 +24,7 @@ describe("NATS provisioning", function () {
   });
 
   it("creates a durable pull consumer with explicit ack and updates its concurrency limit in place", async () => {
-    const jsm = await nc.jetstreamManager();
+    const jsm = await nats.nc.jetstreamManager();
     await ensureStreams(jsm, SETTINGS);
     await Promise.all([ensureConsumer(jsm, CONSUMERS.invoicer, SETTINGS), ensureConsumer(jsm, CONSUMERS.invoicer, SETTINGS)]);
     let info = await jsm.consumers.info(STREAMS.billing, CONSUMERS.invoicer.durable);

@@ -1,14 +1,10 @@
 import { expect } from "chai";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { connect, type NatsConnection } from "nats";
 import { createLogger } from "../../services/common/logger.js";
 import { DEFAULT_RETRY_POLICY } from "../../services/nats/error-mapping.js";
 import { CONSUMERS, STREAMS, ensureConsumer, ensureStreams } from "../../services/nats/topology.js";
 import { startWorkConsumer } from "../../services/nats/work-consumer.js";
-import { startNatsServer, type ManagedNatsServer } from "../../scripts/lib/nats-server.js";
 import { eventually } from "../support/eventually.js";
+import { usePrivateNats } from "../support/private-nats.js";
 
 const LIMIT = 4;
 
@@ -20,26 +16,16 @@ const SETTINGS = { duplicateWindowMs: 60_000, ackWaitMs: 30_000, maxDeliver: 3, 
 
 describe("NATS work consumer", function () {
   this.timeout(60_000);
-  let dir: string;
-  let server: ManagedNatsServer;
-  let nc: NatsConnection;
+  const nats = usePrivateNats("consumer");
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), "gvn-consumer-"));
-    server = await startNatsServer({ storeDir: dir });
-    nc = await connect({ servers: server.url });
-    const jsm = await nc.jetstreamManager();
+    const jsm = await nats.nc.jetstreamManager();
     await ensureStreams(jsm, SETTINGS);
     await ensureConsumer(jsm, CONSUMERS.invoicer, SETTINGS);
   });
-  after(async () => {
-    await nc?.close();
-    await server?.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
 
   it("runs handlers concurrently up to max_ack_pending, keeps the rest in the stream, and on stop finishes those in flight", async () => {
-    const js = nc.jetstream();
+    const js = nats.nc.jetstream();
     for (let i = 0; i < 10; i++) await js.publish("billing.invoice.requested", Uint8Array.of(i));
     const started: number[] = [];
     const releases: Array<() => void> = [];
@@ -55,7 +41,7 @@ describe("NATS work consumer", function () {
           releases.push(resolve);
         }),
     });
-    const jsm = await nc.jetstreamManager();
+    const jsm = await nats.nc.jetstreamManager();
     await eventually(`${LIMIT} handlers running`, () => (started.length === LIMIT ? true : undefined));
     const info = await jsm.consumers.info(STREAMS.billing, CONSUMERS.invoicer.durable);
     expect(info.num_ack_pending).to.equal(LIMIT);

@@ -1,11 +1,8 @@
 import { expect } from "chai";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { connect, type NatsConnection } from "nats";
 import { coalesceWrites } from "../../services/nats/write-coalescing.js";
-import { startNatsServer, type ManagedNatsServer } from "../../scripts/lib/nats-server.js";
 import { eventually } from "../support/eventually.js";
+import { usePrivateNats } from "../support/private-nats.js";
 
 /** Counts the socket writes of a connection (its transport's send calls). */
 function countWrites(nc: NatsConnection): { readonly count: number } {
@@ -21,26 +18,14 @@ function countWrites(nc: NatsConnection): { readonly count: number } {
 
 describe("NATS write coalescing", function () {
   this.timeout(30_000);
-  let dir: string;
-  let server: ManagedNatsServer;
-  let receiver: NatsConnection;
-
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), "gvn-coalesce-"));
-    server = await startNatsServer({ storeDir: dir });
-    receiver = await connect({ servers: server.url });
-  });
-  after(async () => {
-    await receiver?.close();
-    await server?.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  // Its connection receives what the connections under test send.
+  const nats = usePrivateNats("coalesce");
 
   /** Publishes `n` messages, each from its own microtask, and returns what arrived and how many writes it took. */
   async function publishFromMicrotasks(nc: NatsConnection, subject: string, n: number): Promise<{ got: number[]; writes: number }> {
     const got: number[] = [];
-    const sub = receiver.subscribe(subject, { callback: (_err, msg) => got.push(msg.data[0]!) });
-    await receiver.flush();
+    const sub = nats.nc.subscribe(subject, { callback: (_err, msg) => got.push(msg.data[0]!) });
+    await nats.nc.flush();
     const writes = countWrites(nc);
     // Like a consumer's `for await` loop, which hands over each message in a microtask of its own.
     for (let i = 0; i < n; i++) {
@@ -53,7 +38,7 @@ describe("NATS write coalescing", function () {
   }
 
   it("sends the commands queued in one event-loop turn in one write, in order, without waiting for an explicit flush", async () => {
-    const nc = await connect({ servers: server.url });
+    const nc = await connect({ servers: nats.server.url });
     try {
       expect(coalesceWrites(nc)).to.equal(true);
       const { got, writes } = await publishFromMicrotasks(nc, "coalesce.on", 50);
@@ -68,7 +53,7 @@ describe("NATS write coalescing", function () {
   });
 
   it("is needed: nats.js alone writes once per microtask", async () => {
-    const nc = await connect({ servers: server.url });
+    const nc = await connect({ servers: nats.server.url });
     try {
       const { writes } = await publishFromMicrotasks(nc, "coalesce.off", 50);
       expect(writes).to.equal(50);
@@ -78,12 +63,12 @@ describe("NATS write coalescing", function () {
   });
 
   it("writes at once when the buffer reaches the client's limit", async () => {
-    const nc = await connect({ servers: server.url });
+    const nc = await connect({ servers: nats.server.url });
     try {
       coalesceWrites(nc);
       const got: number[] = [];
-      const sub = receiver.subscribe("coalesce.big", { callback: (_err, msg) => got.push(msg.data.length) });
-      await receiver.flush();
+      const sub = nats.nc.subscribe("coalesce.big", { callback: (_err, msg) => got.push(msg.data.length) });
+      await nats.nc.flush();
       const writes = countWrites(nc);
       // 40 × 64 KiB is far above the client's 32 KiB threshold: several writes inside this one synchronous block.
       for (let i = 0; i < 40; i++) nc.publish("coalesce.big", new Uint8Array(64 * 1024));
