@@ -97,7 +97,10 @@ describe("OpenTelemetry traces", function () {
         `order process ${SUBJECTS.emailSent}`,
       ].sort();
       const consumerNames = (found: readonly ReceivedSpan[]) =>
-        found.filter((s) => s.kind === SPAN_KIND.consumer).map((s) => `${s.service} ${s.name}`).sort();
+        found
+          .filter((s) => s.kind === SPAN_KIND.consumer)
+          .map((s) => `${s.service} ${s.name}`)
+          .sort();
       // Each service exports on its own batch schedule, so the step processed last is not always the
       // one exported last: wait until every step's span and every publish's span has arrived.
       const spans = await eventually("the order's spans from all three services", () => {
