@@ -1,0 +1,145 @@
+// npm run floor -- [--rate 100] [--duration 10s] [--rounds 3] [--modes grpc,nats]
+// What one order's own work costs (scripts/lab/work-floor.ts), next to the bare transport chains and,
+// with --modes, the modes themselves, at one fixed rate in interleaved rounds: how much of a mode's
+// CPU per order is the transport, how much the work every order must do, and how much the rest.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { isMode, type Mode } from "../services/common/config.js";
+import { labOrder } from "./lab/lab-order.js";
+import { LabStack } from "./lab/lab-stack.js";
+import { runLoad, type LoadTarget } from "./lab/load-generator.js";
+import { processCpuMs } from "./lab/proc-cpu.js";
+import { startRawGrpcChain, startRawNatsChain } from "./lab/raw-chains.js";
+import { grpcTarget, natsTarget } from "./lab/targets.js";
+import { startWorkFloor } from "./lab/work-floor.js";
+import { durationMs } from "./lib/duration.js";
+import { ensureNatsServer } from "./lib/nats-server.js";
+
+/** A system under measurement: its target, and its CPU so far (ms) per part, broker apart. */
+interface Measured {
+  name: string;
+  target: LoadTarget;
+  cpu(): { parts: Record<string, number>; broker?: number };
+  stop(): Promise<void>;
+}
+
+const sumOf = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const ms = (v: number) => v.toFixed(2);
+const byPid = (pids: Record<string, number | undefined>) => Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, processCpuMs(pid) ?? 0]));
+
+async function startMode(mode: Mode): Promise<Measured> {
+  const dataDir = mkdtempSync(join(tmpdir(), `gvn-floor-${mode}-`));
+  const stack = await LabStack.start({ mode, dataDir, logFile: join(dataDir, "services.log") });
+  const target = mode === "grpc" ? grpcTarget(stack.orderAddress) : await natsTarget(stack.natsUrl);
+  return {
+    name: mode === "grpc" ? "gRPC mode" : "NATS mode",
+    target,
+    cpu: () => {
+      const parts = byPid(Object.fromEntries([...stack.processes].map(([n, p]) => [n, p.child.pid])));
+      const broker = stack.brokerPids().reduce((s, pid) => s + (processCpuMs(pid) ?? 0), 0);
+      return mode === "nats" ? { parts, broker } : { parts };
+    },
+    async stop() {
+      await target.close();
+      await stack.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      rate: { type: "string", default: "100" },
+      duration: { type: "string", default: "10s" },
+      rounds: { type: "string", default: "3" },
+      modes: { type: "string", default: "" },
+    },
+  });
+  const rate = Number(values.rate);
+  if (!(rate > 0)) throw new Error(`--rate: ${JSON.stringify(values.rate)} is not a positive number`);
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds: ${JSON.stringify(values.rounds)} is not a positive whole number`);
+  const modes = values.modes.split(",").filter(Boolean);
+  for (const m of modes) if (!isMode(m)) throw new Error(`--modes: ${JSON.stringify(m)} is not grpc or nats`);
+  ensureNatsServer();
+
+  const systems: Measured[] = [];
+  try {
+    const floor = await startWorkFloor();
+    systems.push({ name: "work floor", target: floor.target, cpu: () => ({ parts: { ...floor.cpu() } }), stop: () => floor.stop() });
+    for (const [name, start] of [
+      ["bare gRPC chain", startRawGrpcChain],
+      ["bare NATS chain", startRawNatsChain],
+    ] as const) {
+      const chain = await start();
+      const brokerPid = chain.brokerPid();
+      systems.push({
+        name,
+        target: chain.target,
+        cpu: () => ({ parts: byPid(chain.pids()), broker: brokerPid === undefined ? undefined : (processCpuMs(brokerPid) ?? 0) }),
+        stop: () => chain.stop(),
+      });
+    }
+    for (const m of modes as Mode[]) systems.push(await startMode(m));
+
+    const runId = `floor-${Date.now().toString(36)}`;
+    let next = 0;
+    const makeOrder = () => labOrder(runId, next++);
+    // Warm every system (JIT, caches, the databases' first pages) before anything is measured.
+    for (const s of systems) await runLoad(s.target, { rate: 300, durationMs: 4000, makeOrder, progressLabel: `warm-up ${s.name}` });
+    const results = new Map<string, { parts: Record<string, number>; broker?: number }[]>();
+    for (let r = 0; r < rounds; r++) {
+      // Alternate the order of the systems from round to round, so no system always runs after the same neighbour.
+      for (const s of r % 2 === 0 ? systems : [...systems].reverse()) {
+        const before = s.cpu();
+        const res = await runLoad(s.target, {
+          rate,
+          durationMs: durationMs(values.duration),
+          makeOrder,
+          progressLabel: `${s.name} @${rate}/s, round ${r + 1}`,
+        });
+        const after = s.cpu();
+        if (res.completed === 0) throw new Error(`${s.name}: no order completed at ${rate}/s`);
+        const parts = Object.fromEntries(Object.keys(after.parts).map((k) => [k, ((after.parts[k] ?? 0) - (before.parts[k] ?? 0)) / res.completed]));
+        const broker = after.broker === undefined ? undefined : (after.broker - (before.broker ?? 0)) / res.completed;
+        results.set(s.name, [...(results.get(s.name) ?? []), { parts, broker }]);
+      }
+    }
+
+    console.log(`\nCPU ms per order at ${rate}/s, median of ${rounds} interleaved rounds (range):`);
+    const totals = new Map<string, number>();
+    for (const s of systems) {
+      const rs = results.get(s.name)!;
+      const own = rs.map((x) => sumOf(x.parts));
+      const all = rs.map((x) => sumOf(x.parts) + (x.broker ?? 0));
+      totals.set(s.name, median(all));
+      const parts = Object.keys(rs[0]!.parts)
+        .map((k) => `${k} ${ms(median(rs.map((x) => x.parts[k]!)))}`)
+        .join(", ");
+      const broker = rs[0]!.broker === undefined ? "" : ` + broker ${ms(median(rs.map((x) => x.broker!)))}`;
+      console.log(`  ${s.name.padEnd(16)} ${ms(median(all))} (${ms(Math.min(...all))}-${ms(Math.max(...all))}): ${ms(median(own))}${broker}; ${parts}`);
+    }
+    const floorMs = totals.get("work floor")!;
+    const bareGrpc = totals.get("bare gRPC chain")!;
+    const bareNats = totals.get("bare NATS chain")!;
+    console.log(
+      `\nThe work floor is ${ms(floorMs)} ms: a mode spends at least its bare chain plus that. ` +
+        `gRPC at 1.5x its bare chain leaves ${ms(0.5 * bareGrpc)} ms above the chain, ${ms((100 * floorMs) / (0.5 * bareGrpc))}% of it taken by the work; ` +
+        `NATS at 2.0x (broker included) leaves ${ms(bareNats)} ms, ${ms((100 * floorMs) / bareNats)}% of it taken by the work.`,
+    );
+  } finally {
+    for (const s of systems) await s.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`floor: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

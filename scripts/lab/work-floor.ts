@@ -1,0 +1,101 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openBilling } from "../../services/billing/open-billing.js";
+import type { BillingPort, NotifierPort } from "../../services/domain/ports.js";
+import type { Order } from "../../services/gen/shop/v1/order.js";
+import { openNotification } from "../../services/notification/open-notification.js";
+import { openOrder } from "../../services/order/open-order.js";
+import type { LoadTarget } from "./load-generator.js";
+
+/** CPU ms this process has used since `from` (user + system). */
+function cpuSince(from: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(from);
+  return (d.user + d.system) / 1000;
+}
+
+/** The work floor's CPU so far, per core, in ms. */
+export interface FloorCpu {
+  order: number;
+  billing: number;
+  notification: number;
+}
+
+export interface WorkFloor {
+  /** Where the three cores keep their databases, invoice documents and e-mails. */
+  dataDir: string;
+  target: LoadTarget;
+  cpu(): FloorCpu;
+  stop(): Promise<void>;
+}
+
+/**
+ * One order's own work with no transport at all: the three services' cores in
+ * this process, over their real databases and files (the same code, settings
+ * and durability as the services), the order core's ports calling billing's
+ * and notification's cores directly. Every port call completes within the
+ * microtasks of its placement and placements run one at a time, so the
+ * process's CPU time around each call is that call's work alone, whatever else
+ * the process (the load generator) does between placements. No mode can spend less per order than this plus its
+ * bare transport chain.
+ */
+export async function startWorkFloor(): Promise<WorkFloor> {
+  const dir = await mkdtemp(join(tmpdir(), "gvn-floor-"));
+  const spent: FloorCpu = { order: 0, billing: 0, notification: 0 };
+  const billingCore = openBilling(dir);
+  const notificationCore = openNotification(dir, { mailFrom: "shop@grpc-vs-nats.local" });
+  const billing: BillingPort = {
+    async createInvoice(order) {
+      const from = process.cpuUsage();
+      try {
+        const { invoice } = await billingCore.invoicing.createInvoice(order);
+        return { invoiceNumber: invoice.invoiceNumber };
+      } finally {
+        spent.billing += cpuSince(from);
+      }
+    },
+  };
+  const notifier: NotifierPort = {
+    async sendOrderConfirmation(request) {
+      const from = process.cpuUsage();
+      try {
+        await notificationCore.notifying.sendOrderConfirmation(request);
+      } finally {
+        spent.notification += cpuSince(from);
+      }
+    },
+  };
+  const orderCore = openOrder(dir, billing, notifier);
+  const placeMeasured = async (order: Order) => {
+    const from = process.cpuUsage();
+    const before = spent.billing + spent.notification;
+    try {
+      await orderCore.processor.place(order);
+    } finally {
+      // The order core's share: the placement less the two cores it called.
+      spent.order += cpuSince(from) - (spent.billing + spent.notification - before);
+    }
+  };
+  // One placement at a time: orders sent in the same tick would otherwise interleave their
+  // microtasks, and each one's CPU window would hold the others' work.
+  let queue: Promise<void> = Promise.resolve();
+  return {
+    dataDir: dir,
+    target: {
+      name: "work-floor",
+      answerMeansComplete: true,
+      place(order) {
+        const placed = queue.then(() => placeMeasured(order));
+        queue = placed.catch(() => undefined);
+        return placed;
+      },
+    },
+    cpu: () => ({ ...spent }),
+    async stop() {
+      orderCore.close();
+      billingCore.close();
+      notificationCore.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
