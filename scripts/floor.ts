@@ -127,7 +127,7 @@ async function main(): Promise<void> {
     const bareGrpc = totals.get("bare gRPC chain")!;
     const bareNats = totals.get("bare NATS chain")!;
     console.log(
-      `\nThe work floor is ${ms(floorMs)} ms: a mode spends at least its bare chain plus that. ` +
+      `\nThe work floor is ${ms(floorMs)} ms: a mode spends about its bare chain plus that, plus what joins the two. ` +
         `gRPC at 1.5x its bare chain leaves ${ms(0.5 * bareGrpc)} ms above the chain, ${ms((100 * floorMs) / (0.5 * bareGrpc))}% of it taken by the work; ` +
         `NATS at 2.0x (broker included) leaves ${ms(bareNats)} ms, ${ms((100 * floorMs) / bareNats)}% of it taken by the work.`,
     );

@@ -36,8 +36,9 @@ export interface WorkFloor {
  * and notification's cores directly. Every port call completes within the
  * microtasks of its placement and placements run one at a time, so the
  * process's CPU time around each call is that call's work alone, whatever else
- * the process (the load generator) does between placements. No mode can spend less per order than this plus its
- * bare transport chain.
+ * the process (the load generator) does between placements. A mode's CPU per
+ * order is, roughly, its bare transport chain plus this plus what joins the
+ * two; measured apart, the sum is an estimate, not a bound.
  */
 export async function startWorkFloor(): Promise<WorkFloor> {
   const dir = await mkdtemp(join(tmpdir(), "gvn-floor-"));
