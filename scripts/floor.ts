@@ -10,8 +10,9 @@ import { isMode, type Mode } from "../services/common/config.js";
 import { labOrder } from "./lab/lab-order.js";
 import { LabStack } from "./lab/lab-stack.js";
 import { runLoad, type LoadTarget } from "./lab/load-generator.js";
-import { processCpuMs } from "./lab/proc-cpu.js";
+import { medianAndSpread } from "./lab/capacity-search.js";
 import { startRawGrpcChain, startRawNatsChain } from "./lab/raw-chains.js";
+import { cpuPerOrder, processReader, type CpuPerOrder, type CpuReading } from "./lab/systems.js";
 import { grpcTarget, natsTarget } from "./lab/targets.js";
 import { startWorkFloor } from "./lab/work-floor.js";
 import { durationMs } from "./lib/duration.js";
@@ -21,27 +22,24 @@ import { ensureNatsServer } from "./lib/nats-server.js";
 interface Measured {
   name: string;
   target: LoadTarget;
-  cpu(): { parts: Record<string, number>; broker?: number };
+  cpu(): CpuReading;
   stop(): Promise<void>;
 }
 
-const sumOf = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ms = (v: number) => v.toFixed(2);
-const byPid = (pids: Record<string, number | undefined>) => Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, processCpuMs(pid) ?? 0]));
 
 async function startMode(mode: Mode): Promise<Measured> {
   const dataDir = mkdtempSync(join(tmpdir(), `gvn-floor-${mode}-`));
   const stack = await LabStack.start({ mode, dataDir, logFile: join(dataDir, "services.log") });
   const target = mode === "grpc" ? grpcTarget(stack.orderAddress) : await natsTarget(stack.natsUrl);
+  const reader = processReader(
+    () => Object.fromEntries([...stack.processes].map(([n, p]) => [n, p.child.pid])),
+    () => stack.brokerPids(),
+  );
   return {
     name: mode === "grpc" ? "gRPC mode" : "NATS mode",
     target,
-    cpu: () => {
-      const parts = byPid(Object.fromEntries([...stack.processes].map(([n, p]) => [n, p.child.pid])));
-      const broker = stack.brokerPids().reduce((s, pid) => s + (processCpuMs(pid) ?? 0), 0);
-      return mode === "nats" ? { parts, broker } : { parts };
-    },
+    cpu: () => reader.cpu(),
     async stop() {
       await target.close();
       await stack.stop();
@@ -70,19 +68,17 @@ async function main(): Promise<void> {
   const systems: Measured[] = [];
   try {
     const floor = await startWorkFloor();
-    systems.push({ name: "work floor", target: floor.target, cpu: () => ({ parts: { ...floor.cpu() } }), stop: () => floor.stop() });
+    systems.push({ name: "work floor", target: floor.target, cpu: () => ({ processes: { ...floor.cpu() } }), stop: () => floor.stop() });
     for (const [name, start] of [
       ["bare gRPC chain", startRawGrpcChain],
       ["bare NATS chain", startRawNatsChain],
     ] as const) {
       const chain = await start();
-      const brokerPid = chain.brokerPid();
-      systems.push({
-        name,
-        target: chain.target,
-        cpu: () => ({ parts: byPid(chain.pids()), broker: brokerPid === undefined ? undefined : (processCpuMs(brokerPid) ?? 0) }),
-        stop: () => chain.stop(),
-      });
+      const reader = processReader(
+        () => chain.pids(),
+        () => [chain.brokerPid()].filter((p): p is number => p !== undefined),
+      );
+      systems.push({ name, target: chain.target, cpu: () => reader.cpu(), stop: () => chain.stop() });
     }
     for (const m of modes as Mode[]) systems.push(await startMode(m));
 
@@ -91,7 +87,7 @@ async function main(): Promise<void> {
     const makeOrder = () => labOrder(runId, next++);
     // Warm every system (JIT, caches, the databases' first pages) before anything is measured.
     for (const s of systems) await runLoad(s.target, { rate: 300, durationMs: 4000, makeOrder, progressLabel: `warm-up ${s.name}` });
-    const results = new Map<string, { parts: Record<string, number>; broker?: number }[]>();
+    const results = new Map<string, CpuPerOrder[]>();
     for (let r = 0; r < rounds; r++) {
       // Alternate the order of the systems from round to round, so no system always runs after the same neighbour.
       for (const s of r % 2 === 0 ? systems : [...systems].reverse()) {
@@ -104,24 +100,22 @@ async function main(): Promise<void> {
         });
         const after = s.cpu();
         if (res.completed === 0) throw new Error(`${s.name}: no order completed at ${rate}/s`);
-        const parts = Object.fromEntries(Object.keys(after.parts).map((k) => [k, ((after.parts[k] ?? 0) - (before.parts[k] ?? 0)) / res.completed]));
-        const broker = after.broker === undefined ? undefined : (after.broker - (before.broker ?? 0)) / res.completed;
-        results.set(s.name, [...(results.get(s.name) ?? []), { parts, broker }]);
+        results.set(s.name, [...(results.get(s.name) ?? []), cpuPerOrder(before, after, res.completed)]);
       }
     }
 
     console.log(`\nCPU ms per order at ${rate}/s, median of ${rounds} interleaved rounds (range):`);
     const totals = new Map<string, number>();
+    const median = (rs: readonly CpuPerOrder[], pick: (r: CpuPerOrder) => number) => medianAndSpread(rs.map(pick)).median;
     for (const s of systems) {
       const rs = results.get(s.name)!;
-      const own = rs.map((x) => sumOf(x.parts));
-      const all = rs.map((x) => sumOf(x.parts) + (x.broker ?? 0));
-      totals.set(s.name, median(all));
-      const parts = Object.keys(rs[0]!.parts)
-        .map((k) => `${k} ${ms(median(rs.map((x) => x.parts[k]!)))}`)
+      const all = medianAndSpread(rs.map((r) => r.total + (r.broker ?? 0)));
+      totals.set(s.name, all.median);
+      const parts = Object.keys(rs[0]!.processes)
+        .map((k) => `${k} ${ms(median(rs, (r) => r.processes[k]!))}`)
         .join(", ");
-      const broker = rs[0]!.broker === undefined ? "" : ` + broker ${ms(median(rs.map((x) => x.broker!)))}`;
-      console.log(`  ${s.name.padEnd(16)} ${ms(median(all))} (${ms(Math.min(...all))}-${ms(Math.max(...all))}): ${ms(median(own))}${broker}; ${parts}`);
+      const broker = rs[0]!.broker === null ? "" : ` + broker ${ms(median(rs, (r) => r.broker!))}`;
+      console.log(`  ${s.name.padEnd(16)} ${ms(all.median)} (${ms(all.min)}-${ms(all.max)}): ${ms(median(rs, (r) => r.total))}${broker}; ${parts}`);
     }
     const floorMs = totals.get("work floor")!;
     const bareGrpc = totals.get("bare gRPC chain")!;

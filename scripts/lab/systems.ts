@@ -56,7 +56,8 @@ export interface RunningSystem {
   stop(): Promise<void>;
 }
 
-function reader(pids: () => Record<string, number | undefined>, brokerPids: () => number[]) {
+/** CPU and memory readings of a system's processes (by name) and of its broker's. */
+export function processReader(pids: () => Record<string, number | undefined>, brokerPids: () => number[]) {
   return {
     cpu(): CpuReading {
       const processes = Object.fromEntries(Object.entries(pids()).map(([k, pid]) => [k, processCpuMs(pid) ?? 0]));
@@ -88,7 +89,7 @@ export async function startSystem(
       target: session.target,
       load: (options) => session.load(options),
       session,
-      ...reader(
+      ...processReader(
         () => Object.fromEntries([...stack.processes].map(([name, p]) => [name, p.child.pid])),
         () => stack.brokerPids(),
       ),
@@ -102,7 +103,7 @@ export async function startSystem(
     id,
     target: chain.target,
     load: (options) => runLoad(chain.target, { ...options, seed: ctx.settings.seed, makeOrder: () => labOrder(runId, next++) }),
-    ...reader(
+    ...processReader(
       () => chain.pids(),
       () => [chain.brokerPid()].filter((p): p is number => p !== undefined),
     ),
