@@ -12,7 +12,7 @@ import { LabStack } from "./lab/lab-stack.js";
 import { runLoad, type LoadTarget } from "./lab/load-generator.js";
 import { medianAndSpread } from "./lab/capacity-search.js";
 import { startRawGrpcChain, startRawNatsChain } from "./lab/raw-chains.js";
-import { cpuPerOrder, processReader, type CpuPerOrder, type CpuReading } from "./lab/systems.js";
+import { SYSTEM_NAME, cpuPerOrder, processReader, type CpuPerOrder, type CpuReading } from "./lab/systems.js";
 import { grpcTarget, natsTarget } from "./lab/targets.js";
 import { startWorkFloor } from "./lab/work-floor.js";
 import { durationMs } from "./lib/duration.js";
@@ -27,17 +27,18 @@ interface Measured {
 }
 
 const ms = (v: number) => v.toFixed(2);
+const FLOOR = "work floor";
 
 async function startMode(mode: Mode): Promise<Measured> {
   const dataDir = mkdtempSync(join(tmpdir(), `gvn-floor-${mode}-`));
   const stack = await LabStack.start({ mode, dataDir, logFile: join(dataDir, "services.log") });
   const target = mode === "grpc" ? grpcTarget(stack.orderAddress) : await natsTarget(stack.natsUrl);
   const reader = processReader(
-    () => Object.fromEntries([...stack.processes].map(([n, p]) => [n, p.child.pid])),
+    () => stack.servicePids(),
     () => stack.brokerPids(),
   );
   return {
-    name: mode === "grpc" ? "gRPC mode" : "NATS mode",
+    name: `${SYSTEM_NAME[mode]} mode`,
     target,
     cpu: () => reader.cpu(),
     async stop() {
@@ -68,10 +69,10 @@ async function main(): Promise<void> {
   const systems: Measured[] = [];
   try {
     const floor = await startWorkFloor();
-    systems.push({ name: "work floor", target: floor.target, cpu: () => ({ processes: { ...floor.cpu() } }), stop: () => floor.stop() });
+    systems.push({ name: FLOOR, target: floor.target, cpu: () => ({ processes: { ...floor.cpu() } }), stop: () => floor.stop() });
     for (const [name, start] of [
-      ["bare gRPC chain", startRawGrpcChain],
-      ["bare NATS chain", startRawNatsChain],
+      [SYSTEM_NAME.rawGrpc, startRawGrpcChain],
+      [SYSTEM_NAME.rawNats, startRawNatsChain],
     ] as const) {
       const chain = await start();
       const reader = processReader(
@@ -117,9 +118,9 @@ async function main(): Promise<void> {
       const broker = rs[0]!.broker === null ? "" : ` + broker ${ms(median(rs, (r) => r.broker!))}`;
       console.log(`  ${s.name.padEnd(16)} ${ms(all.median)} (${ms(all.min)}-${ms(all.max)}): ${ms(median(rs, (r) => r.total))}${broker}; ${parts}`);
     }
-    const floorMs = totals.get("work floor")!;
-    const bareGrpc = totals.get("bare gRPC chain")!;
-    const bareNats = totals.get("bare NATS chain")!;
+    const floorMs = totals.get(FLOOR)!;
+    const bareGrpc = totals.get(SYSTEM_NAME.rawGrpc)!;
+    const bareNats = totals.get(SYSTEM_NAME.rawNats)!;
     console.log(
       `\nThe work floor is ${ms(floorMs)} ms: a mode spends about its bare chain plus that, plus what joins the two. ` +
         `gRPC at 1.5x its bare chain leaves ${ms(0.5 * bareGrpc)} ms above the chain, ${ms((100 * floorMs) / (0.5 * bareGrpc))}% of it taken by the work; ` +

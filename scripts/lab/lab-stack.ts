@@ -111,6 +111,11 @@ export class LabStack {
     return this.cluster?.url ?? this.nats!.url;
   }
 
+  /** The services' processes by name, for their CPU time and memory. */
+  servicePids(): Record<string, number | undefined> {
+    return Object.fromEntries([...this.processes].map(([name, p]) => [name, p.child.pid]));
+  }
+
   /** The broker's processes, for its CPU time: one server, or each node of the cluster. */
   brokerPids(): number[] {
     const pids = this.cluster ? this.cluster.nodes.map((n) => n.pid()) : [this.nats?.pid()];

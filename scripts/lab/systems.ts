@@ -90,7 +90,7 @@ export async function startSystem(
       load: (options) => session.load(options),
       session,
       ...processReader(
-        () => Object.fromEntries([...stack.processes].map(([name, p]) => [name, p.child.pid])),
+        () => stack.servicePids(),
         () => stack.brokerPids(),
       ),
       stop: () => session.close(),
