@@ -36,4 +36,4 @@ RUN mkdir -p /data && chown node:node /data
 VOLUME /data
 USER node
 # The heap budget every service runs with (SERVICE_NODE_FLAGS in services/common/limits.ts).
-ENTRYPOINT ["node", "--max-old-space-size=96", "--max-semi-space-size=8", "dist/scripts/service.js"]
+ENTRYPOINT ["node", "--max-old-space-size=96", "--max-semi-space-size=8", "dist/services/main.js"]

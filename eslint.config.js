@@ -7,7 +7,7 @@ const GRPC = ["@grpc/*", "**/grpc/**", "**/*_service.js"];
 const NATS = ["nats", "**/nats/**"];
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "services/gen/", "data/", "reports/", "dist/", ".scratch/", "eslint.config.js", ".mocharc.cjs"] },
+  { ignores: ["node_modules/", "services/gen/", "data/", "reports/", "dist/", "dist-lab/", ".scratch/", "eslint.config.js", ".mocharc.cjs"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -29,6 +29,8 @@ export default tseslint.config(
       "services/billing/**/*.ts",
       "services/notification/**/*.ts",
       "services/common/**/*.ts",
+      "services/wire/**/*.ts",
+      "services/in-process/**/*.ts",
       "services/workflow.ts",
     ],
     rules: { "no-restricted-imports": ["error", { patterns: [...GRPC, ...NATS] }] },

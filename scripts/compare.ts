@@ -5,12 +5,15 @@ import { cpus, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { MODES, type Mode } from "../services/common/config.js";
-import { computeRatios, mergeRaw, summarize, type LabReport } from "./lab/lab-report.js";
-import { renderHtml } from "./lab/report-html.js";
-import { renderMarkdown } from "./lab/report-md.js";
-import { SCENARIO_IDS, runScenario, type LabContext, type ScenarioResult } from "./lab/scenarios.js";
+import { summaryTable } from "./lab/report/console.js";
+import { renderHtml } from "./lab/report/html.js";
+import { renderMarkdown } from "./lab/report/markdown.js";
+import type { LabReport, ScenarioResult } from "./lab/report/model.js";
+import { computeRatios, emptySummary, mergeRaw } from "./lab/report/summarize.js";
+import type { LabContext } from "./lab/run/context.js";
+import { noiseRecord, type NoiseProbe } from "./lab/run/noise-probe.js";
+import { SCENARIOS, SCENARIO_IDS } from "./lab/scenarios/registry.js";
 import { PROFILES, type Profile } from "./lab/settings.js";
-import { summaryTable } from "./lab/summary.js";
 import { writeCertificates, type CertificateSet } from "./lib/certs.js";
 import { ensureNatsServer, natsServerVersion } from "./lib/nats-server.js";
 
@@ -46,7 +49,9 @@ async function main(): Promise<void> {
 
   const started = performance.now();
   let certs: CertificateSet | undefined;
+  const probes: NoiseProbe[] = [];
   const ctx: LabContext = {
+    probes,
     settings,
     outDir,
     modes,
@@ -56,22 +61,19 @@ async function main(): Promise<void> {
     certificates: () => (certs ??= writeCertificates(join(outDir, "data", "tls"), { force: true })),
   };
   const results: ScenarioResult[] = [];
-  for (const id of scenarios) {
-    ctx.log(`[compare] scenario ${id} (${modes.join(", ")})`);
-    results.push(
-      await runScenario(
-        id,
-        ctx,
-        results.find((r) => r.id === "baseline"),
-      ),
-    );
+  const selected = SCENARIOS.filter((s) => scenarios.includes(s.id));
+  for (const scenario of selected) {
+    ctx.log(`[compare] scenario ${scenario.id} (${modes.join(", ")})`);
+    results.push(await scenario.run(ctx, results));
   }
   const raw = mergeRaw(results);
-  const summary = summarize(settings, results);
+  const summary = emptySummary(settings.baselineRate);
+  for (const [i, scenario] of selected.entries()) scenario.summarize(results[i]!, summary);
+  const findings = selected.flatMap((scenario, i) => scenario.findings(results[i]!));
 
   const c = cpus();
   const report: LabReport = {
-    version: 2,
+    version: 3,
     createdAt,
     machine: {
       cpus: c.length,
@@ -84,21 +86,23 @@ async function main(): Promise<void> {
     settings,
     secure: values.secure,
     summary,
+    findings,
     scenarios: results,
     raw,
-    ratios: computeRatios(summary, results, raw),
+    ratios: computeRatios(summary),
+    noise: noiseRecord(probes),
     durationMs: Math.round(performance.now() - started),
   };
   writeFileSync(
     join(outDir, "results.json"),
     JSON.stringify(report, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2),
   );
-  writeFileSync(join(outDir, "report.md"), renderMarkdown(report));
-  writeFileSync(join(outDir, "report.html"), renderHtml(report));
+  writeFileSync(join(outDir, "report.md"), renderMarkdown(report, SCENARIOS));
+  writeFileSync(join(outDir, "report.html"), renderHtml(report, SCENARIOS));
   // The services' databases were only needed for the audits, which the report holds.
   if (!values["keep-data"]) rmSync(join(outDir, "data"), { recursive: true, force: true });
 
-  console.log(summaryTable(report));
+  console.log(summaryTable(report, SCENARIOS));
   console.log(`\nReport: ${join(outDir, "report.html")}\n        ${join(outDir, "report.md")}\nRaw data: ${join(outDir, "results.json")}`);
 }
 

@@ -6,7 +6,7 @@ import { GrpcWorkflowClient } from "../services/grpc/workflow-client.js";
 import { freePort } from "./lib/free-port.js";
 import { grpcServiceEnv } from "./lib/grpc-topology.js";
 import { ProcessGroup, SERVICE_ENTRY } from "./lib/process-group.js";
-import { waitGrpcHealthy } from "./lib/wait-healthy.js";
+import { waitGrpcHealthy } from "../services/grpc/wait-healthy.js";
 
 const DATA_DIR = process.env.DATA_DIR ?? "./data/demo";
 

@@ -3,9 +3,9 @@
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { isMode } from "../services/common/config.js";
-import { runLoad } from "./lab/load-generator.js";
-import { labOrder } from "./lab/lab-order.js";
-import { grpcTarget, natsTarget } from "./lab/targets.js";
+import { runLoad } from "./lab/run/load-generator.js";
+import { labOrder } from "./lab/run/lab-order.js";
+import { grpcTarget, natsTarget } from "./lab/run/targets.js";
 import { durationMs } from "./lib/duration.js";
 import { recordedNatsUrl } from "./lib/nats-url-file.js";
 

@@ -7,12 +7,12 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { SERVICE_NAMES, isMode } from "../services/common/config.js";
-import { formatRanking, rankProfile, type CpuProfile } from "./lab/cpu-profile.js";
-import { labOrder } from "./lab/lab-order.js";
-import { LabStack } from "./lab/lab-stack.js";
-import { runLoad } from "./lab/load-generator.js";
-import { processCpuMs } from "./lab/proc-cpu.js";
-import { grpcTarget, natsTarget } from "./lab/targets.js";
+import { formatRanking, rankProfile, type CpuProfile } from "./lab/run/cpu-profile.js";
+import { labOrder } from "./lab/run/lab-order.js";
+import { LabStack } from "./lab/run/lab-stack.js";
+import { runLoad } from "./lab/run/load-generator.js";
+import { processCpuMs } from "./lab/run/proc-cpu.js";
+import { grpcTarget, natsTarget } from "./lab/run/targets.js";
 import { durationMs } from "./lib/duration.js";
 import { ensureNatsServer } from "./lib/nats-server.js";
 

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, resolve, sep } from "node:path";
 import { promisify } from "node:util";
 import { OrderStatus } from "../services/gen/shop/v1/order.js";
 import { NatsWorkflowClient } from "../services/nats/workflow-client.js";
@@ -11,6 +11,7 @@ import { startNatsServer } from "../scripts/lib/nats-server.js";
 import { PROJECT_ROOT } from "../scripts/lib/process-group.js";
 import { eventually } from "./support/eventually.js";
 import { sampleOrder } from "./support/orders.js";
+import { orderReaches } from "./support/order-status.js";
 
 const run = promisify(execFile);
 const DIST = join(PROJECT_ROOT, "dist");
@@ -62,13 +63,23 @@ describe("the compiled build (npm run build)", function () {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  it("starts each gRPC service from dist/scripts/service.js, and each answers the compiled health probe", async () => {
+  it("ships only what the image runs: the services and the compose jobs' tools, no lab", async () => {
+    const { files } = await importGraph(join(DIST, "scripts/compose-secrets.js"));
+    for (const tool of ["scripts/nats-provision.js", "services/main.js", "services/health-check.js"])
+      for (const f of (await importGraph(join(DIST, tool))).files) files.add(f);
+    const built = (await readdir(DIST, { recursive: true })).filter((f) => f.endsWith(".js"));
+    expect(built.filter((f) => f.split(sep).includes("lab") || f.startsWith(`test${sep}`))).to.deep.equal([]);
+    // Everything built is reached from an entry point the image or a compose job runs.
+    expect(built.map((f) => join(DIST, f)).filter((f) => !files.has(f) && !f.startsWith(join(DIST, "services")))).to.deep.equal([]);
+  });
+
+  it("starts each gRPC service from dist/services/main.js, and each answers the compiled health probe", async () => {
     const ports = { order: await freePort(), billing: await freePort(), notification: await freePort() };
     const children: ChildProcess[] = [];
     try {
       for (const name of ["billing", "notification", "order"] as const) {
         children.push(
-          compiled("scripts/service.js", [name, "--mode", "grpc"], {
+          compiled("services/main.js", [name, "--mode", "grpc"], {
             DATA_DIR: join(dataDir, "grpc"),
             GRPC_LISTEN_ADDR: `127.0.0.1:${ports[name]}`,
             BILLING_SERVICE_ADDR: `127.0.0.1:${ports.billing}`,
@@ -80,7 +91,7 @@ describe("the compiled build (npm run build)", function () {
         await eventually(
           `the compiled ${name} service to answer health`,
           async () => {
-            const probe = await run(process.execPath, [join(DIST, "scripts/health-check.js"), `127.0.0.1:${ports[name]}`]).then(
+            const probe = await run(process.execPath, [join(DIST, "services/health-check.js"), `127.0.0.1:${ports[name]}`]).then(
               () => true,
               () => undefined,
             );
@@ -102,18 +113,13 @@ describe("the compiled build (npm run build)", function () {
   it("runs the NATS mode from the compiled services: an order completes", async () => {
     const server = await startNatsServer({ storeDir: join(dataDir, "nats-store") });
     const children = (["order", "billing", "notification"] as const).map((name) =>
-      compiled("scripts/service.js", [name, "--mode", "nats"], { DATA_DIR: join(dataDir, "nats"), NATS_URL: server.url }),
+      compiled("services/main.js", [name, "--mode", "nats"], { DATA_DIR: join(dataDir, "nats"), NATS_URL: server.url }),
     );
     const client = await NatsWorkflowClient.connect({ natsUrl: server.url });
     try {
       const order = sampleOrder();
       await eventually("the order to be accepted", () => client.placeOrder(order).then(() => true), 60_000, 250);
-      await eventually(
-        "the order to complete",
-        async () => ((await client.getOrder(order.orderId).catch(() => undefined))?.status === OrderStatus.ORDER_STATUS_COMPLETED ? true : undefined),
-        60_000,
-        100,
-      );
+      await orderReaches(client, order.orderId, OrderStatus.ORDER_STATUS_COMPLETED, 60_000);
     } finally {
       await client.close();
       await stop(children);

@@ -32,7 +32,7 @@ describe("structured logs", function () {
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
       OTEL_BSP_SCHEDULE_DELAY: "50",
     };
-    const child = spawn(process.execPath, ["--import", "tsx", "scripts/service.ts", "notification", "--mode", "nats"], {
+    const child = spawn(process.execPath, ["--import", "tsx", "services/main.ts", "notification", "--mode", "nats"], {
       cwd: PROJECT_ROOT,
       env,
       stdio: ["ignore", "ignore", "pipe"],

@@ -2,15 +2,15 @@ import { expect } from "chai";
 import { connect } from "nats";
 import type { ServiceName } from "../services/common/config.js";
 import type { RunningService } from "../services/common/running-service.js";
-import { OrderStatus } from "../services/gen/shop/v1/order.js";
 import { GrpcWorkflowClient } from "../services/grpc/workflow-client.js";
 import { NatsWorkflowClient } from "../services/nats/workflow-client.js";
 import type { OrderWorkflowClient } from "../services/workflow.js";
-import { eventually } from "./support/eventually.js";
 import { startGrpcStack } from "./support/grpc-harness.js";
 import { startNatsStack } from "./support/nats-harness.js";
 import { sampleOrder } from "./support/orders.js";
 import { metricValue, scrape, type Sample } from "./support/prometheus.js";
+import { eventually } from "./support/eventually.js";
+import { orderReaches } from "./support/order-status.js";
 
 interface Scraped {
   client: OrderWorkflowClient;
@@ -23,10 +23,7 @@ async function exercise(s: Scraped): Promise<Record<ServiceName, Sample[]>> {
   const orders = [sampleOrder(), sampleOrder(), sampleOrder()];
   for (const o of orders) await s.client.placeOrder(o);
   await s.client.placeOrder(sampleOrder({ items: [] })).catch(() => undefined);
-  for (const o of orders)
-    await eventually(`${o.orderId} completed`, async () =>
-      (await s.client.getOrder(o.orderId).catch(() => undefined))?.status === OrderStatus.ORDER_STATUS_COMPLETED ? true : undefined,
-    );
+  for (const o of orders) await orderReaches(s.client, o.orderId);
   const read = async (name: ServiceName) => scrape(s.services[name].metricsPort!);
   // The order service counts the invalid order when it has been rejected, which in NATS mode happens after the answer.
   const order = await eventually("the rejection to be counted", async () => {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { SMTPServer } from "smtp-server";
-import { Ledger } from "../services/audit/ledger.js";
+import { Ledger } from "../scripts/audit/ledger.js";
 import { OrderStatus } from "../services/gen/shop/v1/order.js";
 import { GrpcWorkflowClient } from "../services/grpc/workflow-client.js";
 import { startGrpcStack } from "./support/grpc-harness.js";

@@ -9,9 +9,9 @@ import { ORDER_ID_ATTRIBUTE, startTracing } from "../services/common/tracing.js"
 import { tracingSettings } from "../services/common/tracing-config.js";
 import { DependencyUnavailableError } from "../services/domain/errors.js";
 import { GrpcWorkflowClient } from "../services/grpc/workflow-client.js";
-import { DEFAULT_RETRY_POLICY } from "../services/nats/error-mapping.js";
+import { DEFAULT_RETRY_POLICY } from "../services/nats/retry-policy.js";
 import { PAYLOADS } from "../services/nats/payloads.js";
-import { PoisonMessageError } from "../services/nats/poison.js";
+import { MalformedRequestError } from "../services/domain/errors.js";
 import { publishMessage } from "../services/nats/publisher.js";
 import { CONSUMERS, SUBJECTS, ensureConsumer, ensureStreams } from "../services/nats/topology.js";
 import { NatsWorkflowClient } from "../services/nats/workflow-client.js";
@@ -193,7 +193,7 @@ describe("OpenTelemetry traces", function () {
     });
 
     it("a dead-lettered message ends in an error span that gives the reason", async () => {
-      const spans = await consumeOnce(() => new PoisonMessageError("invoice request without an order"));
+      const spans = await consumeOnce(() => new MalformedRequestError("invoice request without an order"));
       const delivery = spans.find((s) => s.kind === SPAN_KIND.consumer)!;
       expect(delivery.status).to.deep.equal({ code: 2, message: "dead-lettered: invoice request without an order" });
       expect(delivery.events.map((e) => e.name)).to.include("dead-lettered");

@@ -14,10 +14,14 @@ export interface LabSettings {
   baselineMs: number;
   /** Baseline rounds over the same running systems, each measuring every mode next to its bare chain. CPU is the median round's. */
   baselineRounds: number;
-  /** Rounds of the scenarios that price one setting of a mode side by side (traces, secure, cluster), every run started afresh. */
+  /** Rounds of the scenarios that price one setting of a mode side by side (traces, secure, cluster), both kept running. */
   comparisonRounds: number;
+  /** The most rounds a comparison takes when its interval still includes "no difference" (baseline, traces, secure, cluster). */
+  maxRounds: number;
   /** Capacity rounds over the same running systems, interleaving each mode with its bare chain. */
   capacityRounds: number;
+  /** The most capacity rounds taken while a capacity comparison is undecided. */
+  capacityMaxRounds: number;
   capacityStartRate: number;
   capacityMaxRate: number;
   capacityStepMs: number;
@@ -57,8 +61,11 @@ const SHORT: LabSettings = {
   baselineMs: 4_000,
   // CPU per order moves by a fifth between single 4-second windows on a shared 2-core machine.
   baselineRounds: 3,
-  comparisonRounds: 1,
+  // An interval needs two rounds at least; more are taken while a comparison is undecided.
+  comparisonRounds: 3,
+  maxRounds: 6,
   capacityRounds: 2,
+  capacityMaxRounds: 3,
   capacityStartRate: 200,
   capacityMaxRate: 3_000,
   capacityStepMs: 1_500,
@@ -95,8 +102,11 @@ export const PROFILES: Record<Profile, LabSettings> = {
     profile: "quick",
     warmupMs: 1_000,
     baselineMs: 1_500,
-    baselineRounds: 1,
-    capacityRounds: 1,
+    baselineRounds: 2,
+    comparisonRounds: 2,
+    maxRounds: 2,
+    capacityRounds: 2,
+    capacityMaxRounds: 2,
     capacityStartRate: 100,
     capacityMaxRate: 400,
     capacityStepMs: 1_000,
@@ -120,8 +130,10 @@ export const PROFILES: Record<Profile, LabSettings> = {
     warmupMs: 10_000,
     baselineMs: 10_000,
     baselineRounds: 5,
-    comparisonRounds: 3,
+    comparisonRounds: 5,
+    maxRounds: 10,
     capacityRounds: 3,
+    capacityMaxRounds: 5,
     capacityMaxRate: 5_000,
     capacityStepMs: 5_000,
     capacityRefineSteps: 3,

@@ -7,16 +7,17 @@ const run = promisify(execFile);
 let built: Promise<void> | undefined;
 
 /**
- * Compiles services and scripts into dist/ (npm run build), once per process.
- * The lab measures the compiled code, which is what the image ships: tsx's
- * loader costs nothing per order, but it has no place in a measurement.
+ * Compiles the services, as the image's build does, and the bare chains' node into
+ * dist-lab/ (tsconfig.lab.json), once per process. The lab measures the compiled
+ * code, which is what the image ships: tsx's loader costs nothing per order, but
+ * it has no place in a measurement.
  */
 export function ensureBuilt(): Promise<void> {
-  built ??= run(process.execPath, [join(PROJECT_ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: PROJECT_ROOT }).then(
+  built ??= run(process.execPath, [join(PROJECT_ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.lab.json"], { cwd: PROJECT_ROOT }).then(
     () => undefined,
     (err: { stdout?: string; message: string }) => {
       built = undefined;
-      throw new Error(`npm run build failed: ${err.stdout || err.message}`);
+      throw new Error(`compiling the lab (tsconfig.lab.json) failed: ${err.stdout || err.message}`);
     },
   );
   return built;

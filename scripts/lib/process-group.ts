@@ -8,7 +8,9 @@ import { projectRoot } from "../../services/common/project-root.js";
 // The same whether this runs from the source or compiled into dist/.
 export const PROJECT_ROOT = projectRoot(fileURLToPath(import.meta.url));
 /** The one program that runs every service (the image's entry point runs its build). */
-export const SERVICE_ENTRY = "scripts/service.ts";
+export const SERVICE_ENTRY = "services/main.ts";
+/** Where the lab's compiled programs are (tsconfig.lab.json; see ensureBuilt()): dist/ stays what the image ships. */
+export const LAB_BUILD_DIR = "dist-lab";
 
 const COLORS = [36, 35, 33, 32, 34, 31];
 
@@ -78,7 +80,7 @@ export class ProcessGroup {
 
   /**
    * Starts a project entry point: the TypeScript source under tsx, or with `compiled` its build
-   * ("scripts/service.ts" runs dist/scripts/service.js; see ensureBuilt()). `nodeArgs` go to node
+   * ("services/main.ts" runs dist-lab/services/main.js; see ensureBuilt()). `nodeArgs` go to node
    * itself (e.g. --cpu-prof, which NODE_OPTIONS refuses). A service gets its heap budget
    * (SERVICE_NODE_FLAGS) first, so `nodeArgs` can override it.
    */
@@ -90,7 +92,7 @@ export class ProcessGroup {
     sink?: (line: string) => void,
     how: { compiled?: boolean; nodeArgs?: string[] } = {},
   ): ManagedProcess {
-    const entry = how.compiled ? [join(PROJECT_ROOT, "dist", script.replace(/\.ts$/, ".js"))] : ["--import", "tsx", script];
+    const entry = how.compiled ? [join(PROJECT_ROOT, LAB_BUILD_DIR, script.replace(/\.ts$/, ".js"))] : ["--import", "tsx", script];
     const heap = script === SERVICE_ENTRY ? SERVICE_NODE_FLAGS : [];
     return this.spawn({ name, command: process.execPath, args: [...heap, ...(how.nodeArgs ?? []), ...entry, ...args], env, sink });
   }

@@ -6,7 +6,6 @@ import {
   SpanStatusCode,
   trace,
   type Attributes,
-  type Context,
   type Span,
   type TextMapGetter,
   type TextMapSetter,
@@ -27,12 +26,13 @@ import {
   type Sampler,
   type SpanExporter,
 } from "@opentelemetry/sdk-trace";
+import type { TraceContext } from "../domain/trace-context.js";
 import type { Logger } from "./logger.js";
 import type { TracingSettings } from "./tracing-config.js";
 
 export { SpanKind };
-/** The trace a request belongs to, passed explicitly from a handler to the calls it causes. */
-export type TraceContext = Context;
+/** The trace a request belongs to, passed explicitly from a handler to the calls it causes (an OpenTelemetry Context). */
+export type { TraceContext };
 export type SpanAttributes = Attributes;
 
 /** Reads and writes the headers of one message or call (gRPC metadata, NATS headers). */

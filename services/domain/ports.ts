@@ -1,4 +1,4 @@
-import type { TraceContext } from "../common/tracing.js";
+import type { TraceContext } from "./trace-context.js";
 import type { Invoice } from "../gen/shop/v1/billing.js";
 import type { Order, OrderStatus } from "../gen/shop/v1/order.js";
 

@@ -22,10 +22,19 @@ function text(violations: FieldViolation[], field: string, value: string, max: n
   else if ([...value].length > max) violations.push({ field, rule: `must be at most ${max} characters` });
 }
 
+/** The rule an order id breaks when it is missing: from a placement, or from a read. */
+export const ORDER_ID_REQUIRED: FieldViolation = { field: "order_id", rule: "must not be empty" };
+
+/** An order id a read may look up; throws InvalidOrderError naming order_id when there is none. */
+export function requireOrderId(orderId: string): string {
+  if (orderId === "") throw new InvalidOrderError([ORDER_ID_REQUIRED]);
+  return orderId;
+}
+
 /** Every rule an order breaks, in field order; empty when the order is valid. */
 export function orderViolations(order: Order): FieldViolation[] {
   const v: FieldViolation[] = [];
-  if (order.orderId === "") v.push({ field: "order_id", rule: "must not be empty" });
+  if (order.orderId === "") v.push(ORDER_ID_REQUIRED);
   else if (order.orderId.length > LIMITS.orderIdLength) v.push({ field: "order_id", rule: `must be at most ${LIMITS.orderIdLength} characters` });
   else if (!ORDER_ID.test(order.orderId))
     v.push({ field: "order_id", rule: "may contain only letters, digits and . _ : - and must start with a letter or digit" });

@@ -2,16 +2,9 @@ import { Metadata, type CallOptions, type ChannelCredentials, type ChannelOption
 import type { AddressList } from "../common/address-list.js";
 import type { TlsConfig } from "../common/tls-config.js";
 import { NO_TRACING, SpanKind, type SpanAttributes, type TraceContext, type Tracing } from "../common/tracing.js";
+import { DEFAULT_RETRY, serviceConfigRetryPolicy, type RetrySettings } from "./retry-policy.js";
 import { channelCredentials } from "./security.js";
 import { metadataCarrier, ORDER_ID_METADATA, rpcSpan } from "./trace-propagation.js";
-
-export interface RetrySettings {
-  maxAttempts: number;
-  initialBackoffMs: number;
-  maxBackoffMs: number;
-}
-
-export const DEFAULT_RETRY: RetrySettings = { maxAttempts: 4, initialBackoffMs: 50, maxBackoffMs: 500 };
 
 /**
  * Channel settings for calling `service`: round_robin over the resolved
@@ -24,13 +17,7 @@ export function channelOptions(service: string, retry: RetrySettings = DEFAULT_R
     methodConfig: [
       {
         name: [{ service }],
-        retryPolicy: {
-          maxAttempts: retry.maxAttempts,
-          initialBackoff: `${retry.initialBackoffMs / 1000}s`,
-          maxBackoff: `${retry.maxBackoffMs / 1000}s`,
-          backoffMultiplier: 2,
-          retryableStatusCodes: ["UNAVAILABLE"],
-        },
+        retryPolicy: serviceConfigRetryPolicy(retry),
       },
     ],
   };

@@ -1,6 +1,6 @@
 import { Metadata, status, type ServiceError, type StatusObject } from "@grpc/grpc-js";
 import { randomUUID } from "node:crypto";
-import { decodeViolations, encodeViolations } from "../common/error-details.js";
+import { decodeViolations, encodeViolations } from "../wire/error-details.js";
 import type { Logger } from "../common/logger.js";
 import {
   DeadlineError,

@@ -1,5 +1,6 @@
 import type { Invoicing } from "../billing/invoicing.js";
 import { InvalidOrderError } from "../domain/errors.js";
+import { requireOrderId } from "../domain/validation.js";
 import { BillingServiceService, type BillingServiceServer } from "../gen/shop/v1/billing_service.js";
 import { NotificationServiceService, type NotificationServiceServer } from "../gen/shop/v1/notification_service.js";
 import type { Order } from "../gen/shop/v1/order.js";
@@ -19,18 +20,13 @@ function requireOrder(order: Order | undefined): Order {
   return order;
 }
 
-function requireOrderId(orderId: string): string {
-  if (orderId === "") throw new InvalidOrderError([{ field: "order_id", rule: "must not be empty" }]);
-  return orderId;
-}
-
 export function orderHandlers(ctx: UnaryContext, processor: OrderProcessor): ServiceBinding {
   const implementation: OrderServiceServer = {
     placeOrder: unary(ctx, async (req, rc) => {
       const view = await processor.place(requireOrder(req.order), rc);
       return { orderId: view.orderId, status: view.status, order: view };
     }),
-    getOrder: unary(ctx, (req) => processor.getOrder(requireOrderId(req.orderId))),
+    getOrder: unary(ctx, (req) => processor.getOrder(req.orderId)),
   };
   return { name: "shop.v1.OrderService", definition: OrderServiceService, implementation };
 }

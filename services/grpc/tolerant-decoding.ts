@@ -15,7 +15,7 @@ export function tolerantDecoding<D extends ServiceDefinition>(definition: D): D 
         try {
           return method.requestDeserialize(bytes) as unknown;
         } catch (err) {
-          return new MalformedRequestError(`malformed request for ${method.path} (${bytes.length} bytes): ${(err as Error).message}`);
+          return new MalformedRequestError(`malformed request for ${method.path} (${bytes.length} bytes): ${(err as Error).message}`, { cause: err });
         }
       },
     };

@@ -1,6 +1,6 @@
 import { headers as natsHeaders, type MsgHdrs } from "nats";
 import type { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import { PoisonMessageError } from "./poison.js";
+import { MalformedRequestError } from "../domain/errors.js";
 
 export interface ProtoType<T> {
   /** Fully-qualified protobuf name, e.g. "shop.v1.Order". */
@@ -31,16 +31,16 @@ export function encodePayload<T>(type: ProtoType<T>, message: T, extra: Record<s
 
 /**
  * Decodes a payload of the subject's type. A Content-Type naming another type,
- * or bytes that are not that message, make the message poison: no retry can fix it.
+ * or bytes that are not that message, are a MalformedRequestError: no retry can fix it.
  */
 export function decodePayload<T>(type: ProtoType<T>, data: Uint8Array, headers: MsgHdrs | undefined): T {
   const declared = headers?.get(CONTENT_TYPE) ?? "";
   if (declared !== "" && declared !== contentTypeOf(type)) {
-    throw new PoisonMessageError(`wrong content type ${JSON.stringify(declared)}; expected ${JSON.stringify(contentTypeOf(type))}`);
+    throw new MalformedRequestError(`wrong content type ${JSON.stringify(declared)}; expected ${JSON.stringify(contentTypeOf(type))}`);
   }
   try {
     return type.decode(data);
   } catch (err) {
-    throw new PoisonMessageError(`undecodable ${type.typeName} payload (${data.length} bytes): ${(err as Error).message}`);
+    throw new MalformedRequestError(`undecodable ${type.typeName} payload (${data.length} bytes): ${(err as Error).message}`, { cause: err });
   }
 }

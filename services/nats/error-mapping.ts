@@ -1,23 +1,26 @@
 import { randomUUID } from "node:crypto";
-import { decodeViolations, encodeViolations } from "../common/error-details.js";
+import type { Msg } from "nats";
+import { decodeViolations, encodeViolations } from "../wire/error-details.js";
 import type { Logger } from "../common/logger.js";
 import {
   DeadlineError,
   DependencyUnavailableError,
   IdempotencyConflictError,
   InvalidOrderError,
+  MalformedRequestError,
   NotFoundError,
   OverloadedError,
   RemoteInternalError,
   isDomainError,
   type DomainErrorKind,
 } from "../domain/errors.js";
-import { PoisonMessageError } from "./poison.js";
+import { redeliveryDelayMs, type RetryPolicy } from "./retry-policy.js";
 
 /**
  * The one place where domain errors become NATS vocabulary: service error
  * codes for request/reply (toWireError / fromWireError, the same pair as the
- * gRPC adapter's) and ack decisions for JetStream work (decide).
+ * gRPC adapter's) and ack decisions for JetStream work (decide, with the
+ * redelivery delays of retry-policy.ts).
  */
 
 /** A NATS service error: the Nats-Service-Error-Code / Nats-Service-Error headers, and a body with details. */
@@ -32,7 +35,6 @@ const CODE: Record<DomainErrorKind, number> = { invalid: 400, "not-found": 404, 
 const EMPTY = new Uint8Array(0);
 
 export function toWireError(err: unknown, log: Logger): WireError {
-  if (err instanceof PoisonMessageError) return { code: 400, description: err.message, body: EMPTY };
   if (isDomainError(err)) {
     const code = CODE[err.kind];
     const body = err instanceof InvalidOrderError ? encodeViolations(code, err.message, err.violations) : EMPTY;
@@ -44,9 +46,23 @@ export function toWireError(err: unknown, log: Logger): WireError {
   return { code: 500, description: `internal error (ref ${ref})`, body: EMPTY };
 }
 
-/** The reverse, for clients of a NATS service endpoint: the answer of `dependency` becomes a domain error. */
-export function fromWireError(wire: WireError, dependency: string): Error {
-  const cause = { cause: new Error(`${dependency} answered ${wire.code}: ${wire.description}`) };
+/** A NATS service's error reply, kept whole as the cause of the domain error it maps to. */
+export class ServiceErrorReply extends Error {
+  constructor(
+    readonly dependency: string,
+    readonly code: number,
+    readonly description: string,
+    /** The reply message itself: its subject, headers and body, as the broker delivered them. */
+    readonly reply?: Msg,
+  ) {
+    super(`${dependency} answered ${code}: ${description}`);
+    this.name = "ServiceErrorReply";
+  }
+}
+
+/** The reverse, for clients of a NATS service endpoint: the answer of `dependency` (the reply, when there is one) becomes a domain error. */
+export function fromWireError(wire: WireError, dependency: string, reply?: Msg): Error {
+  const cause = { cause: new ServiceErrorReply(dependency, wire.code, wire.description, reply) };
   switch (wire.code) {
     case 400:
       return new InvalidOrderError(decodeViolations(wire.body) ?? [{ field: "", rule: wire.description }], cause);
@@ -67,21 +83,14 @@ export function fromWireError(wire: WireError, dependency: string): Error {
 
 export type Decision = { kind: "retry"; delayMs: number; reason: string } | { kind: "dead-letter"; reason: string };
 
-export interface RetryPolicy {
-  maxDeliver: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-}
-
-export const DEFAULT_RETRY_POLICY: Omit<RetryPolicy, "maxDeliver"> = { baseDelayMs: 250, maxDelayMs: 15_000 };
-
 /**
  * A handler's failure as a JetStream decision: errors that no retry can fix
  * are dead-lettered now; transient ones are nak'ed with an exponential delay
  * until max_deliver, then dead-lettered.
  */
 export function decide(err: unknown, deliveryCount: number, policy: RetryPolicy): Decision {
-  if (err instanceof PoisonMessageError) return { kind: "dead-letter", reason: err.message };
+  // Bytes no handler can read: no retry can fix them; the reason says what was wrong.
+  if (err instanceof MalformedRequestError) return { kind: "dead-letter", reason: err.message };
   let reason: string;
   if (isDomainError(err)) {
     switch (err.kind) {
@@ -96,6 +105,5 @@ export function decide(err: unknown, deliveryCount: number, policy: RetryPolicy)
     reason = "internal error";
   }
   if (deliveryCount >= policy.maxDeliver) return { kind: "dead-letter", reason: `gave up after ${deliveryCount} deliveries: ${reason}` };
-  const delayMs = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (deliveryCount - 1));
-  return { kind: "retry", delayMs, reason };
+  return { kind: "retry", delayMs: redeliveryDelayMs(deliveryCount, policy), reason };
 }

@@ -1,7 +1,7 @@
 import type { JetStreamClient, JsMsg, NatsConnection, ServiceMsg } from "nats";
 import type { Invoicing } from "../billing/invoicing.js";
 import type { Logger } from "../common/logger.js";
-import { InvalidOrderError } from "../domain/errors.js";
+import { InvalidOrderError, MalformedRequestError } from "../domain/errors.js";
 import type { RequestContext } from "../domain/ports.js";
 import { OrderStatus, type OrderView } from "../gen/shop/v1/order.js";
 import type { Notifying } from "../notification/notifying.js";
@@ -9,7 +9,6 @@ import type { OrderProcessor } from "../order/order-processor.js";
 import { decodePayload, encodePayload } from "./codec.js";
 import { toWireError } from "./error-mapping.js";
 import { PAYLOADS } from "./payloads.js";
-import { PoisonMessageError } from "./poison.js";
 import { publishMessage, type Outbound } from "./publisher.js";
 import { SUBJECTS } from "./topology.js";
 
@@ -55,7 +54,7 @@ export function eventsHandler(processor: OrderProcessor, announce: (view: OrderV
     switch (msg.subject) {
       case SUBJECTS.invoiceCreated: {
         const { invoice } = decodePayload(PAYLOADS.invoiceCreated, msg.data, msg.headers);
-        if (!invoice) throw new PoisonMessageError("invoice-created event without an invoice");
+        if (!invoice) throw new MalformedRequestError("invoice-created event without an invoice");
         announce(await processor.onInvoiceCreated(invoice.orderId, invoice.invoiceNumber, rc));
         return;
       }
@@ -71,7 +70,7 @@ export function eventsHandler(processor: OrderProcessor, announce: (view: OrderV
         return;
       }
       default:
-        throw new PoisonMessageError(`no handler for subject ${msg.subject}`);
+        throw new MalformedRequestError(`no handler for subject ${msg.subject}`);
     }
   };
 }
@@ -81,7 +80,6 @@ export function orderQueryHandler(processor: OrderProcessor, log: Logger) {
   return (msg: ServiceMsg): void => {
     try {
       const { orderId } = decodePayload(PAYLOADS.getOrderRequest, msg.data, msg.headers);
-      if (orderId === "") throw new InvalidOrderError([{ field: "order_id", rule: "must not be empty" }]);
       const { data, headers } = encodePayload(PAYLOADS.orderView, processor.getOrder(orderId));
       msg.respond(data, { headers });
     } catch (err) {
@@ -95,7 +93,7 @@ export function orderQueryHandler(processor: OrderProcessor, log: Logger) {
 export function invoiceHandler(js: JetStreamClient, invoicing: Invoicing, out: Outbound) {
   return async (msg: JsMsg, rc: RequestContext): Promise<void> => {
     const { order } = decodePayload(PAYLOADS.invoiceRequest, msg.data, msg.headers);
-    if (!order) throw new PoisonMessageError("invoice request without an order");
+    if (!order) throw new MalformedRequestError("invoice request without an order");
     const result = await invoicing.createInvoice(order);
     await publishMessage(
       js,
@@ -112,7 +110,7 @@ export function invoiceHandler(js: JetStreamClient, invoicing: Invoicing, out: O
 export function emailHandler(js: JetStreamClient, notifying: Notifying, out: Outbound) {
   return async (msg: JsMsg, rc: RequestContext): Promise<void> => {
     const request = decodePayload(PAYLOADS.emailRequest, msg.data, msg.headers);
-    if (!request.order) throw new PoisonMessageError("e-mail request without an order");
+    if (!request.order) throw new MalformedRequestError("e-mail request without an order");
     const result = await notifying.sendOrderConfirmation({ order: request.order, invoiceNumber: request.invoiceNumber, totalMinor: request.totalMinor });
     await publishMessage(
       js,

@@ -9,7 +9,7 @@ import { openNotification } from "../notification/open-notification.js";
 import { openOrder } from "../order/open-order.js";
 import { connectNats, readSeed } from "./connection.js";
 import { NatsBillingPort, NatsNotifierPort } from "./downstream-ports.js";
-import { DEFAULT_RETRY_POLICY } from "./error-mapping.js";
+import { DEFAULT_RETRY_POLICY } from "./retry-policy.js";
 import { announceSettled, emailHandler, eventsHandler, intakeHandler, invoiceHandler, orderQueryHandler, reportFailedStep } from "./handlers.js";
 import { CONSUMERS, ensureConsumer, ensureStreams, SUBJECTS, type ConsumerDeclaration } from "./topology.js";
 import { startWorkConsumer, type RunningConsumer, type WorkConsumerOptions } from "./work-consumer.js";

@@ -76,7 +76,7 @@ export class NatsWorkflowClient implements OrderWorkflowClient {
     }
     const errorCode = reply.headers?.get(ServiceErrorCodeHeader);
     if (errorCode)
-      throw fromWireError({ code: Number(errorCode), description: reply.headers?.get(ServiceErrorHeader) ?? "", body: reply.data }, "order service");
+      throw fromWireError({ code: Number(errorCode), description: reply.headers?.get(ServiceErrorHeader) ?? "", body: reply.data }, "order service", reply);
     return decodePayload(PAYLOADS.orderView, reply.data, reply.headers);
   }
 

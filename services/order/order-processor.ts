@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { NO_METRICS, type Metrics } from "../common/metrics.js";
 import { OrderStatus, type Order, type OrderView } from "../gen/shop/v1/order.js";
-import { IdempotencyConflictError, InvalidOrderError, NotFoundError, isDomainError } from "../domain/errors.js";
+import { IdempotencyConflictError, InvalidOrderError, NotFoundError, RemoteInternalError, isDomainError } from "../domain/errors.js";
 import { fingerprintOrder } from "../domain/fingerprint.js";
 import { DEFERRED, type BillingPort, type NotifierPort, type OrderRecord, type OrderStore, type RequestContext } from "../domain/ports.js";
 import { KeyedSerializer } from "../domain/keyed-serializer.js";
 import { computeTotals } from "../domain/totals.js";
-import { validateOrder } from "../domain/validation.js";
+import { requireOrderId, validateOrder } from "../domain/validation.js";
 
 export function toOrderView(record: OrderRecord): OrderView {
   return {
@@ -49,8 +49,9 @@ export class OrderProcessor {
     return this.#serial.run(order.orderId, () => this.#place(order, ctx));
   }
 
+  /** The order as it stands; InvalidOrderError for an empty id, NotFoundError for an unknown one. */
   getOrder(orderId: string): OrderView {
-    const record = this.store.get(orderId);
+    const record = this.store.get(requireOrderId(orderId));
     if (!record) throw NotFoundError.of("order", orderId);
     return toOrderView(record);
   }
@@ -136,8 +137,10 @@ export class OrderProcessor {
           record = this.#completed(orderId);
         }
       } catch (err) {
-        // Recorded so that GetOrder explains the failure; a re-send resumes from here.
-        this.#failed(orderId, isDomainError(err) ? err.message : "internal error");
+        // Recorded so that GetOrder explains the failure; a re-send resumes from here. A remote
+        // internal error keeps its reference (its text was kept from internals by the other side),
+        // so the reason leads to that service's log; a local one says no more than "internal error".
+        this.#failed(orderId, isDomainError(err) || err instanceof RemoteInternalError ? err.message : "internal error");
         throw err;
       }
     }

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { connect, type NatsConnection } from "nats";
 import { startNatsCluster, type ManagedNatsCluster } from "../../scripts/lib/nats-cluster.js";
 import type { ManagedNatsServer } from "../../scripts/lib/nats-server.js";
-import { Ledger } from "../../services/audit/ledger.js";
+import { Ledger } from "../../scripts/audit/ledger.js";
 import { natsConfig, SERVICE_NAMES } from "../../services/common/config.js";
 import { createLogger } from "../../services/common/logger.js";
 import type { RunningService } from "../../services/common/running-service.js";
@@ -16,6 +16,7 @@ import { STREAMS } from "../../services/nats/topology.js";
 import { NatsWorkflowClient } from "../../services/nats/workflow-client.js";
 import { eventually } from "../support/eventually.js";
 import { sampleOrder } from "../support/orders.js";
+import { orderReaches } from "../support/order-status.js";
 
 /** Which node to kill: the leader of the ORDERS stream, or JetStream's meta leader. */
 type Victim = (cluster: ManagedNatsCluster, nc: NatsConnection) => Promise<ManagedNatsServer>;
@@ -78,12 +79,7 @@ async function drill(victim: Victim, replicas = 3): Promise<void> {
     await eventually("every placement answered", () => (accepted.length + failed.length === 240 ? true : undefined), 60_000);
     expect(failed, "placements that failed to the client").to.deep.equal([]);
 
-    for (const id of accepted)
-      await eventually(
-        `order ${id} to complete`,
-        async () => ((await client!.getOrder(id).catch(() => undefined))?.status === OrderStatus.ORDER_STATUS_COMPLETED ? true : undefined),
-        60_000,
-      );
+    for (const id of accepted) await orderReaches(client, id, OrderStatus.ORDER_STATUS_COMPLETED, 60_000);
     const ledger = new Ledger(dir);
     try {
       const snap = ledger.snapshot();

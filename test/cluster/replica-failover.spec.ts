@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { freePort } from "../../scripts/lib/free-port.js";
 import { startNatsServer, type ManagedNatsServer } from "../../scripts/lib/nats-server.js";
 import { ProcessGroup, SERVICE_ENTRY, type ManagedProcess } from "../../scripts/lib/process-group.js";
-import { waitGrpcHealthy } from "../../scripts/lib/wait-healthy.js";
-import { Ledger } from "../../services/audit/ledger.js";
+import { waitGrpcHealthy } from "../../services/grpc/wait-healthy.js";
+import { Ledger } from "../../scripts/audit/ledger.js";
 import { dataPaths } from "../../services/common/data-paths.js";
 import { openReadOnly } from "../../services/common/sqlite.js";
 import type { Mode } from "../../services/common/config.js";
@@ -17,6 +17,7 @@ import { NatsWorkflowClient } from "../../services/nats/workflow-client.js";
 import type { OrderWorkflowClient } from "../../services/workflow.js";
 import { connect } from "nats";
 import { eventually } from "../support/eventually.js";
+import { orderReaches } from "../support/order-status.js";
 import { sampleOrder } from "../support/orders.js";
 
 interface Deployment {
@@ -112,10 +113,6 @@ async function deploy(mode: Mode, dataDir: string, orderTwice = false): Promise<
   }
 }
 
-async function completed(client: OrderWorkflowClient, id: string): Promise<boolean> {
-  return (await client.getOrder(id).catch(() => undefined))?.status === OrderStatus.ORDER_STATUS_COMPLETED;
-}
-
 /**
  * Two billing replicas under load, one SIGKILLed mid-run. gRPC: round_robin
  * stops picking it, calls in flight on it fail or are retried as UNAVAILABLE,
@@ -147,9 +144,8 @@ async function drill(mode: Mode, orderTwice = false): Promise<void> {
     await eventually("every placement answered", () => (accepted.length + failed.length === orders.length ? true : undefined), 60_000);
     if (mode === "nats") expect(failed, "placements refused by the broker").to.deep.equal([]);
     // The client re-sends what failed, with the same order id; those complete too.
-    for (const order of failed) await d.client.placeOrder(order);
-    for (const order of orders)
-      await eventually(`order ${order.orderId} to complete`, () => completed(d.client, order.orderId).then((ok) => ok || undefined), 60_000);
+    for (const order of failed) await eventually(`the re-sent order ${order.orderId} to be answered`, () => d.client.placeOrder(order), 60_000);
+    for (const order of orders) await orderReaches(d.client, order.orderId, OrderStatus.ORDER_STATUS_COMPLETED, 60_000);
     const ledger = new Ledger(dataDir);
     try {
       const snap = ledger.snapshot();

@@ -9,15 +9,14 @@ import { credentialsOf, provisionAsAdmin, secureEnv } from "../../scripts/lib/se
 import { natsConfig, SERVICE_NAMES } from "../../services/common/config.js";
 import { createLogger } from "../../services/common/logger.js";
 import type { RunningService } from "../../services/common/running-service.js";
-import { OrderStatus } from "../../services/gen/shop/v1/order.js";
 import { credentialOptions } from "../../services/nats/connection.js";
 import { startNatsService } from "../../services/nats/start-service.js";
 import { STREAMS } from "../../services/nats/topology.js";
 import { NatsWorkflowClient } from "../../services/nats/workflow-client.js";
 import { connect } from "nats";
 import { testCertificates } from "../support/certs.js";
-import { eventually } from "../support/eventually.js";
 import { sampleOrder } from "../support/orders.js";
+import { orderReaches } from "../support/order-status.js";
 
 describe("a secure JetStream cluster from the generated configs (what the compose file runs)", function () {
   this.timeout(120_000);
@@ -75,9 +74,7 @@ describe("a secure JetStream cluster from the generated configs (what the compos
       client = await NatsWorkflowClient.connect({ natsUrl: url, credentials: credentialsOf(configs[0]!, certs, "client") });
       const order = sampleOrder();
       await client.placeOrder(order);
-      await eventually("the order to complete", async () =>
-        (await client!.getOrder(order.orderId).catch(() => undefined))?.status === OrderStatus.ORDER_STATUS_COMPLETED ? true : undefined,
-      );
+      await orderReaches(client, order.orderId);
     } finally {
       await client?.close();
       for (const s of services) await s.close();

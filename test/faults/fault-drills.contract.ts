@@ -2,17 +2,17 @@ import { expect } from "chai";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { audit, formatAuditLine, type AuditLine } from "../../services/audit/audit.js";
-import { Ledger } from "../../services/audit/ledger.js";
+import { audit, formatAuditLine, type AuditLine } from "../../scripts/audit/audit.js";
+import { Ledger } from "../../scripts/audit/ledger.js";
 import type { Mode, ServiceName } from "../../services/common/config.js";
 import { OrderStatus } from "../../services/gen/shop/v1/order.js";
 import { encodePayload } from "../../services/nats/codec.js";
 import { PAYLOADS } from "../../services/nats/payloads.js";
 import { CONSUMERS } from "../../services/nats/topology.js";
-import { labOrder, labOrderById } from "../../scripts/lab/lab-order.js";
-import { LabStack } from "../../scripts/lab/lab-stack.js";
-import { clientRecords, runLoad, type LoadResult } from "../../scripts/lab/load-generator.js";
-import { grpcTarget, natsTarget, type ClosableTarget } from "../../scripts/lab/targets.js";
+import { labOrder, labOrderById } from "../../scripts/lab/run/lab-order.js";
+import { LabStack } from "../../scripts/lab/run/lab-stack.js";
+import { clientRecords, runLoad, type LoadResult } from "../../scripts/lab/run/load-generator.js";
+import { stackTarget, type ClosableTarget } from "../../scripts/lab/run/targets.js";
 import { eventually } from "../support/eventually.js";
 
 /** What the drills may expect of a mode; the drills branch on these, never on the mode's name. */
@@ -62,7 +62,7 @@ export function describeFaultDrills(profile: FaultProfile): void {
         serviceEnv: o.serviceEnv,
         logFile: join(dataDir, "services.log"),
       });
-      const target = profile.mode === "grpc" ? grpcTarget(stack.orderAddress, o.clientDeadlineMs ?? 5_000) : await natsTarget(stack.nats!.url);
+      const target = await stackTarget(stack, { deadlineMs: o.clientDeadlineMs ?? 5_000 });
       const d: Drill = { stack, target, runId: `${name}-${Date.now().toString(36)}`, pending: [] };
       try {
         await o.setup?.(d);

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Ledger } from "../../services/audit/ledger.js";
+import { Ledger } from "../../scripts/audit/ledger.js";
 import { grpcConfig, type ServiceName } from "../../services/common/config.js";
 import { createLogger } from "../../services/common/logger.js";
 import type { RunningService } from "../../services/common/running-service.js";
@@ -11,6 +11,7 @@ import { OrderStatus } from "../../services/gen/shop/v1/order.js";
 import { GrpcWorkflowClient } from "../../services/grpc/workflow-client.js";
 import { startGrpcService } from "../../services/grpc/start-service.js";
 import { freePort } from "../../scripts/lib/free-port.js";
+import { eventually } from "../support/eventually.js";
 import { sampleOrder } from "../support/orders.js";
 
 describe("gRPC mode when billing or notification is down", function () {
@@ -74,7 +75,8 @@ describe("gRPC mode when billing or notification is down", function () {
     expect(ledger.order(order.orderId)).to.include({ invoices: 0, emails: 0 });
 
     await start("billing");
-    const placement = await client.placeOrder(order);
+    // The client's channel may still be reconnecting to the restarted server: re-send until it answers.
+    const placement = await eventually("the re-sent order to be answered", () => client.placeOrder(order));
     expect(placement.status).to.equal(OrderStatus.ORDER_STATUS_COMPLETED);
     expect(ledger.order(order.orderId)).to.include({ invoices: 1, emails: 1 });
   });
@@ -90,7 +92,7 @@ describe("gRPC mode when billing or notification is down", function () {
     // Billing is stopped too: the re-send must not need it any more.
     await stop("billing");
     await start("notification");
-    const placement = await client.placeOrder(order);
+    const placement = await eventually("the re-sent order to be answered", () => client.placeOrder(order));
     expect(placement.status).to.equal(OrderStatus.ORDER_STATUS_COMPLETED);
     const view = await client.getOrder(order.orderId);
     expect(view.invoiceNumber).to.equal(failed.invoiceNumber);

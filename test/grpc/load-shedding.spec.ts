@@ -5,7 +5,8 @@ import { OverloadedError } from "../../services/domain/errors.js";
 import { BillingServiceClient } from "../../services/gen/shop/v1/billing_service.js";
 import { fakeBilling, fakeInvoice, orderWithFakeBilling } from "../support/fake-billing.js";
 import { OrderStatus } from "../../services/gen/shop/v1/order.js";
-import { callUnary, createClient, DEFAULT_RETRY } from "../../services/grpc/channel.js";
+import { callUnary, createClient } from "../../services/grpc/channel.js";
+import { DEFAULT_RETRY } from "../../services/grpc/retry-policy.js";
 import { eventually } from "../support/eventually.js";
 import { sampleOrder } from "../support/orders.js";
 

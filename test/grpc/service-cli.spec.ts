@@ -7,7 +7,7 @@ const run = promisify(execFile);
 
 async function service(args: string[], env: Record<string, string>): Promise<{ code: number; stderr: string }> {
   try {
-    await run(process.execPath, ["--import", "tsx", "scripts/service.ts", ...args], {
+    await run(process.execPath, ["--import", "tsx", "services/main.ts", ...args], {
       cwd: PROJECT_ROOT,
       env: { PATH: process.env.PATH ?? "", ...env },
       timeout: 30_000,

@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { chromium } from "playwright-core";
-import type { LabReport } from "../../scripts/lab/lab-report.js";
-import { SCENARIO_IDS } from "../../scripts/lab/scenarios.js";
+import type { LabReport } from "../../scripts/lab/report/model.js";
+import { SCENARIO_IDS } from "../../scripts/lab/scenarios/registry.js";
 import { PROJECT_ROOT } from "../../scripts/lib/process-group.js";
 
 const run = promisify(execFile);
@@ -62,7 +62,7 @@ describe("comparison lab: compare --quick", function () {
     }
     const capacity = report.scenarios.find((s) => s.id === "capacity")!;
     for (const r of [...capacity.runs, ...capacity.raw!]) {
-      expect(r.capacity?.rounds, `capacity ${r.mode}`).to.have.length(report.settings.capacityRounds);
+      expect(r.capacity?.rounds.length, `capacity ${r.mode}`).to.be.within(report.settings.capacityRounds, report.settings.capacityMaxRounds);
       expect(r.steps!.every((st) => Object.keys(st.cpu.processes).length === 3)).to.equal(true);
       expect(Math.min(...Object.values(r.rssMiBPeak ?? {}))).to.be.greaterThan(10);
     }
@@ -94,8 +94,38 @@ describe("comparison lab: compare --quick", function () {
     for (const r of secure.runs) {
       for (const k of ["cpuMsPerOrderPlain", "cpuMsPerOrderSecure", "completeP50Plain", "completeP50Secure"])
         expect(r.figures[k], `${r.mode} ${k}`).to.be.greaterThan(0);
-      expect(r.figures.securityCostMsPerOrder).to.equal(Math.round((Number(r.figures.cpuMsPerOrderSecure) - Number(r.figures.cpuMsPerOrderPlain)) * 100) / 100);
+      expect(r.series?.cpuOn, `${r.mode} rounds`).to.have.length(r.series!.cpuOff!.length);
     }
+  });
+
+  it("states every quantitative claim as a finding: an estimate inside its 95 % interval, and a verdict that follows from it", () => {
+    const ids = report.findings.map((f) => f.id);
+    for (const id of [
+      "capacity.nats-vs-grpc",
+      "capacity.grpc-vs-bare",
+      "cpu.grpc-vs-bare",
+      "cpu.nats-vs-bare",
+      "cost.tracing.grpc",
+      "cost.tracing.nats",
+      "cost.secure.grpc",
+      "cost.secure.nats",
+    ])
+      expect(ids, id).to.include(id);
+    expect(new Set(ids).size, "ids are unique").to.equal(ids.length);
+    for (const f of report.findings) {
+      expect(f.rounds, f.id).to.be.at.least(2);
+      expect(f.low, f.id).to.be.at.most(f.estimate);
+      expect(f.high, f.id).to.be.at.least(f.estimate);
+      expect(f.noDifference, f.id).to.equal(f.id.startsWith("cost.") ? 0 : 1);
+      const expected = f.low > f.noDifference ? "higher" : f.high < f.noDifference ? "lower" : "no measurable difference";
+      expect(f.verdict, f.id).to.equal(expected);
+      // A cost whose interval includes zero is never printed as a signed cost.
+      if (f.verdict === "no measurable difference") expect(f.text, f.id).to.match(/^no measurable difference/);
+    }
+    const md = readFileSync(join(out, "report.md"), "utf8");
+    for (const f of report.findings) expect(md, f.id).to.include(`| ${f.label} |`);
+    expect(md).to.include("## How to read the figures");
+    expect(report.noise.probes.length).to.be.greaterThan(0);
   });
 
   it("opens results.json with a summary under stable names, with a capacity that reached the top as a lower bound", () => {
@@ -117,7 +147,8 @@ describe("comparison lab: compare --quick", function () {
   it("opens the report with a verdict table, and labels every figure in plain words", () => {
     const md = readFileSync(join(out, "report.md"), "utf8");
     const html = readFileSync(join(out, "report.html"), "utf8");
-    expect(md).to.match(/## At a glance\n\n\| scenario \| gRPC \| NATS \|/);
+    expect(md).to.match(/## At a glance\n\n\| finding \| estimate \(95 % interval\) \| verdict \| rounds \|/);
+    expect(md).to.include("| scenario | gRPC | NATS |");
     for (const s of report.scenarios) expect(md).to.include(`| ${s.title} |`);
     // No camelCase key of results.json shows on either page.
     const keys = new Set<string>();

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { connect, ErrorCode, headers, type NatsConnection, type NatsError } from "nats";
-import { Ledger } from "../../services/audit/ledger.js";
+import { Ledger } from "../../scripts/audit/ledger.js";
 import { CreateInvoiceRequest } from "../../services/gen/shop/v1/billing.js";
 import { GetOrderRequest, Order, OrderStatus } from "../../services/gen/shop/v1/order.js";
 import { readDeadLetters } from "../../services/nats/inspect.js";
@@ -9,6 +9,7 @@ import { CONSUMERS, STREAMS } from "../../services/nats/topology.js";
 import { eventually } from "../support/eventually.js";
 import { startNatsStack, type NatsStack } from "../support/nats-harness.js";
 import { sampleOrder } from "../support/orders.js";
+import { orderReaches } from "../support/order-status.js";
 
 describe("NATS mode with bad input", function () {
   this.timeout(60_000);
@@ -81,18 +82,13 @@ describe("NATS mode with bad input", function () {
     ];
     for (const [o] of cases) await client.placeOrder(o);
     for (const [o, reason] of cases) {
-      const view = await eventually(`${o.orderId} REJECTED`, async () => {
-        const v = await client.getOrder(o.orderId).catch(() => undefined);
-        return v?.status === OrderStatus.ORDER_STATUS_REJECTED ? v : undefined;
-      });
+      const view = await orderReaches(client, o.orderId, OrderStatus.ORDER_STATUS_REJECTED);
       expect(view.failureReason).to.include(reason);
       expect(ledger.order(o.orderId)).to.include({ invoices: 0, emails: 0 });
     }
     const intl = sampleOrder({ customer: { id: "c", name: "Jürgen Ωμέγα 山田", email: "jürgen@bücher.example" } });
     await client.placeOrder(intl);
-    await eventually("the non-ASCII order to complete", async () =>
-      (await client.getOrder(intl.orderId).catch(() => undefined))?.status === OrderStatus.ORDER_STATUS_COMPLETED ? true : undefined,
-    );
+    await orderReaches(client, intl.orderId);
     expect(ledger.order(intl.orderId)).to.include({ invoices: 1, emails: 1, emailRecipient: "jürgen@bücher.example" });
   });
 
@@ -100,10 +96,7 @@ describe("NATS mode with bad input", function () {
   it("still completes a valid order afterwards, with every consumer still pulling", async () => {
     const o = sampleOrder();
     await client.placeOrder(o);
-    const view = await eventually("a valid order to complete after the bad input", async () => {
-      const v = await client.getOrder(o.orderId).catch(() => undefined);
-      return v?.status === OrderStatus.ORDER_STATUS_COMPLETED ? v : undefined;
-    });
+    const view = await orderReaches(client, o.orderId);
     expect(view.emailSent).to.equal(true);
     const jsm = await nc.jetstreamManager();
     const waiting = await Promise.all(Object.values(CONSUMERS).map(async (c) => (await jsm.consumers.info(c.stream, c.durable)).num_waiting));

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { connect } from "nats";
-import { Ledger } from "../../services/audit/ledger.js";
+import { Ledger } from "../../scripts/audit/ledger.js";
 import { OrderStatus } from "../../services/gen/shop/v1/order.js";
 import { readDeadLetters } from "../../services/nats/inspect.js";
 import { NatsWorkflowClient } from "../../services/nats/workflow-client.js";
@@ -12,6 +12,7 @@ import { eventually } from "../support/eventually.js";
 import { metricValue, scrape } from "../support/prometheus.js";
 import { startNatsStack, type NatsStack } from "../support/nats-harness.js";
 import { sampleOrder } from "../support/orders.js";
+import { orderReaches } from "../support/order-status.js";
 
 describe("NATS mode failure paths", function () {
   this.timeout(120_000);
@@ -33,10 +34,7 @@ describe("NATS mode failure paths", function () {
     it("is retried up to max_deliver, then dead-lettered, and the order ends FAILED with the reason", async () => {
       const order = sampleOrder();
       await client.placeOrder(order);
-      const view = await eventually("order FAILED", async () => {
-        const v = await client.getOrder(order.orderId).catch(() => undefined);
-        return v?.status === OrderStatus.ORDER_STATUS_FAILED ? v : undefined;
-      });
+      const view = await orderReaches(client, order.orderId, OrderStatus.ORDER_STATUS_FAILED);
       expect(view.failureReason).to.match(/^notification failed: gave up after 2 deliveries: SMTP server unavailable/);
       expect(view.invoiceNumber).to.match(/^INV-/);
       const nc = await connect({ servers: stack.server.url });
@@ -90,10 +88,7 @@ describe("NATS mode failure paths", function () {
       const ledger = new Ledger(stack.dataDir);
       try {
         for (const o of orders) {
-          const view = await eventually(`order ${o.orderId} COMPLETED`, async () => {
-            const v = await after.getOrder(o.orderId).catch(() => undefined);
-            return v?.status === OrderStatus.ORDER_STATUS_COMPLETED ? v : undefined;
-          });
+          const view = await orderReaches(after, o.orderId);
           expect(ledger.order(o.orderId)).to.include({ invoices: 1, emails: 1, invoiceNumber: view.invoiceNumber });
         }
       } finally {
@@ -120,10 +115,7 @@ describe("NATS mode failure paths", function () {
       try {
         const order = sampleOrder();
         await client.placeOrder(order);
-        const first = await eventually("the first order COMPLETED", async () => {
-          const v = await client.getOrder(order.orderId).catch(() => undefined);
-          return v?.status === OrderStatus.ORDER_STATUS_COMPLETED ? v : undefined;
-        });
+        const first = await orderReaches(client, order.orderId);
         // Re-published until the stream no longer counts it a duplicate: the window has passed.
         const reused = { ...order, currency: "USD" };
         const { data, headers } = encodePayload(PAYLOADS.order, reused);

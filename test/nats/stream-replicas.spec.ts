@@ -27,7 +27,7 @@ describe("NATS_STREAM_REPLICAS", function () {
     const dir = await mkdtemp(join(tmpdir(), "gvn-replicas-"));
     const server = await startNatsServer({ storeDir: join(dir, "nats") });
     try {
-      const res = await run(process.execPath, ["--import", "tsx", "scripts/service.ts", "billing", "--mode", "nats"], {
+      const res = await run(process.execPath, ["--import", "tsx", "services/main.ts", "billing", "--mode", "nats"], {
         cwd: PROJECT_ROOT,
         env: { PATH: process.env.PATH ?? "", DATA_DIR: dir, NATS_URL: server.url, NATS_STREAM_REPLICAS: "3" },
         timeout: 30_000,

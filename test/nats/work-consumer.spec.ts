@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { createLogger } from "../../services/common/logger.js";
-import { DEFAULT_RETRY_POLICY } from "../../services/nats/error-mapping.js";
+import { DEFAULT_RETRY_POLICY } from "../../services/nats/retry-policy.js";
 import { CONSUMERS, STREAMS, ensureConsumer, ensureStreams } from "../../services/nats/topology.js";
 import { startWorkConsumer } from "../../services/nats/work-consumer.js";
 import { eventually } from "../support/eventually.js";

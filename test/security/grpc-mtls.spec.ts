@@ -4,7 +4,7 @@ import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { issueCertificate, writeCertificates, type CertificateSet } from "../../scripts/lib/certs.js";
-import { Ledger } from "../../services/audit/ledger.js";
+import { Ledger } from "../../scripts/audit/ledger.js";
 import { parseAddressList } from "../../services/common/address-list.js";
 import { BillingServiceClient } from "../../services/gen/shop/v1/billing_service.js";
 import { OrderStatus } from "../../services/gen/shop/v1/order.js";

@@ -7,16 +7,15 @@ import { credentialsOf, secureEnv } from "../../scripts/lib/secure-nats.js";
 import { ConfigError } from "../../services/common/config-error.js";
 import { natsConfig } from "../../services/common/config.js";
 import { createLogger } from "../../services/common/logger.js";
-import { OrderStatus } from "../../services/gen/shop/v1/order.js";
 import { credentialOptions } from "../../services/nats/connection.js";
 import type { NatsIdentity } from "../../services/nats/permissions.js";
 import { startNatsService } from "../../services/nats/start-service.js";
 import { STREAMS, SUBJECTS } from "../../services/nats/topology.js";
 import { NatsWorkflowClient } from "../../services/nats/workflow-client.js";
 import { testCertificates } from "../support/certs.js";
-import { eventually } from "../support/eventually.js";
 import { startNatsStack, type NatsStack } from "../support/nats-harness.js";
 import { sampleOrder } from "../support/orders.js";
+import { orderReaches } from "../support/order-status.js";
 
 describe("NATS secure profile: NKeys, least-privilege permissions, mutual TLS", function () {
   this.timeout(60_000);
@@ -41,9 +40,7 @@ describe("NATS secure profile: NKeys, least-privilege permissions, mutual TLS", 
     try {
       const order = sampleOrder();
       await client.placeOrder(order);
-      await eventually("the order to complete", async () =>
-        (await client.getOrder(order.orderId).catch(() => undefined))?.status === OrderStatus.ORDER_STATUS_COMPLETED ? true : undefined,
-      );
+      await orderReaches(client, order.orderId);
     } finally {
       await client.close();
     }

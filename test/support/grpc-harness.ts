@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Ledger } from "../../services/audit/ledger.js";
+import { Ledger } from "../../scripts/audit/ledger.js";
 import { grpcConfig, type ServiceName } from "../../services/common/config.js";
 import { createLogger } from "../../services/common/logger.js";
 import type { RunningService } from "../../services/common/running-service.js";
@@ -77,6 +77,7 @@ export async function makeGrpcHarness(options: { secure?: boolean } = {}): Promi
       reportsIdempotencyConflicts: true,
       dropsDuplicatePublishes: false,
       deadLetters: false,
+      transportCause: true,
     },
     async close() {
       await client.close();

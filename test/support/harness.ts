@@ -1,5 +1,5 @@
 import type { DeadLetterView } from "../../services/nats/inspect.js";
-import type { Ledger } from "../../services/audit/ledger.js";
+import type { Ledger } from "../../scripts/audit/ledger.js";
 import type { OrderWorkflowClient } from "../../services/workflow.js";
 
 /** What a mode does differently; the contract suite branches on these, never on the mode's name. */
@@ -12,6 +12,8 @@ export interface Capabilities {
   dropsDuplicatePublishes: boolean;
   /** Messages that cannot be processed are kept on a dead-letter stream with the reason. */
   deadLetters: boolean;
+  /** Errors cross a transport, whose own error stays reachable as the domain error's cause (none in process). */
+  transportCause: boolean;
 }
 
 /** Direct access to a broker, for the capabilities that need one. */

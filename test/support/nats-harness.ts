@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect, headers as natsHeaders, type NatsConnection } from "nats";
-import { Ledger } from "../../services/audit/ledger.js";
+import { Ledger } from "../../scripts/audit/ledger.js";
 import { natsConfig, type ServiceName } from "../../services/common/config.js";
 import { createLogger } from "../../services/common/logger.js";
 import type { RunningService } from "../../services/common/running-service.js";
@@ -85,6 +85,7 @@ export async function makeNatsHarness(options: { secure?: boolean } = {}): Promi
       reportsIdempotencyConflicts: false,
       dropsDuplicatePublishes: true,
       deadLetters: true,
+      transportCause: true,
     },
     broker: {
       async publish(subject, payload, hdrs = {}) {

@@ -1,5 +1,6 @@
 import { Metadata, status, type ServiceError } from "@grpc/grpc-js";
 import { expect } from "chai";
+import type { Msg } from "nats";
 import { createLogger } from "../../services/common/logger.js";
 import {
   DeadlineError,
@@ -73,6 +74,16 @@ describe("error mapping, the same shape in both adapters", () => {
   it("gRPC: a status without details still becomes one violation with the status text", () => {
     const bare = Object.assign(new Error("bad"), { code: status.INVALID_ARGUMENT, details: "order: is required", metadata: new Metadata() });
     expect((grpc.fromWireError(bare, "order service") as InvalidOrderError).violations).to.deep.equal([{ field: "", rule: "order: is required" }]);
+  });
+
+  it("keeps a NATS service error reply whole as the cause: its code, its description and the reply message", () => {
+    const reply = { subject: "_INBOX.test", data: new Uint8Array() } as unknown as Msg;
+    const err = nats.fromWireError({ code: 404, description: 'order "x" not found', body: new Uint8Array() }, "order service", reply);
+    expect(err).to.be.instanceOf(NotFoundError);
+    const cause = err.cause as nats.ServiceErrorReply;
+    expect(cause).to.be.instanceOf(nats.ServiceErrorReply);
+    expect(cause).to.include({ code: 404, dependency: "order service", description: 'order "x" not found' });
+    expect(cause.reply).to.equal(reply);
   });
 
   it("describes an error with its stack and every cause", () => {

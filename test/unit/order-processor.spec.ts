@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { KeyedSerializer } from "../../services/domain/keyed-serializer.js";
 import { OrderProcessor } from "../../services/order/order-processor.js";
 import { DEFERRED, type BillingPort, type NotifierPort } from "../../services/domain/ports.js";
+import { RemoteInternalError } from "../../services/domain/errors.js";
 import { OrderStatus } from "../../services/gen/shop/v1/order.js";
 import { SqliteOrderStore } from "../../services/order/order-store.js";
 import { sampleOrder } from "../support/orders.js";
@@ -85,5 +86,21 @@ describe("OrderProcessor with asynchronous ports", () => {
     expect(emailsRequested).to.deep.equal([order.orderId]);
     await processor.onEmailSent(order.orderId);
     expect(processor.getOrder(order.orderId).status).to.equal(OrderStatus.ORDER_STATUS_COMPLETED);
+  });
+
+  it("keeps a remote internal error's reference in the failure reason, and nothing of a local one", async () => {
+    const notifier: NotifierPort = { sendOrderConfirmation: async () => undefined };
+    const remote = new OrderProcessor(
+      store,
+      { createInvoice: () => Promise.reject(new RemoteInternalError("billing", "13: internal error (ref 1a2b3c4d)")) },
+      notifier,
+    );
+    const a = sampleOrder();
+    await remote.place(a).catch(() => undefined);
+    expect(remote.getOrder(a.orderId).failureReason).to.equal("billing failed: 13: internal error (ref 1a2b3c4d)");
+    const local = new OrderProcessor(store, { createInvoice: () => Promise.reject(new Error("SQLITE_CORRUPT at /var/lib/secret.db")) }, notifier);
+    const b = sampleOrder();
+    await local.place(b).catch(() => undefined);
+    expect(local.getOrder(b.orderId).failureReason).to.equal("internal error");
   });
 });

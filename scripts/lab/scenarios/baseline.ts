@@ -1,67 +1,207 @@
-import type { AuditLine } from "../../../services/audit/audit.js";
-import { medianAndSpread } from "../capacity-search.js";
-import { summary, type LabContext, type LoadSummary, type ModeRun, type ScenarioResult } from "../scenario-types.js";
-import type { OrderOutcome } from "../load-generator.js";
-import { cpuPerOrder, startSystem, systemsOf, type CpuPerOrder, type RunningSystem, type SystemId } from "../systems.js";
+import { barChart } from "../report/svg-charts.js";
+import { COLOR, RAW_COLOR, timelineChart } from "../report/charts.js";
+import { cpuText, ms } from "../report/format.js";
+import { MODE_NAME, RAW_OF, rawRunOf, runOf, type Finding, type Mode, type ModeRun, type ScenarioResult, type SystemId } from "../report/model.js";
+import { cpuTable } from "../report/tables.js";
+import type { LabContext } from "../run/context.js";
+import type { OrderOutcome } from "../run/load-generator.js";
+import { closestToMedian, cpuTotal, measureRounds, warmUp, type MeasuredRound } from "../run/rounds.js";
+import { startSystem, systemsOf, type RunningSystem } from "../run/systems.js";
+import { decided, medianAndSpread, pairedFinding } from "../stats.js";
+import { resultOf, type Scenario } from "./scenario.js";
 
-interface Round {
-  load: LoadSummary;
-  cpu: CpuPerOrder;
+/** One system's rounds as the report keeps them: the median round, and every round's figures for the intervals. */
+function runFrom(mode: Mode, rounds: MeasuredRound[], extra: Partial<ModeRun> = {}): ModeRun {
+  const totals = rounds.map((r) => cpuTotal(r.cpu));
+  const { median, min, max } = medianAndSpread(totals);
+  const chosen = closestToMedian(rounds, median);
+  return {
+    mode,
+    load: chosen.load,
+    cpu: chosen.cpu,
+    figures: rounds.length > 1 ? { cpuRounds: totals.join(" / "), cpuSpread: `${min}–${max}` } : {},
+    series: { cpu: totals, completeP50: rounds.map((r) => r.load.complete.p50), acceptP50: rounds.map((r) => r.load.accept.p50) },
+    ...extra,
+  };
+}
+
+const series = (r: ModeRun | undefined, name: string) => r?.series?.[name] ?? [];
+
+/** CPU per order against the bare chains, and the latency of the two modes, each from the paired rounds. */
+function findings(s: ScenarioResult): Finding[] {
+  const out: Finding[] = [];
+  for (const m of ["grpc", "nats"] as const) {
+    const run = runOf(s, m);
+    const bare = rawRunOf(s, m);
+    if (run && bare)
+      out.push(
+        pairedFinding(
+          {
+            id: `cpu.${m}-vs-bare`,
+            label: `CPU per order, ${MODE_NAME[m]} ÷ its bare chain (broker included)`,
+            kind: "ratio",
+            unit: "×",
+            words: { higher: `${MODE_NAME[m]} costs more than its bare chain`, lower: `${MODE_NAME[m]} costs less than its bare chain` },
+          },
+          series(run, "cpu"),
+          series(bare, "cpu"),
+        ),
+      );
+  }
+  const g = runOf(s, "grpc");
+  const x = runOf(s, "nats");
+  if (g && x) {
+    out.push(
+      pairedFinding(
+        {
+          id: "latency.answer.nats-vs-grpc",
+          label: "The client's answer (p50), NATS ÷ gRPC",
+          kind: "ratio",
+          unit: "×",
+          words: { higher: "NATS answers later", lower: "NATS answers sooner" },
+        },
+        series(x, "acceptP50"),
+        series(g, "acceptP50"),
+      ),
+      pairedFinding(
+        {
+          id: "latency.complete.nats-vs-grpc",
+          label: "Time to complete an order (p50), NATS ÷ gRPC",
+          kind: "ratio",
+          unit: "×",
+          words: { higher: "NATS completes later", lower: "NATS completes sooner" },
+        },
+        series(x, "completeP50"),
+        series(g, "completeP50"),
+      ),
+    );
+  }
+  return out;
 }
 
 /**
  * Each mode and its bare chain at the same moderate rate, side by side: every
- * system is started and warmed up first (JIT compilation and first-use costs are
- * not charged to orders); then each round measures every system in turn, a mode
- * next to its bare chain, so that a slow moment of the machine falls on all of
- * them. The round with the median CPU is reported, with the spread of the rounds;
- * the audit covers every order a mode took.
+ * system is started and warmed up first; then each round measures every system
+ * in turn, a mode next to its bare chain, so that a slow moment of the machine
+ * falls on all of them. Rounds go on until every comparison is decided, or the
+ * cap. The round with the median CPU is shown; the audit covers every order.
  */
-export async function baseline(ctx: LabContext): Promise<ScenarioResult> {
+async function run(ctx: LabContext): Promise<ScenarioResult> {
   const s = ctx.settings;
+  const ids = systemsOf(ctx.modes);
   const systems: RunningSystem[] = [];
-  const rounds = new Map<SystemId, Round[]>();
-  const taken = new Map<SystemId, OrderOutcome[]>();
-  const audits = new Map<SystemId, { audit?: AuditLine; addresses?: Record<string, Record<string, string>> }>();
+  const taken: OrderOutcome[][] = [];
   try {
-    for (const id of systemsOf(ctx.modes)) {
-      const system = await startSystem(ctx, "baseline", id);
+    for (const id of ids) {
+      const system = await startSystem(ctx, baseline.id, id);
       systems.push(system);
-      const warm = await system.load({ rate: s.warmupRate, durationMs: s.warmupMs, drainTimeoutMs: s.drainTimeoutMs, progressLabel: `baseline ${id} warm-up` });
-      taken.set(id, [...warm.orders]);
+      taken.push(await warmUp(ctx, system, `${baseline.id} ${id}`));
     }
-    for (let round = 1; round <= s.baselineRounds; round++) {
-      for (const system of systems) {
-        const before = system.cpu();
-        const label = s.baselineRounds > 1 ? `baseline ${system.id} round ${round}` : `baseline ${system.id}`;
-        const r = await system.load({ rate: s.baselineRate, durationMs: s.baselineMs, drainTimeoutMs: s.drainTimeoutMs, progressLabel: label });
-        rounds.set(system.id, [...(rounds.get(system.id) ?? []), { load: summary(r), cpu: cpuPerOrder(before, system.cpu(), r.completed) }]);
-        taken.get(system.id)!.push(...r.orders);
-      }
-    }
-    for (const system of systems) {
-      audits.set(system.id, { audit: system.session?.audit(taken.get(system.id)!), addresses: system.session?.stack.addressesUsed() });
-    }
+    const resultFrom = (rounds: MeasuredRound[][], extra: (i: number) => Partial<ModeRun> = () => ({})) => {
+      const at = (id: (typeof ids)[number]) => ids.indexOf(id);
+      return resultOf(
+        baseline,
+        ctx.modes.map((m) => runFrom(m, rounds[at(m)]!, extra(at(m)))),
+        ctx.modes.map((m) => runFrom(m, rounds[at(RAW_OF[m])]!, extra(at(RAW_OF[m])))),
+      );
+    };
+    const rounds = await measureRounds(
+      ctx,
+      systems,
+      {
+        label: baseline.id,
+        rate: s.baselineRate,
+        durationMs: s.baselineMs,
+        min: s.baselineRounds,
+        max: s.maxRounds,
+        decided: (r) => findings(resultFrom(r)).every(decided),
+      },
+      ids,
+    );
+    rounds.forEach((list, i) => taken[i]!.push(...list.flatMap((r) => r.orders)));
+    return resultFrom(rounds, (i) => ({
+      audit: systems[i]!.session?.audit(taken[i]!),
+      addresses: systems[i]!.session?.stack.addressesUsed(),
+    }));
   } finally {
     await Promise.all(systems.map((system) => system.stop()));
   }
-  const runOf = (id: SystemId, mode: ModeRun["mode"]): ModeRun => {
-    const list = rounds.get(id) ?? [];
-    const totals = list.map((r) => r.cpu.total);
-    const { median, min, max } = medianAndSpread(totals);
-    const chosen = list.reduce((best, r) => (Math.abs(r.cpu.total - median) < Math.abs(best.cpu.total - median) ? r : best), list[0]!);
-    return {
-      mode,
-      load: chosen.load,
-      ...audits.get(id),
-      cpu: chosen.cpu,
-      figures: list.length > 1 ? { cpuRounds: totals.join(" / "), cpuSpread: `${min}–${max}` } : {},
-    };
-  };
-  return {
-    id: "baseline",
-    title: "Baseline at a moderate rate",
-    runs: ctx.modes.map((m) => runOf(m, m)),
-    raw: ctx.modes.map((m) => runOf(m === "grpc" ? "rawGrpc" : "rawNats", m)),
-  };
 }
+
+export const baseline: Scenario = {
+  id: "baseline",
+  title: "Baseline at a moderate rate",
+  claim: "Synchronous: the client waits for the server's answer. Asynchronous: the client does not wait; the broker takes the request.",
+  figureLabels: {
+    cpuRounds: "CPU ms per order in each round",
+    cpuSpread: "CPU ms per order, lowest–highest round",
+  },
+  run,
+  explain(s, report) {
+    const g = runOf(s, "grpc");
+    const x = runOf(s, "nats");
+    const parts: string[] = [];
+    if (g?.load)
+      parts.push(
+        `gRPC answered each order only when billing and the e-mail were done: median ${ms(g.load.complete.p50)} to complete, p99 ${ms(g.load.complete.p99)}, and the client waited all of it.`,
+      );
+    if (x?.load)
+      parts.push(
+        `NATS answered as soon as the stream held the order (median ${ms(x.load.accept.p50)}); the order completed a median ${ms(x.load.complete.p50)} after it was sent, while the client was free.`,
+      );
+    parts.push(
+      `Every system was first warmed up with ${(report.settings.warmupRate * report.settings.warmupMs) / 1000} orders at ${report.settings.warmupRate}/s, unmeasured, so that JIT compilation is not charged to orders.`,
+    );
+    for (const m of ["grpc", "nats"] as const) {
+      const run = runOf(s, m);
+      const bare = rawRunOf(s, m);
+      if (!run?.cpu) continue;
+      const own = `${run.cpu.total} ms${run.cpu.broker === null ? "" : ` plus ${run.cpu.broker} ms in the broker`}`;
+      const vs = bare?.cpu ? `; its bare chain ${bare.cpu.total} ms${bare.cpu.broker === null ? "" : ` plus ${bare.cpu.broker} ms`}` : "";
+      const f = report.findings.find((x) => x.id === `cpu.${m}-vs-bare`);
+      parts.push(`CPU per order in the ${MODE_NAME[m]} services (median round): ${own}${vs}${f ? `; over ${f.rounds} rounds, ${f.text}` : ""}.`);
+    }
+    return parts;
+  },
+  verdict(r, s, report) {
+    if (!r) return "not run";
+    const l = r.load;
+    if (!l) return "not measured";
+    const wait =
+      r.mode === "grpc"
+        ? `client waited for completion: p50 ${ms(l.complete.p50)}, p99 ${ms(l.complete.p99)}`
+        : `client answered in ${ms(l.accept.p50)}; completed p50 ${ms(l.complete.p50)}, p99 ${ms(l.complete.p99)}`;
+    const f = report.findings.find((x) => x.id === `cpu.${r.mode}-vs-bare`);
+    const cpu = r.cpu ? `; ${cpuText(r.cpu.total, r.cpu.broker)} ms CPU per order${f ? ` (${f.estimate}× its bare chain, ${f.low}–${f.high}×)` : ""}` : "";
+    return `${wait}${cpu}`;
+  },
+  keyFigure: (r) => (r.cpu ? `cpu ${cpuText(r.cpu.total, r.cpu.broker)} ms/order` : ""),
+  charts(s) {
+    const loaded = s.runs.filter((r) => r.load);
+    const cats = ["accept p50", "accept p99", "complete p50", "complete p90", "complete p99"];
+    const values = (r: ModeRun) => [r.load!.accept.p50, r.load!.accept.p99, r.load!.complete.p50, r.load!.complete.p90, r.load!.complete.p99];
+    const bars = [
+      ...loaded.map((r) => ({ name: MODE_NAME[r.mode], color: COLOR[r.mode], values: values(r) })),
+      ...(s.raw ?? []).filter((r) => r.load).map((r) => ({ name: `bare ${MODE_NAME[r.mode]}`, color: RAW_COLOR[r.mode], values: values(r) })),
+    ];
+    return [
+      barChart("Latency percentiles at the baseline rate (ms)", "milliseconds", cats, bars),
+      timelineChart("Completions over time at the baseline rate", loaded),
+    ];
+  },
+  tables: (s) => [cpuTable(s, "CPU ms per order at the baseline rate, by process (median round)")].filter((t) => t !== undefined),
+  summarize(s, summary) {
+    const put = (id: SystemId, r: ModeRun | undefined) => {
+      const target = summary[id];
+      if (!r?.cpu) return;
+      target.cpuMsPerOrder = r.cpu.total;
+      target.brokerCpuMsPerOrder = r.cpu.broker;
+      target.completeP50Ms = r.load?.complete.p50 ?? null;
+    };
+    for (const m of ["grpc", "nats"] as const) {
+      put(m, runOf(s, m));
+      put(RAW_OF[m], rawRunOf(s, m));
+    }
+  },
+  findings,
+};

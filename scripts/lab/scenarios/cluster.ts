@@ -1,25 +1,30 @@
-import { medianAndSpread, searchCapacity, type SearchResult } from "../capacity-search.js";
-import type { LabContext, ModeRun, ScenarioResult } from "../scenario-types.js";
-import { startSystem, type RunningSystem } from "../systems.js";
-import { closestToMedian, cpuTotal, runAtBaseline, type AtBaseline } from "./at-baseline.js";
+import { shown, ms } from "../report/format.js";
+import { runOf, type ModeRun, type ScenarioResult } from "../report/model.js";
+import { searchCapacity, type SearchResult } from "../run/capacity-search.js";
+import type { LabContext } from "../run/context.js";
+import { warmUp, type MeasuredRound } from "../run/rounds.js";
+import { startSystem, type RunningSystem } from "../run/systems.js";
+import { medianAndSpread } from "../stats.js";
 import { capacitySearchSettings } from "./capacity.js";
+import { costFindings, priceFeature, pricedRun, type Priced, type PricedFeature } from "./priced.js";
+import { NOTHING, resultOf, type Scenario } from "./scenario.js";
+
+const feature: PricedFeature = {
+  label: "cluster",
+  // Replicating the broker concerns only the NATS mode.
+  variants: (mode) => (mode === "nats" ? { off: {}, on: { cluster: 3 } } : undefined),
+  cost: () => ({ id: "cost.replication.nats", label: "What a 3-node cluster with 3 replicas costs NATS (services and all brokers)" }),
+};
 
 /** The highest sustained rate on one server and on the cluster: both warmed up, then searched in turn each round. */
 async function capacities(ctx: LabContext): Promise<[SearchResult[], SearchResult[]]> {
-  const s = ctx.settings;
   const systems: RunningSystem[] = [];
   const results: [SearchResult[], SearchResult[]] = [[], []];
   try {
     systems.push(await startSystem(ctx, "cluster-capacity-r1", "nats"));
     systems.push(await startSystem(ctx, "cluster-capacity-r3", "nats", { cluster: 3 }));
-    for (const [i, system] of systems.entries())
-      await system.load({
-        rate: s.warmupRate,
-        durationMs: s.warmupMs,
-        drainTimeoutMs: s.drainTimeoutMs,
-        progressLabel: `cluster capacity ${i === 0 ? "r1" : "r3"} warm-up`,
-      });
-    for (let round = 1; round <= s.capacityRounds; round++)
+    for (const [i, system] of systems.entries()) await warmUp(ctx, system, `cluster capacity ${i === 0 ? "r1" : "r3"}`);
+    for (let round = 1; round <= ctx.settings.capacityRounds; round++)
       for (const [i, system] of systems.entries()) {
         const result = await searchCapacity(system, capacitySearchSettings(ctx), round, results[i as 0 | 1].at(-1)?.capacity || undefined);
         results[i as 0 | 1].push(result);
@@ -30,51 +35,86 @@ async function capacities(ctx: LabContext): Promise<[SearchResult[], SearchResul
   return results;
 }
 
-/**
- * What replication costs on one machine: the NATS mode at the baseline rate
- * on one nats-server (streams with one replica) and on a 3-node JetStream
- * cluster (three replicas), side by side in each round, every run started
- * afresh, and the highest rate each sustains. This is the replication
- * overhead, not scale: the three nodes share the machine's cores. Broker CPU
- * is all the nodes' together.
- */
-export async function clusterScenario(ctx: LabContext): Promise<ScenarioResult> {
-  const single: AtBaseline[] = [];
-  const replicated: AtBaseline[] = [];
-  if (ctx.modes.includes("nats"))
-    for (let round = 1; round <= ctx.settings.comparisonRounds; round++) {
-      single.push(await runAtBaseline(ctx, "nats", `cluster-r1-${round}`, {}));
-      replicated.push(await runAtBaseline(ctx, "nats", `cluster-r3-${round}`, { cluster: 3 }));
-    }
-  const runs: ModeRun[] = [];
-  const [capOne, capThree] = single.length > 0 ? await capacities(ctx) : [[], []];
-  const sustained = (list: SearchResult[]) => {
-    const { median, min, max } = medianAndSpread(list.map((r) => r.capacity));
-    return `${list.some((r) => r.atMaxRate) ? "≥ " : ""}${median}${min === max ? "" : ` (${min}–${max})`}`;
-  };
-  if (single.length > 0) {
-    const one = medianAndSpread(single.map((r) => cpuTotal(r.cpu)));
-    const three = medianAndSpread(replicated.map((r) => cpuTotal(r.cpu)));
-    const median = (list: AtBaseline[], pick: (r: AtBaseline) => number) => medianAndSpread(list.map(pick)).median;
-    const chosen = closestToMedian(replicated, three.median);
-    runs.push({
-      mode: "nats",
-      load: chosen.load,
-      cpu: chosen.cpu,
-      figures: {
-        cpuMsPerOrderOneServer: one.median,
-        cpuMsPerOrderThreeReplicas: three.median,
-        brokerCpuOneServer: median(single, (r) => r.cpu.broker ?? 0),
-        brokerCpuThreeNodes: median(replicated, (r) => r.cpu.broker ?? 0),
-        replicationCostShare: one.median > 0 ? `${Math.round(((three.median - one.median) / one.median) * 100)}%` : "–",
-        completeP50OneServer: median(single, (r) => r.load.complete.p50),
-        completeP50ThreeReplicas: median(replicated, (r) => r.load.complete.p50),
-        acceptP50OneServer: median(single, (r) => r.load.accept.p50),
-        acceptP50ThreeReplicas: median(replicated, (r) => r.load.accept.p50),
-        capacityOneServer: sustained(capOne),
-        capacityThreeReplicas: sustained(capThree),
-      },
-    });
-  }
-  return { id: "cluster", title: "Replication: one nats-server vs a 3-node cluster with 3 replicas", runs };
+const sustained = (list: SearchResult[]) => {
+  const { median, min, max } = medianAndSpread(list.map((r) => r.capacity));
+  return `${list.some((r) => r.atMaxRate) ? "≥ " : ""}${median}${min === max ? "" : ` (${min}–${max})`}`;
+};
+
+function runFrom(p: Priced, capOne: SearchResult[] = [], capThree: SearchResult[] = []): ModeRun {
+  const median = (list: MeasuredRound[], pick: (r: MeasuredRound) => number) => medianAndSpread(list.map(pick)).median;
+  return pricedRun(p, (m) => ({
+    cpuMsPerOrderOneServer: m.off,
+    cpuMsPerOrderThreeReplicas: m.on,
+    cpuRoundsOneServer: m.offRounds,
+    cpuRoundsThreeReplicas: m.onRounds,
+    brokerCpuOneServer: median(p.off, (r) => r.cpu.broker ?? 0),
+    brokerCpuThreeNodes: median(p.on, (r) => r.cpu.broker ?? 0),
+    completeP50OneServer: median(p.off, (r) => r.load.complete.p50),
+    completeP50ThreeReplicas: median(p.on, (r) => r.load.complete.p50),
+    acceptP50OneServer: median(p.off, (r) => r.load.accept.p50),
+    acceptP50ThreeReplicas: median(p.on, (r) => r.load.accept.p50),
+    ...(capOne.length > 0 ? { capacityOneServer: sustained(capOne), capacityThreeReplicas: sustained(capThree) } : {}),
+  }));
 }
+
+/**
+ * What replication costs on one machine: the NATS mode at the baseline rate on
+ * one nats-server (streams with one replica) and on a 3-node JetStream cluster
+ * (three replicas), side by side in each round, and the highest rate each
+ * sustains. This is replication's overhead, not scale: the three nodes share
+ * the machine's cores. Broker CPU is all the nodes' together.
+ */
+async function run(ctx: LabContext): Promise<ScenarioResult> {
+  const priced = await priceFeature(ctx, feature, (p) =>
+    resultOf(
+      cluster,
+      p.map((x) => runFrom(x)),
+    ),
+  );
+  if (priced.length === 0) return resultOf(cluster, []);
+  const [capOne, capThree] = await capacities(ctx);
+  return resultOf(
+    cluster,
+    priced.map((p) => runFrom(p, capOne, capThree)),
+  );
+}
+
+export const cluster: Scenario = {
+  ...NOTHING,
+  id: "cluster",
+  title: "Replication: one nats-server vs a 3-node cluster with 3 replicas",
+  claim: "A broker can be replicated so that losing a server loses nothing; every message is then written on a quorum of servers before it is acknowledged.",
+  figureLabels: {
+    cpuMsPerOrderOneServer: "CPU ms per order, one server (services and broker; median round)",
+    cpuMsPerOrderThreeReplicas: "CPU ms per order, 3-node cluster, 3 replicas (median round)",
+    cpuRoundsOneServer: "one server, each round",
+    cpuRoundsThreeReplicas: "3 replicas, each round",
+    brokerCpuOneServer: "broker CPU ms per order, one server",
+    brokerCpuThreeNodes: "broker CPU ms per order, all three nodes",
+    completeP50OneServer: "complete p50, one server (ms)",
+    completeP50ThreeReplicas: "complete p50, 3 replicas (ms)",
+    acceptP50OneServer: "accept p50, one server (ms)",
+    acceptP50ThreeReplicas: "accept p50, 3 replicas (ms)",
+    capacityOneServer: "sustained orders/s, one server (median of rounds, range)",
+    capacityThreeReplicas: "sustained orders/s, 3 replicas",
+  },
+  run,
+  explain(s, report) {
+    const x = runOf(s, "nats");
+    if (!x) return [];
+    const f = (k: string) => shown(x.figures[k]);
+    const cost = report.findings.find((c) => c.id === "cost.replication.nats");
+    return [
+      `On one machine, a 3-node JetStream cluster with every stream replicated three times, against one server, over ${cost?.rounds ?? 0} rounds: ${cost?.text ?? "not measured"} (median rounds ${f("cpuMsPerOrderThreeReplicas")} against ${f("cpuMsPerOrderOneServer")} ms; the brokers alone ${f("brokerCpuThreeNodes")} against ${f("brokerCpuOneServer")}). The client's answer took ${ms(Number(x.figures.acceptP50ThreeReplicas))} against ${ms(Number(x.figures.acceptP50OneServer))} at the median, completion ${ms(Number(x.figures.completeP50ThreeReplicas))} against ${ms(Number(x.figures.completeP50OneServer))}; the highest sustained rate was ${f("capacityThreeReplicas")} against ${f("capacityOneServer")} orders/s. The nodes share the machine's cores: this is replication's overhead, not scale.`,
+    ];
+  },
+  verdict(r, _s, report) {
+    if (!r) return "not applicable: no broker to replicate";
+    const f = (k: string) => shown(r.figures[k]);
+    const cost = report.findings.find((c) => c.id === "cost.replication.nats");
+    return `3 replicas: ${cost?.text ?? "not measured"}; accept p50 ${ms(Number(r.figures.acceptP50ThreeReplicas))} vs ${ms(Number(r.figures.acceptP50OneServer))}; sustained ${f("capacityThreeReplicas")} vs ${f("capacityOneServer")} orders/s`;
+  },
+  keyFigure: (r) =>
+    `3 replicas ${shown(r.figures.cpuMsPerOrderThreeReplicas)} vs 1 ${shown(r.figures.cpuMsPerOrderOneServer)} ms/order, sustained ${shown(r.figures.capacityThreeReplicas)} vs ${shown(r.figures.capacityOneServer)}/s`,
+  findings: (s) => costFindings(s, feature),
+};

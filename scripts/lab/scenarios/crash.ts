@@ -1,8 +1,14 @@
-import { summary, type LabContext, type ModeRun, type ScenarioResult } from "../scenario-types.js";
-import { Outage } from "./outage.js";
-import { withSession } from "./session.js";
+import type { ModeRun, ScenarioResult } from "../report/model.js";
+import type { LabContext } from "../run/context.js";
+import { withoutOrders } from "../run/load-generator.js";
+import { Outage } from "../run/outage.js";
+import { withSession } from "../run/session.js";
+import { timelineChart } from "../report/charts.js";
+import { figureOf, keptText, show } from "../report/format.js";
+import { runOf, type Mode } from "../report/model.js";
+import { NOTHING, resultOf, type Scenario } from "./scenario.js";
 
-export async function crash(ctx: LabContext): Promise<ScenarioResult> {
+async function run(ctx: LabContext): Promise<ScenarioResult> {
   const s = ctx.settings;
   const runs: ModeRun[] = [];
   for (const mode of ctx.modes) {
@@ -16,7 +22,7 @@ export async function crash(ctx: LabContext): Promise<ScenarioResult> {
         const a = x.audit(r.orders);
         return {
           mode,
-          load: summary(r),
+          load: withoutOrders(r),
           audit: a,
           marks: crash.marks("order service SIGKILL", "restarted"),
           figures: {
@@ -30,5 +36,48 @@ export async function crash(ctx: LabContext): Promise<ScenarioResult> {
       }),
     );
   }
-  return { id: "crash", title: "Crash: SIGKILL of the order service mid-processing", runs };
+  return resultOf(crash, runs);
 }
+
+export const crash: Scenario = {
+  ...NOTHING,
+  id: "crash",
+  title: "Crash: SIGKILL of the order service mid-processing",
+  claim: "A client must resend a request that failed; a broker keeps it until it is processed.",
+  figureLabels: {
+    failedToClient: "failed to the client",
+    resentCompleted: "re-sent with the same id and completed",
+    completed: "completed",
+    lost: "lost",
+    duplicated: "duplicate invoices and e-mails",
+  },
+  run,
+  explain(s) {
+    const f = (mode: Mode, k: string) => figureOf(runOf(s, mode))(k);
+    const out: string[] = [];
+    if (s.runs.some((r) => r.mode === "grpc"))
+      out.push(
+        `Killing the gRPC order service failed ${f("grpc", "failedToClient")} calls to the client; re-sending them completed ${f("grpc", "resentCompleted")}; duplicates: ${f("grpc", "duplicated")}.`,
+      );
+    if (s.runs.some((r) => r.mode === "nats"))
+      out.push(
+        `Killing the NATS order service lost ${f("nats", "lost")} orders: unacknowledged messages were redelivered after restart; ${f("nats", "completed")} completed, duplicates: ${f("nats", "duplicated")}.`,
+      );
+    return out;
+  },
+  verdict(r) {
+    if (!r) return "not run";
+    const f = figureOf(r);
+    const kept = keptText(r.audit);
+    return r.mode === "grpc"
+      ? `${f("failedToClient")} calls failed to the client; ${f("resentCompleted")} completed when re-sent; ${kept}`
+      : `${f("completed")} completed after the restart with nothing re-sent; ${kept}`;
+  },
+  keyFigure: (r) => `failed ${show(r.figures.failedToClient)}, resent ok ${show(r.figures.resentCompleted)}`,
+  charts: (s) => [
+    timelineChart(
+      "Order service killed and restarted: completions and errors",
+      s.runs.filter((r) => r.load),
+    ),
+  ],
+};

@@ -1,14 +1,21 @@
 import type { Mode } from "../../../services/common/config.js";
 import { SPAN_KIND, type ReceivedSpan } from "../../lib/otlp-decode.js";
 import { startOtlpReceiver } from "../../lib/otlp-receiver.js";
-import type { OrderOutcome } from "../load-generator.js";
-import type { OrderTraces } from "../order-traces.js";
-import { sampleQueues } from "../sampler.js";
-import { summary, type LabContext, type ModeRun, type ScenarioResult } from "../scenario-types.js";
+import type { OrderOutcome } from "../run/load-generator.js";
+import type { OrderTraces } from "../run/order-traces.js";
+import { sampleQueues } from "../run/sampler.js";
+import type { ModeRun, ScenarioResult } from "../report/model.js";
+import type { LabContext } from "../run/context.js";
+import { withoutOrders } from "../run/load-generator.js";
 import { SUBJECTS } from "../../../services/nats/topology.js";
-import { buildWaterfall, type Waterfall } from "../waterfall.js";
-import { Outage } from "./outage.js";
-import { withSession } from "./session.js";
+import { buildWaterfall } from "../run/waterfall.js";
+import type { Waterfall } from "../report/model.js";
+import { Outage } from "../run/outage.js";
+import { withSession } from "../run/session.js";
+import { queueCharts, timelineChart, waterfallPair } from "../report/charts.js";
+import { figureOf, keptText, ms, show, shown } from "../report/format.js";
+import { runOf } from "../report/model.js";
+import { NOTHING, resultOf, type Scenario } from "./scenario.js";
 
 /**
  * The order to draw from the outage. gRPC: one the client had to send again,
@@ -46,7 +53,7 @@ function outageOrder(
   return longest && draw(longest, `the order whose invoice request waited longest for billing (${Math.round(waitedAtBilling(longest))} ms in the stream)`);
 }
 
-export async function serverDown(ctx: LabContext): Promise<ScenarioResult> {
+async function run(ctx: LabContext): Promise<ScenarioResult> {
   const s = ctx.settings;
   const runs: ModeRun[] = [];
   // Traced, so that the report can draw an order that lived through the outage; this scenario reports no CPU.
@@ -78,7 +85,7 @@ export async function serverDown(ctx: LabContext): Promise<ScenarioResult> {
         pick = () => outageOrder(mode, receiver.spans, r.orders, x.traces!, downAt, upAt);
         return {
           mode,
-          load: summary(r),
+          load: withoutOrders(r),
           audit: x.audit(r.orders),
           queue,
           marks: outage.marks("billing stopped", "billing restarted"),
@@ -101,5 +108,54 @@ export async function serverDown(ctx: LabContext): Promise<ScenarioResult> {
   } finally {
     await receiver.close();
   }
-  return { id: "down", title: "Server down: billing stopped mid-run, then restarted", runs };
+  return resultOf(serverDown, runs);
 }
+
+export const serverDown: Scenario = {
+  ...NOTHING,
+  id: "down",
+  title: "Server down: billing stopped mid-run, then restarted",
+  claim: "Synchronous: a failed request must be sent again. Asynchronous: an unprocessed request goes back to the queue.",
+  figureLabels: {
+    outageMs: "billing down for (ms)",
+    sentDuringOutage: "orders sent while billing was down",
+    acceptedDuringOutage: "of those, accepted",
+    failedToClient: "failed to the client",
+    failedShare: "failed to the client (% of sent)",
+    outcomeUnknownToClient: "failed with an outcome the client could not know",
+    resentCompleted: "re-sent with the same id and completed",
+    drainAfterRestartMs: "backlog drained after the restart (ms)",
+  },
+  run,
+  explain(s) {
+    const f = (mode: Mode, k: string) => figureOf(runOf(s, mode))(k);
+    const x = runOf(s, "nats");
+    const out: string[] = [];
+    if (runOf(s, "grpc"))
+      out.push(
+        `While billing was down for ${f("grpc", "outageMs")} ms, ${f("grpc", "failedToClient")} gRPC orders (${f("grpc", "failedShare")}%) failed to the client, ${f("grpc", "outcomeUnknownToClient")} of them with an outcome the client could not know; re-sending the failed ones with the same id completed ${f("grpc", "resentCompleted")}.`,
+      );
+    if (x)
+      out.push(
+        `NATS accepted ${f("nats", "acceptedDuringOutage")} of the ${f("nats", "sentDuringOutage")} orders sent during the outage; ${shown(x.audit?.lost)} were lost, and the backlog drained ${ms(Number(x.figures.drainAfterRestartMs))} after billing came back.`,
+      );
+    return out;
+  },
+  verdict(r) {
+    if (!r) return "not run";
+    const f = figureOf(r);
+    const kept = keptText(r.audit);
+    return r.mode === "grpc"
+      ? `${f("failedToClient")} orders failed to the client; ${f("resentCompleted")} completed when re-sent; ${kept}`
+      : `accepted ${f("acceptedDuringOutage")} of ${f("sentDuringOutage")} sent while billing was down; drained ${ms(Number(r.figures.drainAfterRestartMs))} after it came back; ${kept}`;
+  },
+  keyFigure: (r) => `failed ${show(r.figures.failedToClient)}, resent ok ${show(r.figures.resentCompleted)}, drain ${show(r.figures.drainAfterRestartMs)} ms`,
+  charts: (s) => [
+    timelineChart(
+      "Billing stopped and restarted: completions and errors",
+      s.runs.filter((r) => r.load),
+    ),
+    ...queueCharts("NATS: backlog while billing was down", runOf(s, "nats")),
+    ...waterfallPair(s),
+  ],
+};

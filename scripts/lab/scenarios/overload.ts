@@ -1,8 +1,16 @@
-import { sampleQueues } from "../sampler.js";
-import { summary, type LabContext, type ModeRun, type ScenarioResult } from "../scenario-types.js";
-import { withSession } from "./session.js";
+import { sampleQueues } from "../run/sampler.js";
+import type { ModeRun, ScenarioResult } from "../report/model.js";
+import type { LabContext } from "../run/context.js";
+import { withoutOrders } from "../run/load-generator.js";
+import { withSession } from "../run/session.js";
+import { outstanding, COLOR, queueCharts, timelineChart } from "../report/charts.js";
+import { figureOf, keptText, ms, show, shown } from "../report/format.js";
+import { MODE_NAME, runOf, type Mode } from "../report/model.js";
+import { lineChart, type Series } from "../report/svg-charts.js";
+import { baseline } from "./baseline.js";
+import { NOTHING, resultOf, type Scenario } from "./scenario.js";
 
-export async function overload(ctx: LabContext): Promise<ScenarioResult> {
+async function run(ctx: LabContext): Promise<ScenarioResult> {
   const s = ctx.settings;
   const runs: ModeRun[] = [];
   for (const mode of ctx.modes) {
@@ -17,7 +25,7 @@ export async function overload(ctx: LabContext): Promise<ScenarioResult> {
         const lastSend = Math.max(0, ...r.orders.map((o) => o.intendedAt));
         return {
           mode,
-          load: summary(r),
+          load: withoutOrders(r),
           audit: x.audit(r.orders),
           queue,
           marks: [{ t: lastSend, label: "last send" }],
@@ -34,5 +42,67 @@ export async function overload(ctx: LabContext): Promise<ScenarioResult> {
       }),
     );
   }
-  return { id: "overload", title: "Overload: offered rate well above capacity", runs };
+  return resultOf(overload, runs);
 }
+
+export const overload: Scenario = {
+  ...NOTHING,
+  id: "overload",
+  title: "Overload: offered rate well above capacity",
+  claim: "A server is not overloaded by surplus requests in the asynchronous model: it takes what it can, the rest stays in the queue.",
+  figureLabels: {
+    limit: "in-flight limit per server or consumer",
+    resourceExhausted: "shed with RESOURCE_EXHAUSTED",
+    deadlineExceeded: "past the client's deadline",
+    maxBacklog: "most messages waiting in the streams",
+    maxConsumerAckPending: "most messages in flight at one consumer",
+    drainAfterLastSendMs: "drained after the last send (ms)",
+  },
+  run,
+  explain(s, report) {
+    const g = runOf(s, "grpc");
+    const x = runOf(s, "nats");
+    const f = (mode: Mode, k: string) => figureOf(runOf(s, mode))(k);
+    const base = report.scenarios.find((r) => r.id === baseline.id);
+    const growth = (m: Mode) => {
+      const before = runOf(base, m)?.load?.complete.p99;
+      return before ? ` (${ms(before)} at the baseline rate)` : "";
+    };
+    const st = report.settings;
+    const out: string[] = [];
+    if (g)
+      out.push(
+        `Offered ${st.overloadRate} orders/s with ${st.overloadLimit} calls in flight allowed per server, gRPC shed ${f("grpc", "resourceExhausted")} orders with RESOURCE_EXHAUSTED and ${f("grpc", "deadlineExceeded")} hit the ${st.overloadDeadlineMs} ms deadline; the completion p99 of the orders it took was ${ms(g.load?.complete.p99)}${growth("grpc")}.`,
+      );
+    if (x)
+      out.push(
+        `NATS kept in-flight work at most ${f("nats", "maxConsumerAckPending")} per consumer (max_ack_pending ${st.overloadLimit}) while up to ${f("nats", "maxBacklog")} messages waited in the streams; ${shown(x.audit?.lost)} orders were lost and the backlog drained ${ms(Number(x.figures.drainAfterLastSendMs))} after the last send; completion p99 was ${ms(x.load?.complete.p99)}${growth("nats")}.`,
+      );
+    return out;
+  },
+  verdict(r) {
+    if (!r) return "not run";
+    const f = figureOf(r);
+    const kept = keptText(r.audit);
+    return r.figures.maxBacklog === undefined
+      ? `shed ${f("resourceExhausted")} orders (RESOURCE_EXHAUSTED), ${f("deadlineExceeded")} past the deadline; ${kept}`
+      : `took every order: at most ${f("maxConsumerAckPending")} in flight per consumer, up to ${f("maxBacklog")} waiting; ${kept}`;
+  },
+  keyFigure: (r) =>
+    r.figures.maxBacklog === undefined
+      ? `shed ${show(r.figures.resourceExhausted)}, deadline ${show(r.figures.deadlineExceeded)}`
+      : `backlog max ${show(r.figures.maxBacklog)}, in flight max ${show(r.figures.maxConsumerAckPending)}`,
+  charts(s, report) {
+    const loaded = s.runs.filter((r) => r.load);
+    const client: Series[] = loaded.map((r) => ({
+      name: `${MODE_NAME[r.mode]} waiting for an answer`,
+      color: COLOR[r.mode],
+      points: outstanding(r.load!.timeline),
+    }));
+    return [
+      timelineChart("Overload: completions and errors over time", loaded),
+      lineChart("Overload: requests the client is still waiting on", "seconds since start", "requests", client),
+      ...queueCharts("NATS under overload: the backlog grows, then drains", runOf(s, "nats"), report.settings.overloadLimit),
+    ];
+  },
+};

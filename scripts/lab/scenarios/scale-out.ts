@@ -1,7 +1,13 @@
 import { freePort } from "../../lib/free-port.js";
-import type { LabStack } from "../lab-stack.js";
-import { summary, type LabContext, type ModeRun, type ScenarioResult } from "../scenario-types.js";
-import { withSession } from "./session.js";
+import type { LabStack } from "../run/lab-stack.js";
+import type { ModeRun, ScenarioResult } from "../report/model.js";
+import type { LabContext } from "../run/context.js";
+import { withoutOrders } from "../run/load-generator.js";
+import { withSession } from "../run/session.js";
+import { timelineChart } from "../report/charts.js";
+import { figureOf, show } from "../report/format.js";
+import { runOf, type Mode } from "../report/model.js";
+import { NOTHING, resultOf, type Scenario } from "./scenario.js";
 
 /** How many invoices a billing process has made, from its /metrics; undefined while it does not answer. */
 async function invoicesMade(port: number): Promise<number | undefined> {
@@ -78,7 +84,7 @@ function rateBetween(orders: Array<{ completedAt?: number }>, fromMs: number, to
  * at once per process), an offered rate above what one billing process
  * sustains, and a second billing process started midway.
  */
-export async function scaleOut(ctx: LabContext): Promise<ScenarioResult> {
+async function run(ctx: LabContext): Promise<ScenarioResult> {
   const s = ctx.settings;
   const env = {
     BILLING_PROVIDER_DELAY_MS: String(s.scaleOutProviderDelayMs),
@@ -111,7 +117,7 @@ export async function scaleOut(ctx: LabContext): Promise<ScenarioResult> {
         if (change.tookTrafficAt) marks.push({ t: change.tookTrafficAt, label: "billing-2 took traffic" });
         return {
           mode,
-          load: summary(r),
+          load: withoutOrders(r),
           audit: x.audit(r.orders),
           marks,
           figures: {
@@ -128,5 +134,51 @@ export async function scaleOut(ctx: LabContext): Promise<ScenarioResult> {
       }),
     );
   }
-  return { id: "scale-out", title: "Scale-out: a second billing replica started midway", runs };
+  return resultOf(scaleOut, runs);
 }
+
+export const scaleOut: Scenario = {
+  ...NOTHING,
+  id: "scale-out",
+  title: "Scale-out: a second billing replica started midway",
+  claim:
+    "Synchronous: the client must know the address of each server, so a new server is used only once its callers are told. Asynchronous: a new consumer takes work from the queue at once; nobody else needs to know.",
+  figureLabels: {
+    offeredRate: "offered rate (orders/s)",
+    onePerReplica: "what one billing process sustains (orders/s)",
+    completedPerSecBefore: "completed per second before billing-2",
+    completedPerSecAfter: "completed per second after billing-2 took traffic",
+    replicaTookTrafficAfterMs: "billing-2 took traffic after its start (ms)",
+    failedToClient: "failed to the client",
+    failedWhileChanging: "failed to the client while the change was made",
+    configurationChanged: "configuration changed",
+  },
+  run,
+  explain(s, report) {
+    const f = (mode: Mode, k: string) => figureOf(runOf(s, mode))(k);
+    const st = report.settings;
+    const out: string[] = [];
+    if (s.runs.some((r) => r.mode === "grpc"))
+      out.push(
+        `Billing was made the bottleneck (${st.scaleOutProviderDelayMs} ms per invoice, ${st.scaleOutProviderConcurrency} at once: about ${f("grpc", "onePerReplica")} orders/s per process) under ${f("grpc", "offeredRate")} orders/s. In gRPC mode the running order service could not use billing-2 until it was restarted with the new address: billing-2 took traffic ${f("grpc", "replicaTookTrafficAfterMs")} ms after it started, ${f("grpc", "failedWhileChanging")} orders failed to the client meanwhile, and completions went from ${f("grpc", "completedPerSecBefore")} to ${f("grpc", "completedPerSecAfter")} per second.`,
+      );
+    if (s.runs.some((r) => r.mode === "nats"))
+      out.push(
+        `In NATS mode billing-2 joined the same durable consumer and took work ${f("nats", "replicaTookTrafficAfterMs")} ms after it started, with no configuration change anywhere; completions went from ${f("nats", "completedPerSecBefore")} to ${f("nats", "completedPerSecAfter")} per second.`,
+      );
+    return out;
+  },
+  verdict(r) {
+    if (!r) return "not run";
+    const f = figureOf(r);
+    return `${f("completedPerSecBefore")} → ${f("completedPerSecAfter")} completed/s; billing-2 took traffic after ${f("replicaTookTrafficAfterMs")} ms; configuration changed: ${f("configurationChanged")}; ${f("failedWhileChanging")} failed meanwhile`;
+  },
+  keyFigure: (r) =>
+    `${show(r.figures.completedPerSecBefore)} → ${show(r.figures.completedPerSecAfter)}/s, new replica used after ${show(r.figures.replicaTookTrafficAfterMs)} ms`,
+  charts: (s) => [
+    timelineChart(
+      "A second billing replica started midway: completions over time",
+      s.runs.filter((r) => r.load),
+    ),
+  ],
+};

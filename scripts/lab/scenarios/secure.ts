@@ -1,48 +1,75 @@
-import { medianAndSpread } from "../capacity-search.js";
-import type { LabContext, ModeRun, ScenarioResult } from "../scenario-types.js";
-import type { Mode } from "../../../services/common/config.js";
-import { closestToMedian, cpuTotal, runAtBaseline, type AtBaseline } from "./at-baseline.js";
+import { ms, shown } from "../report/format.js";
+import { MODE_NAME, runOf, type Mode, type ModeRun, type ScenarioResult } from "../report/model.js";
+import type { LabContext } from "../run/context.js";
+import { medianAndSpread } from "../stats.js";
+import { costFindings, priceFeature, pricedRun, type Priced, type PricedFeature } from "./priced.js";
+import { NOTHING, resultOf, type Scenario } from "./scenario.js";
+
+const feature: PricedFeature = {
+  label: "secure",
+  variants: () => ({ off: { secure: false }, on: { secure: true } }),
+  cost: (mode: Mode) => ({ id: `cost.secure.${mode}`, label: `What the secure profile costs ${MODE_NAME[mode]} (services and broker)` }),
+};
+
+function runFrom(p: Priced): ModeRun {
+  const median = (rounds: Priced["on"], pick: (r: Priced["on"][number]) => number) => medianAndSpread(rounds.map(pick)).median;
+  return pricedRun(p, (m) => ({
+    cpuMsPerOrderPlain: m.off,
+    cpuMsPerOrderSecure: m.on,
+    cpuRoundsPlain: m.offRounds,
+    cpuRoundsSecure: m.onRounds,
+    completeP50Plain: median(p.off, (r) => r.load.complete.p50),
+    completeP50Secure: median(p.on, (r) => r.load.complete.p50),
+    acceptP50Plain: median(p.off, (r) => r.load.accept.p50),
+    acceptP50Secure: median(p.on, (r) => r.load.accept.p50),
+  }));
+}
 
 /**
- * What the secure profile costs. Each mode runs at the baseline rate in the
- * plain profile and in the secure one (mutual TLS on every connection; for
- * NATS also NKey authentication and subject permissions), side by side in
- * each round, every run started afresh: CPU per order and latency of both.
+ * What the secure profile costs. Each mode runs in the plain profile and in the
+ * secure one (mutual TLS on every connection; for NATS also NKey authentication
+ * and subject permissions) side by side in each round.
  */
-export async function secureScenario(ctx: LabContext): Promise<ScenarioResult> {
-  const perMode = new Map<Mode, { plain: AtBaseline[]; secure: AtBaseline[] }>();
-  for (let round = 1; round <= ctx.settings.comparisonRounds; round++)
-    for (const mode of ctx.modes) {
-      const m = perMode.get(mode) ?? { plain: [], secure: [] };
-      m.plain.push(await runAtBaseline(ctx, mode, `secure-plain-${round}`, { secure: false }));
-      m.secure.push(await runAtBaseline(ctx, mode, `secure-secure-${round}`, { secure: true }));
-      perMode.set(mode, m);
-    }
-  const runs: ModeRun[] = ctx.modes.map((mode) => {
-    const { plain, secure } = perMode.get(mode)!;
-    const plainCpu = medianAndSpread(plain.map((r) => cpuTotal(r.cpu)));
-    const secureCpu = medianAndSpread(secure.map((r) => cpuTotal(r.cpu)));
-    const median = (runs: AtBaseline[], pick: (r: AtBaseline) => number) => medianAndSpread(runs.map(pick)).median;
-    const chosen = closestToMedian(secure, secureCpu.median);
-    const cost = Math.round((secureCpu.median - plainCpu.median) * 100) / 100;
-    return {
-      mode,
-      load: chosen.load,
-      cpu: chosen.cpu,
-      figures: {
-        cpuMsPerOrderPlain: plainCpu.median,
-        cpuMsPerOrderSecure: secureCpu.median,
-        securityCostMsPerOrder: cost,
-        securityCostShare: plainCpu.median > 0 ? `${Math.round((cost / plainCpu.median) * 100)}%` : "–",
-        completeP50Plain: median(plain, (r) => r.load.complete.p50),
-        completeP50Secure: median(secure, (r) => r.load.complete.p50),
-        acceptP50Plain: median(plain, (r) => r.load.accept.p50),
-        acceptP50Secure: median(secure, (r) => r.load.accept.p50),
-        ...(secure.length > 1
-          ? { cpuRoundsPlain: plain.map((r) => cpuTotal(r.cpu)).join(" / "), cpuRoundsSecure: secure.map((r) => cpuTotal(r.cpu)).join(" / ") }
-          : {}),
-      },
-    };
-  });
-  return { id: "secure", title: "Security: what mutual TLS and NKeys cost", runs };
+async function run(ctx: LabContext): Promise<ScenarioResult> {
+  const priced = await priceFeature(ctx, feature, (p) => resultOf(secure, p.map(runFrom)));
+  return resultOf(secure, priced.map(runFrom));
 }
+
+export const secure: Scenario = {
+  ...NOTHING,
+  id: "secure",
+  title: "Security: what mutual TLS and NKeys cost",
+  claim:
+    "Both ways can be made to trust only who they must: a gRPC server checks each caller's certificate; a broker checks each client's key and what subjects it may use.",
+  figureLabels: {
+    cpuMsPerOrderPlain: "CPU ms per order, plain profile (services and broker; median round)",
+    cpuMsPerOrderSecure: "CPU ms per order, secure profile (median round)",
+    cpuRoundsPlain: "plain, each round",
+    cpuRoundsSecure: "secure, each round",
+    completeP50Plain: "complete p50, plain (ms)",
+    completeP50Secure: "complete p50, secure (ms)",
+    acceptP50Plain: "accept p50, plain (ms)",
+    acceptP50Secure: "accept p50, secure (ms)",
+  },
+  run,
+  explain(s, report) {
+    const parts: string[] = [];
+    for (const m of ["grpc", "nats"] as const) {
+      const r = runOf(s, m);
+      const cost = report.findings.find((f) => f.id === `cost.secure.${m}`);
+      if (!r || !cost) continue;
+      const what = m === "grpc" ? "mutual TLS on every call" : "mutual TLS, NKey authentication and subject permissions";
+      parts.push(
+        `The secure profile (${what}) in ${MODE_NAME[m]}, over ${cost.rounds} rounds: ${cost.text}; completion p50 went from ${ms(Number(r.figures.completeP50Plain))} to ${ms(Number(r.figures.completeP50Secure))}.`,
+      );
+    }
+    return parts;
+  },
+  verdict(r, _s, report) {
+    if (!r) return "not run";
+    const cost = report.findings.find((f) => f.id === `cost.secure.${r.mode}`);
+    return `secure profile: ${cost?.text ?? "not measured"}; complete p50 ${ms(Number(r.figures.completeP50Plain))} → ${ms(Number(r.figures.completeP50Secure))}`;
+  },
+  keyFigure: (r) => `secure ${shown(r.figures.cpuMsPerOrderSecure)} vs plain ${shown(r.figures.cpuMsPerOrderPlain)} ms/order`,
+  findings: (s) => costFindings(s, feature),
+};

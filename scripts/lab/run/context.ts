@@ -1,0 +1,18 @@
+import type { Mode } from "../../../services/common/config.js";
+import type { CertificateSet } from "../../lib/certs.js";
+import type { LabSettings } from "../settings.js";
+import type { NoiseProbe } from "./noise-probe.js";
+
+/** What every scenario runs with: the settings, where its output goes, and the modes it compares. */
+export interface LabContext {
+  settings: LabSettings;
+  outDir: string;
+  modes: Mode[];
+  log(line: string): void;
+  /** --secure: every scenario runs the secure profile (mutual TLS; NATS NKeys with least privilege). */
+  secure?: boolean;
+  /** The lab's development certificates, made once per run when a secure run needs them. */
+  certificates?(): CertificateSet;
+  /** The machine's noise, probed at every measured round. */
+  probes: NoiseProbe[];
+}

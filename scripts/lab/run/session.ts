@@ -1,0 +1,125 @@
+import { join } from "node:path";
+import { audit, type AuditLine } from "../../audit/audit.js";
+import { Ledger } from "../../audit/ledger.js";
+import type { Mode } from "../../../services/common/config.js";
+import { createLogger } from "../../../services/common/logger.js";
+import { NO_TRACING, startTracing, type Tracing } from "../../../services/common/tracing.js";
+import { tracingSettings } from "../../../services/common/tracing-config.js";
+import type { OtlpReceiver } from "../../lib/otlp-receiver.js";
+import { labOrder, labOrderById } from "./lab-order.js";
+import { LabStack } from "./lab-stack.js";
+import { clientRecords, runLoad, type LoadOptions, type LoadResult, type OrderOutcome } from "./load-generator.js";
+import type { LabContext } from "./context.js";
+import { OrderTraces } from "./order-traces.js";
+import { stackTarget, type ClosableTarget, type TargetTracing } from "./targets.js";
+
+const LAB_ENV = { NATS_ACK_WAIT_MS: "5000", SHUTDOWN_GRACE_MS: "3000" };
+
+export interface SessionOptions {
+  /** Extra environment for every service. */
+  env?: Record<string, string>;
+  /** The client's deadline (gRPC). */
+  deadlineMs?: number;
+  /** Traces on: the services and the lab's client export their spans to this receiver. */
+  receiver?: OtlpReceiver;
+  /** The secure profile for this session (default: the lab's --secure). */
+  secure?: boolean;
+  /** NATS: a JetStream cluster of this many nodes, streams with as many replicas (up to 3). */
+  cluster?: number;
+}
+
+export interface Session {
+  stack: LabStack;
+  target: ClosableTarget;
+  runId: string;
+  /** With tracing on: the trace each order was sent in. */
+  traces?: OrderTraces;
+  load(options: Omit<LoadOptions, "makeOrder" | "seed">): Promise<LoadResult>;
+  audit(outcomes: readonly OrderOutcome[]): AuditLine;
+  /** Sends each failed order again with the same id; returns how many the system then completed. */
+  resend(outcomes: readonly OrderOutcome[]): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** OTLP/HTTP in protobuf, the specification's default, to the lab's receiver. */
+function otelEnv(receiver: OtlpReceiver | undefined): Record<string, string> {
+  return receiver ? { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: "http/protobuf" } : {};
+}
+
+/** Starts a mode's stack and client for a scenario; close() stops both (and flushes their spans). */
+export async function openSession(ctx: LabContext, scenario: string, mode: Mode, options: SessionOptions = {}): Promise<Session> {
+  const dataDir = join(ctx.outDir, "data", `${scenario}-${mode}`);
+  const env = { ...LAB_ENV, ...options.env, ...otelEnv(options.receiver) };
+  const certs = (options.secure ?? ctx.secure) ? ctx.certificates?.() : undefined;
+  const stack = await LabStack.start({
+    mode,
+    dataDir,
+    env,
+    logFile: join(ctx.outDir, "logs", `${scenario}-${mode}.log`),
+    secure: certs,
+    cluster: options.cluster,
+  });
+  const tracing: Tracing = options.receiver
+    ? startTracing(tracingSettings(otelEnv(options.receiver), "client"), createLogger("lab-client", "warn"))
+    : NO_TRACING;
+  const traced: TargetTracing | undefined = options.receiver ? { tracing, traces: new OrderTraces() } : undefined;
+  let target: ClosableTarget;
+  try {
+    target = await stackTarget(stack, { deadlineMs: options.deadlineMs, traced });
+  } catch (err) {
+    await stack.stop();
+    await tracing.shutdown();
+    throw err;
+  }
+  const runId = `${scenario}-${mode}-${Date.now().toString(36)}`;
+  let next = 0;
+  return {
+    stack,
+    target,
+    runId,
+    traces: traced?.traces,
+    // Indices continue across loads, so every order of a session has its own id.
+    load: (options) => {
+      const first = next;
+      const makeOrder = (i: number) => {
+        next = Math.max(next, first + i + 1);
+        return labOrder(runId, first + i);
+      };
+      return runLoad(target, { ...options, makeOrder, seed: ctx.settings.seed, progressLabel: options.progressLabel ?? `${scenario} ${mode}` });
+    },
+    audit(outcomes) {
+      const ledger = new Ledger(dataDir);
+      try {
+        return audit(clientRecords(outcomes), ledger.snapshot(), target.answerMeansComplete);
+      } finally {
+        ledger.close();
+      }
+    },
+    async resend(outcomes) {
+      let completed = 0;
+      for (const o of outcomes.filter((x) => x.error)) {
+        try {
+          await target.place(labOrderById(runId, o.orderId));
+          completed++;
+        } catch {
+          // Still failing: counted as not completed.
+        }
+      }
+      return completed;
+    },
+    async close() {
+      await target.close();
+      await stack.stop();
+      await tracing.shutdown();
+    },
+  };
+}
+
+export async function withSession<T>(ctx: LabContext, scenario: string, mode: Mode, options: SessionOptions, fn: (s: Session) => Promise<T>): Promise<T> {
+  const session = await openSession(ctx, scenario, mode, options);
+  try {
+    return await fn(session);
+  } finally {
+    await session.close();
+  }
+}

@@ -1,0 +1,25 @@
+import type { ScenarioResult } from "../report/model.js";
+import type { ScenarioView } from "../report/scenario-view.js";
+import type { LabContext } from "../run/context.js";
+
+/**
+ * One lab scenario, whole: how it runs, and everything the report says of it.
+ * A new scenario is one module exporting one of these, plus a line in registry.ts.
+ */
+export interface Scenario extends ScenarioView {
+  /** Runs the scenario in the context's modes; `earlier` holds the results of the scenarios run before it. */
+  run(ctx: LabContext, earlier: readonly ScenarioResult[]): Promise<ScenarioResult>;
+}
+
+/** Parts many scenarios leave empty. */
+export const NOTHING = {
+  charts: (): string[] => [],
+  tables: () => [],
+  summarize: (): void => undefined,
+  findings: () => [],
+} satisfies Partial<Scenario>;
+
+/** A scenario's result, named by the scenario itself. */
+export function resultOf(scenario: Pick<Scenario, "id" | "title">, runs: ScenarioResult["runs"], raw?: ScenarioResult["raw"]): ScenarioResult {
+  return raw ? { id: scenario.id, title: scenario.title, runs, raw } : { id: scenario.id, title: scenario.title, runs };
+}
