@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     results.push(await scenario.run(ctx, results));
   }
   const raw = mergeRaw(results);
-  const summary = emptySummary(settings.baselineRate);
+  const summary = emptySummary(settings.baselineRate, settings.warmRate);
   for (const [i, scenario] of selected.entries()) scenario.summarize(results[i]!, summary);
   const findings = selected.flatMap((scenario, i) => scenario.findings(results[i]!));
 

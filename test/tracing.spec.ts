@@ -10,7 +10,7 @@ import { tracingSettings } from "../services/common/tracing-config.js";
 import { DependencyUnavailableError } from "../services/domain/errors.js";
 import { GrpcWorkflowClient } from "../services/grpc/workflow-client.js";
 import { DEFAULT_RETRY_POLICY } from "../services/nats/retry-policy.js";
-import { PAYLOADS } from "../services/nats/payloads.js";
+import { ROUTES } from "../services/nats/routes.js";
 import { MalformedRequestError } from "../services/domain/errors.js";
 import { publishMessage } from "../services/nats/publisher.js";
 import { CONSUMERS, SUBJECTS, ensureConsumer, ensureStreams } from "../services/nats/topology.js";
@@ -166,7 +166,7 @@ describe("OpenTelemetry traces", function () {
         },
       });
       try {
-        await publishMessage(js, SUBJECTS.invoiceRequested, PAYLOADS.invoiceRequest, { order }, { orderId: order.orderId, msgId: order.orderId }, { tracing });
+        await publishMessage(js, ROUTES.invoiceRequested, { order }, { orderId: order.orderId, msgId: order.orderId }, { tracing });
         return await eventually("the deliveries' spans", () => {
           const spans = receiver.spans.filter((s) => s.attributes[ORDER_ID_ATTRIBUTE] === order.orderId);
           const done = spans.find((s) => s.kind === SPAN_KIND.consumer && (s.status.code !== 2 || s.status.message.startsWith("dead-lettered")));

@@ -12,6 +12,10 @@ export interface LabSettings {
   warmupMs: number;
   baselineRate: number;
   baselineMs: number;
+  /** CPU per order is also measured at this rate, where the cost of idle wakeups and cold caches is spread thin. */
+  warmRate: number;
+  /** Rounds at the warm rate, after the baseline's. */
+  warmRounds: number;
   /** Baseline rounds over the same running systems, each measuring every mode next to its bare chain. CPU is the median round's. */
   baselineRounds: number;
   /** Rounds of the scenarios that price one setting of a mode side by side (traces, secure, cluster), both kept running. */
@@ -59,6 +63,8 @@ const SHORT: LabSettings = {
   warmupMs: 4_000,
   baselineRate: 100,
   baselineMs: 4_000,
+  warmRate: 300,
+  warmRounds: 2,
   // CPU per order moves by a fifth between single 4-second windows on a shared 2-core machine.
   baselineRounds: 3,
   // An interval needs two rounds at least; more are taken while a comparison is undecided.

@@ -1,9 +1,8 @@
 import type { JetStreamClient } from "nats";
 import { DEFERRED, type BillingPort, type ConfirmationRequest, type Deferred, type NotifierPort, type RequestContext } from "../domain/ports.js";
 import type { Order } from "../gen/shop/v1/order.js";
-import { PAYLOADS } from "./payloads.js";
 import { DEFAULT_OUTBOUND, publishMessage, type Outbound } from "./publisher.js";
-import { SUBJECTS } from "./topology.js";
+import { ROUTES } from "./routes.js";
 
 /** Billing as the order service reaches it over NATS: a work message; the invoice comes back as an event. */
 export class NatsBillingPort implements BillingPort {
@@ -15,8 +14,7 @@ export class NatsBillingPort implements BillingPort {
   async createInvoice(order: Order, ctx?: RequestContext): Promise<Deferred> {
     await publishMessage(
       this.js,
-      SUBJECTS.invoiceRequested,
-      PAYLOADS.invoiceRequest,
+      ROUTES.invoiceRequested,
       { order },
       { orderId: order.orderId, msgId: `invoice:${order.orderId}` },
       { ...this.out, parent: ctx?.trace },
@@ -35,8 +33,7 @@ export class NatsNotifierPort implements NotifierPort {
   async sendOrderConfirmation(request: ConfirmationRequest, ctx?: RequestContext): Promise<Deferred> {
     await publishMessage(
       this.js,
-      SUBJECTS.emailRequested,
-      PAYLOADS.emailRequest,
+      ROUTES.emailRequested,
       request,
       { orderId: request.order.orderId, msgId: `email:${request.order.orderId}` },
       { ...this.out, parent: ctx?.trace },

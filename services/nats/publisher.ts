@@ -1,7 +1,8 @@
 import { ErrorCode, type JetStreamClient, type NatsError } from "nats";
 import { NO_TRACING, SpanKind, type TraceContext, type TraceSpan, type Tracing } from "../common/tracing.js";
 import { DependencyUnavailableError } from "../domain/errors.js";
-import { ORDER_ID_HEADER, encodePayload, type ProtoType } from "./codec.js";
+import { ORDER_ID_HEADER, encodePayload } from "./codec.js";
+import type { Route } from "./routes.js";
 import { headersCarrier, messagingSpan } from "./trace-propagation.js";
 
 /** How long a publish keeps trying through transient failures, unless told (NATS_PUBLISH_RETRY_MS). */
@@ -56,14 +57,14 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export async function publishMessage<T>(
   js: JetStreamClient,
-  subject: string,
-  type: ProtoType<T>,
+  route: Route<T>,
   message: T,
   ids: { orderId: string; msgId: string },
   options: PublishOptions = {},
 ): Promise<Published> {
   const tracing = options.tracing ?? NO_TRACING;
-  const { data, headers } = encodePayload(type, message, { [ORDER_ID_HEADER]: ids.orderId });
+  const subject = route.subject;
+  const { data, headers } = encodePayload(route.payload, message, { [ORDER_ID_HEADER]: ids.orderId });
   const msgID = ids.msgId;
   // Tracing off costs nothing here: no attributes are built, and only a trace handed in travels on.
   const span = tracing.enabled ? producerSpan(tracing, subject, ids, options.parent) : NO_TRACING.start("", SpanKind.PRODUCER, options.parent, {});

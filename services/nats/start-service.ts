@@ -10,59 +10,47 @@ import { openOrder } from "../order/open-order.js";
 import { connectNats, readSeed } from "./connection.js";
 import { NatsBillingPort, NatsNotifierPort } from "./downstream-ports.js";
 import { DEFAULT_RETRY_POLICY } from "./retry-policy.js";
-import { announceSettled, emailHandler, eventsHandler, intakeHandler, invoiceHandler, orderQueryHandler, reportFailedStep } from "./handlers.js";
-import { CONSUMERS, ensureConsumer, ensureStreams, SUBJECTS, type ConsumerDeclaration } from "./topology.js";
-import { startWorkConsumer, type RunningConsumer, type WorkConsumerOptions } from "./work-consumer.js";
-
-type ConsumerSpec = Pick<WorkConsumerOptions, "handle" | "onDeadLetter"> & { consumer: ConsumerDeclaration };
+import { billingHandlers, notificationHandlers, orderHandlers, type EndpointBinding, type ServiceBindings } from "./handlers.js";
+import { ensureConsumer, ensureStreams } from "./topology.js";
+import { startWorkConsumer, type RunningConsumer } from "./work-consumer.js";
 
 interface Wiring {
-  consumers: ConsumerSpec[];
-  /** Request/reply endpoints, registered once the consumers run. */
-  endpoints?(): Promise<Service>;
+  bindings: ServiceBindings;
   release(): void;
 }
 
+/** The service's core over its own database, and its handlers. */
 function wire(config: NatsConfig, nc: NatsConnection, js: JetStreamClient, log: Logger, metrics: Metrics, tracing: Tracing): Wiring {
   const out = { tracing, retryMs: config.publishRetryMs };
   switch (config.name) {
     case "billing": {
       const core = openBilling(config.dataDir, config.crashAfterInvoiceWrites, metrics, config.provider);
-      return {
-        consumers: [{ consumer: CONSUMERS.invoicer, handle: invoiceHandler(js, core.invoicing, out), onDeadLetter: reportFailedStep(js, "billing", out) }],
-        release: () => core.close(),
-      };
+      return { bindings: billingHandlers(js, core.invoicing, out), release: () => core.close() };
     }
     case "notification": {
       const core = openNotification(config.dataDir, config, metrics);
-      return {
-        consumers: [{ consumer: CONSUMERS.mailer, handle: emailHandler(js, core.notifying, out), onDeadLetter: reportFailedStep(js, "notification", out) }],
-        release: () => core.close(),
-      };
+      return { bindings: notificationHandlers(js, core.notifying, out), release: () => core.close() };
     }
     case "order": {
       const core = openOrder(config.dataDir, new NatsBillingPort(js, out), new NatsNotifierPort(js, out), metrics);
-      const announce = announceSettled(nc);
-      return {
-        consumers: [
-          { consumer: CONSUMERS.orderIntake, handle: intakeHandler(core.processor, announce) },
-          { consumer: CONSUMERS.orderEvents, handle: eventsHandler(core.processor, announce) },
-        ],
-        // orders.get as a NATS service endpoint, discoverable through $SRV (nats micro ls / info).
-        async endpoints() {
-          const query = orderQueryHandler(core.processor, log);
-          const service = await nc.services.add({ name: "order-service", version: "1.0.0", description: "Reads orders from the order service's database" });
-          service.addEndpoint("get", {
-            subject: SUBJECTS.orderGet,
-            metadata: { request: "shop.v1.GetOrderRequest", response: "shop.v1.OrderView" },
-            handler: (err, msg) => (err ? log.error("orders.get endpoint failed", { err }) : query(msg)),
-          });
-          return service;
-        },
-        release: () => core.close(),
-      };
+      return { bindings: orderHandlers(nc, core.processor, log), release: () => core.close() };
     }
   }
+}
+
+/** Registers request/reply endpoints as NATS services, discoverable through $SRV (nats micro ls / info). */
+async function serveEndpoints(nc: NatsConnection, endpoints: readonly EndpointBinding[], log: Logger): Promise<Service[]> {
+  const services: Service[] = [];
+  for (const e of endpoints) {
+    const service = await nc.services.add(e.service);
+    service.addEndpoint(e.name, {
+      subject: e.subject,
+      metadata: e.metadata,
+      handler: (err, msg) => (err ? log.error(`${e.subject} endpoint failed`, { err }) : e.handle(msg)),
+    });
+    services.push(service);
+  }
+  return services;
 }
 
 /**
@@ -86,7 +74,7 @@ export async function startNatsService(config: NatsConfig, log: Logger): Promise
   };
   const consumers: RunningConsumer[] = [];
   let wiring: Wiring | undefined;
-  let endpoints: Service | undefined;
+  let endpoints: Service[] = [];
   let metrics: MetricsEndpoint | undefined;
   const tracing = startTracing(config.tracing, log);
   try {
@@ -95,7 +83,7 @@ export async function startNatsService(config: NatsConfig, log: Logger): Promise
     const jsm = provisions ? await nc.jetstreamManager() : undefined;
     if (jsm) await ensureStreams(jsm, settings);
     wiring = wire(config, nc, js, log, metrics.metrics, tracing);
-    for (const spec of wiring.consumers) {
+    for (const spec of wiring.bindings.consumers) {
       if (jsm) await ensureConsumer(jsm, spec.consumer, settings);
       consumers.push(
         await startWorkConsumer({
@@ -111,7 +99,7 @@ export async function startNatsService(config: NatsConfig, log: Logger): Promise
         }),
       );
     }
-    endpoints = await wiring.endpoints?.();
+    endpoints = await serveEndpoints(nc, wiring.bindings.endpoints, log);
   } catch (err) {
     await Promise.all(consumers.map((c) => c.stop()));
     await nc.close();
@@ -131,7 +119,7 @@ export async function startNatsService(config: NatsConfig, log: Logger): Promise
       // Intake first, then in-flight work, then the connection (drain flushes acks and publishes);
       // the spans of the last messages leave before the process does.
       await Promise.all(consumers.map((c) => c.stop()));
-      await endpoints?.stop();
+      await Promise.all(endpoints.map((e) => e.stop()));
       await nc.drain();
       started.release();
       await tracing.shutdown();

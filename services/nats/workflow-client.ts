@@ -8,9 +8,8 @@ import type { OrderWorkflowClient, PlaceOptions, Placement } from "../workflow.j
 import { decodePayload, encodePayload } from "./codec.js";
 import { connectNats, type NatsCredentials } from "./connection.js";
 import { fromWireError } from "./error-mapping.js";
-import { PAYLOADS } from "./payloads.js";
+import { ROUTES } from "./routes.js";
 import { DEFAULT_PUBLISH_RETRY_MS, publishMessage } from "./publisher.js";
-import { SUBJECTS } from "./topology.js";
 
 export interface NatsWorkflowOptions {
   natsUrl: string;
@@ -55,8 +54,7 @@ export class NatsWorkflowClient implements OrderWorkflowClient {
     const withId = order.orderId === "" ? { ...order, orderId: randomUUID() } : order;
     await publishMessage(
       this.#nc.jetstream(),
-      SUBJECTS.orderPlaced,
-      PAYLOADS.order,
+      ROUTES.orderPlaced,
       withId,
       { orderId: withId.orderId, msgId: withId.orderId },
       { tracing: this.#tracing, retryMs: this.#publishRetryMs, parent: traceFromTraceparent(options.traceparent, options.tracestate) },
@@ -65,10 +63,10 @@ export class NatsWorkflowClient implements OrderWorkflowClient {
   }
 
   async getOrder(orderId: string): Promise<OrderView> {
-    const { data, headers } = encodePayload(PAYLOADS.getOrderRequest, { orderId });
+    const { data, headers } = encodePayload(ROUTES.orderGet.payload, { orderId });
     let reply;
     try {
-      reply = await this.#nc.request(SUBJECTS.orderGet, data, { headers, timeout: this.#requestTimeoutMs });
+      reply = await this.#nc.request(ROUTES.orderGet.subject, data, { headers, timeout: this.#requestTimeoutMs });
     } catch (err) {
       const code = (err as NatsError).code;
       const why = code === (ErrorCode.NoResponders as string) ? "no order service is subscribed to orders.get" : (err as Error).message;
@@ -77,7 +75,7 @@ export class NatsWorkflowClient implements OrderWorkflowClient {
     const errorCode = reply.headers?.get(ServiceErrorCodeHeader);
     if (errorCode)
       throw fromWireError({ code: Number(errorCode), description: reply.headers?.get(ServiceErrorHeader) ?? "", body: reply.data }, "order service", reply);
-    return decodePayload(PAYLOADS.orderView, reply.data, reply.headers);
+    return decodePayload(ROUTES.orderGet.reply, reply.data, reply.headers);
   }
 
   /**
@@ -87,12 +85,12 @@ export class NatsWorkflowClient implements OrderWorkflowClient {
    * repeated; orders.get stays the record).
    */
   async watchSettled(onSettled: (view: OrderView) => void): Promise<StopWatching> {
-    const sub = this.#nc.subscribe(SUBJECTS.orderUpdates, {
+    const sub = this.#nc.subscribe(ROUTES.orderUpdates.subject, {
       callback: (err, m) => {
         if (err) return;
         let view: OrderView;
         try {
-          view = decodePayload(PAYLOADS.orderView, m.data, m.headers);
+          view = decodePayload(ROUTES.orderUpdates.payload, m.data, m.headers);
         } catch {
           return; // Not a notice this client can read (anyone may publish there); orders.get stays the record.
         }

@@ -7,7 +7,7 @@ import { Ledger } from "../../scripts/audit/ledger.js";
 import type { Mode, ServiceName } from "../../services/common/config.js";
 import { OrderStatus } from "../../services/gen/shop/v1/order.js";
 import { encodePayload } from "../../services/nats/codec.js";
-import { PAYLOADS } from "../../services/nats/payloads.js";
+import { ROUTES } from "../../services/nats/routes.js";
 import { CONSUMERS } from "../../services/nats/topology.js";
 import { labOrder, labOrderById } from "../../scripts/lab/run/lab-order.js";
 import { LabStack } from "../../scripts/lab/run/lab-stack.js";
@@ -211,7 +211,7 @@ export function describeFaultDrills(profile: FaultProfile): void {
             // Outside the window: the stream takes the first order's id again.
             const js = (await d.stack.natsConnection()).jetstream();
             const first = orders[0]!;
-            const { data, headers } = encodePayload(PAYLOADS.order, first);
+            const { data, headers } = encodePayload(ROUTES.orderPlaced.payload, first);
             await eventually(
               "the duplicate window to pass",
               async () => ((await js.publish("orders.placed", data, { headers, msgID: first.orderId })).duplicate ? undefined : true),

@@ -136,7 +136,12 @@ describe("comparison lab: compare --quick", function () {
       // Exactly one of the two is set: a number that looks like a limit is never a lower bound.
       expect((x.capacity === null) !== (x.capacityAtLeast === null), key).to.equal(true);
       expect(x.cpuMsPerOrder, key).to.be.greaterThan(0);
+      expect(x.cpuMsPerOrderWarm, `${key} at the warm rate`).to.be.greaterThan(0);
     }
+    expect(s.warmRate).to.equal(report.settings.warmRate);
+    expect(s.nats.brokerCpuMsPerOrderWarm).to.be.greaterThan(0);
+    expect(s.floor.cpuMsPerOrder, "the work floor").to.be.greaterThan(0);
+    expect(s.floor.cpuMsPerOrderWarm, "the work floor, warm").to.be.greaterThan(0);
     expect(s.grpc.brokerCpuMsPerOrder).to.equal(null);
     expect(s.rawGrpc.brokerCpuMsPerOrder).to.equal(null);
     expect(s.nats.brokerCpuMsPerOrder).to.be.greaterThan(0);

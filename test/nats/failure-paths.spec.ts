@@ -5,7 +5,7 @@ import { OrderStatus } from "../../services/gen/shop/v1/order.js";
 import { readDeadLetters } from "../../services/nats/inspect.js";
 import { NatsWorkflowClient } from "../../services/nats/workflow-client.js";
 import { encodePayload } from "../../services/nats/codec.js";
-import { PAYLOADS } from "../../services/nats/payloads.js";
+import { ROUTES } from "../../services/nats/routes.js";
 import { STREAMS, SUBJECTS } from "../../services/nats/topology.js";
 import { freePort } from "../../scripts/lib/free-port.js";
 import { eventually } from "../support/eventually.js";
@@ -118,7 +118,7 @@ describe("NATS mode failure paths", function () {
         const first = await orderReaches(client, order.orderId);
         // Re-published until the stream no longer counts it a duplicate: the window has passed.
         const reused = { ...order, currency: "USD" };
-        const { data, headers } = encodePayload(PAYLOADS.order, reused);
+        const { data, headers } = encodePayload(ROUTES.orderPlaced.payload, reused);
         await eventually("a publish outside the duplicate window", async () =>
           (await nc.jetstream().publish(SUBJECTS.orderPlaced, data, { headers, msgID: order.orderId })).duplicate ? undefined : true,
         );

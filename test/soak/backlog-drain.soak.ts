@@ -8,7 +8,7 @@ import { audit, formatAuditLine } from "../../scripts/audit/audit.js";
 import { Ledger } from "../../scripts/audit/ledger.js";
 import { OrderStatus } from "../../services/gen/shop/v1/order.js";
 import { encodePayload } from "../../services/nats/codec.js";
-import { PAYLOADS } from "../../services/nats/payloads.js";
+import { ROUTES } from "../../services/nats/routes.js";
 import { STREAMS } from "../../services/nats/topology.js";
 import { labOrder } from "../../scripts/lab/run/lab-order.js";
 import { LabStack } from "../../scripts/lab/run/lab-stack.js";
@@ -44,7 +44,7 @@ describe(`soak: a backlog of ${ORDERS} orders drains with flat memory (NATS)`, f
         await Promise.all(
           Array.from({ length: Math.min(1000, ORDERS - i) }, (_, k) => {
             const order = labOrder(runId, i + k);
-            const { data, headers } = encodePayload(PAYLOADS.order, order);
+            const { data, headers } = encodePayload(ROUTES.orderPlaced.payload, order);
             return js.publish("orders.placed", data, { headers, msgID: order.orderId });
           }),
         );

@@ -132,6 +132,8 @@ export interface ScenarioResult {
   runs: ModeRun[];
   /** The bare transport chains measured in the same scenario, side by side with the modes (mode = the chain's transport). */
   raw?: ModeRun[];
+  /** Baseline: the work floor, measured in the same rounds; its CPU per order at each round, at the baseline and the warm rate. */
+  floor?: { cpu: number[]; cpuWarm: number[] };
 }
 
 export interface MachineInfo {
@@ -163,20 +165,34 @@ export interface SystemSummary {
   cpuMsPerOrder: number | null;
   /** nats-server's CPU ms per order at the baseline rate; null for gRPC. */
   brokerCpuMsPerOrder: number | null;
+  /** The same two at the warm rate. */
+  cpuMsPerOrderWarm: number | null;
+  brokerCpuMsPerOrderWarm: number | null;
   /** Median completion latency at the baseline rate (ms). */
   completeP50Ms: number | null;
   /** The largest peak RSS of any one service during the capacity scenario (modes only). */
   rssMiBPeak?: number | null;
 }
 
-export type SystemId = "grpc" | "nats" | "rawGrpc" | "rawNats";
+/** What the lab measures side by side: each mode, each mode's bare transport chain, and the work floor (no transport). */
+export type SystemId = "grpc" | "nats" | "rawGrpc" | "rawNats" | "floor";
 
-export const SYSTEM_NAME: Record<SystemId, string> = { grpc: "gRPC", nats: "NATS", rawGrpc: "bare gRPC chain", rawNats: "bare NATS chain" };
+export const SYSTEM_NAME: Record<SystemId, string> = {
+  grpc: "gRPC",
+  nats: "NATS",
+  rawGrpc: "bare gRPC chain",
+  rawNats: "bare NATS chain",
+  floor: "work floor",
+};
 
 export const RAW_OF = { grpc: "rawGrpc", nats: "rawNats" } as const satisfies Record<Mode, SystemId>;
 
-export interface ResultsSummary extends Record<SystemId, SystemSummary> {
+export interface ResultsSummary extends Record<Exclude<SystemId, "floor">, SystemSummary> {
   baselineRate: number;
+  /** The rate at which CPU per order is also measured warm: at 100/s idle wakeups and cold caches double it. */
+  warmRate: number;
+  /** The work floor: one order's own work with no transport (CPU ms per order, at the baseline and the warm rate). */
+  floor: { cpuMsPerOrder: number | null; cpuMsPerOrderWarm: number | null };
 }
 
 /**

@@ -14,13 +14,17 @@ const emptySystem = (): SystemSummary => ({
   capacitySpread: null,
   cpuMsPerOrder: null,
   brokerCpuMsPerOrder: null,
+  cpuMsPerOrderWarm: null,
+  brokerCpuMsPerOrderWarm: null,
   completeP50Ms: null,
 });
 
 /** A summary with nothing measured yet; the scenarios fill in what they measured. */
-export function emptySummary(baselineRate: number): ResultsSummary {
+export function emptySummary(baselineRate: number, warmRate: number): ResultsSummary {
   return {
     baselineRate,
+    warmRate,
+    floor: { cpuMsPerOrder: null, cpuMsPerOrderWarm: null },
     grpc: { ...emptySystem(), rssMiBPeak: null },
     nats: { ...emptySystem(), rssMiBPeak: null },
     rawGrpc: emptySystem(),

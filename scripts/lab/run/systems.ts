@@ -6,6 +6,7 @@ import { labOrder } from "./lab-order.js";
 import { runLoad, type LoadOptions, type LoadResult, type LoadTarget } from "./load-generator.js";
 import { processCpuMs, processPeakRssMiB } from "./proc-cpu.js";
 import { startRawGrpcChain, startRawNatsChain } from "./raw-chains.js";
+import { startWorkFloor } from "./work-floor.js";
 import type { LabContext } from "./context.js";
 import { openSession, type Session } from "./session.js";
 
@@ -65,7 +66,8 @@ export function processReader(pids: () => Record<string, number | undefined>, br
 }
 
 /**
- * Starts a system afresh: a mode's three services (and broker), or a bare chain. A mode is traced
+ * Starts a system afresh: a mode's three services (and broker), a bare chain, or the work floor
+ * (the in-process adapter: each order's own work with no transport). A mode is traced
  * when given a receiver, and runs the secure profile when `secure` (default: the lab's --secure).
  */
 export async function startSystem(ctx: LabContext, scenario: string, id: SystemId, options: SystemOptions = {}): Promise<RunningSystem> {
@@ -84,9 +86,21 @@ export async function startSystem(ctx: LabContext, scenario: string, id: SystemI
       stop: () => session.close(),
     };
   }
-  const chain = id === "rawGrpc" ? await startRawGrpcChain() : await startRawNatsChain();
   const runId = `${scenario}-${id}-${Date.now().toString(36)}`;
   let next = 0;
+  if (id === "floor") {
+    const floor = await startWorkFloor();
+    return {
+      id,
+      target: floor.target,
+      load: (options) => runLoad(floor.target, { ...options, seed: ctx.settings.seed, makeOrder: () => labOrder(runId, next++) }),
+      // The three cores share the lab's process; each one's CPU is counted around its own calls.
+      cpu: () => ({ processes: { ...floor.cpu() } }),
+      peakRssMiB: () => ({}),
+      stop: () => floor.stop(),
+    };
+  }
+  const chain = id === "rawGrpc" ? await startRawGrpcChain() : await startRawNatsChain();
   return {
     id,
     target: chain.target,

@@ -1,6 +1,6 @@
 import { barChart } from "../report/svg-charts.js";
 import { COLOR, RAW_COLOR, timelineChart } from "../report/charts.js";
-import { cpuText, ms } from "../report/format.js";
+import { cpuText, ms, round2 } from "../report/format.js";
 import { MODE_NAME, RAW_OF, rawRunOf, runOf, type Finding, type Mode, type ModeRun, type ScenarioResult, type SystemId } from "../report/model.js";
 import { cpuTable } from "../report/tables.js";
 import type { LabContext } from "../run/context.js";
@@ -11,16 +11,27 @@ import { decided, medianAndSpread, pairedFinding } from "../stats.js";
 import { resultOf, type Scenario } from "./scenario.js";
 
 /** One system's rounds as the report keeps them: the median round, and every round's figures for the intervals. */
-function runFrom(mode: Mode, rounds: MeasuredRound[], extra: Partial<ModeRun> = {}): ModeRun {
+function runFrom(mode: Mode, rounds: MeasuredRound[], warm: MeasuredRound[], extra: Partial<ModeRun> = {}): ModeRun {
   const totals = rounds.map((r) => cpuTotal(r.cpu));
   const { median, min, max } = medianAndSpread(totals);
   const chosen = closestToMedian(rounds, median);
+  const warmOwn = medianAndSpread(warm.map((r) => r.cpu.total)).median;
+  const warmBroker = warm.some((r) => r.cpu.broker !== null) ? medianAndSpread(warm.map((r) => r.cpu.broker ?? 0)).median : undefined;
   return {
     mode,
     load: chosen.load,
     cpu: chosen.cpu,
-    figures: rounds.length > 1 ? { cpuRounds: totals.join(" / "), cpuSpread: `${min}–${max}` } : {},
-    series: { cpu: totals, completeP50: rounds.map((r) => r.load.complete.p50), acceptP50: rounds.map((r) => r.load.accept.p50) },
+    figures: {
+      ...(rounds.length > 1 ? { cpuRounds: totals.join(" / "), cpuSpread: `${min}–${max}` } : {}),
+      ...(warm.length > 0 ? { cpuMsPerOrderWarm: round2(warmOwn) } : {}),
+      ...(warmBroker !== undefined ? { brokerCpuMsPerOrderWarm: round2(warmBroker) } : {}),
+    },
+    series: {
+      cpu: totals,
+      completeP50: rounds.map((r) => r.load.complete.p50),
+      acceptP50: rounds.map((r) => r.load.accept.p50),
+      cpuWarm: warm.map((r) => cpuTotal(r.cpu)),
+    },
     ...extra,
   };
 }
@@ -88,7 +99,8 @@ function findings(s: ScenarioResult): Finding[] {
  */
 async function run(ctx: LabContext): Promise<ScenarioResult> {
   const s = ctx.settings;
-  const ids = systemsOf(ctx.modes);
+  const ids: SystemId[] = [...systemsOf(ctx.modes), "floor"];
+  const at = (id: SystemId) => ids.indexOf(id);
   const systems: RunningSystem[] = [];
   const taken: OrderOutcome[][] = [];
   try {
@@ -97,13 +109,15 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
       systems.push(system);
       taken.push(await warmUp(ctx, system, `${baseline.id} ${id}`));
     }
-    const resultFrom = (rounds: MeasuredRound[][], extra: (i: number) => Partial<ModeRun> = () => ({})) => {
-      const at = (id: (typeof ids)[number]) => ids.indexOf(id);
-      return resultOf(
+    const resultFrom = (rounds: MeasuredRound[][], warm: MeasuredRound[][] = [], extra: (i: number) => Partial<ModeRun> = () => ({})) => {
+      const runAt = (m: Mode, i: number) => runFrom(m, rounds[i]!, warm[i] ?? [], extra(i));
+      const result = resultOf(
         baseline,
-        ctx.modes.map((m) => runFrom(m, rounds[at(m)]!, extra(at(m)))),
-        ctx.modes.map((m) => runFrom(m, rounds[at(RAW_OF[m])]!, extra(at(RAW_OF[m])))),
+        ctx.modes.map((m) => runAt(m, at(m))),
+        ctx.modes.map((m) => runAt(m, at(RAW_OF[m]))),
       );
+      result.floor = { cpu: rounds[at("floor")]!.map((r) => cpuTotal(r.cpu)), cpuWarm: (warm[at("floor")] ?? []).map((r) => cpuTotal(r.cpu)) };
+      return result;
     };
     const rounds = await measureRounds(
       ctx,
@@ -118,8 +132,15 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
       },
       ids,
     );
-    rounds.forEach((list, i) => taken[i]!.push(...list.flatMap((r) => r.orders)));
-    return resultFrom(rounds, (i) => ({
+    // The same systems at the warm rate, where idle wakeups and cold caches weigh little on each order.
+    const warm = await measureRounds(
+      ctx,
+      systems,
+      { label: `${baseline.id} warm`, rate: s.warmRate, durationMs: s.baselineMs, min: s.warmRounds, max: s.warmRounds, decided: () => true },
+      ids,
+    );
+    for (const measured of [rounds, warm]) measured.forEach((list, i) => taken[i]!.push(...list.flatMap((r) => r.orders)));
+    return resultFrom(rounds, warm, (i) => ({
       audit: systems[i]!.session?.audit(taken[i]!),
       addresses: systems[i]!.session?.stack.addressesUsed(),
     }));
@@ -133,8 +154,10 @@ export const baseline: Scenario = {
   title: "Baseline at a moderate rate",
   claim: "Synchronous: the client waits for the server's answer. Asynchronous: the client does not wait; the broker takes the request.",
   figureLabels: {
-    cpuRounds: "CPU ms per order in each round",
+    cpuRounds: "CPU ms per order in each round (services and broker)",
     cpuSpread: "CPU ms per order, lowest–highest round",
+    cpuMsPerOrderWarm: "CPU ms per order of its own processes at the warm rate (median round)",
+    brokerCpuMsPerOrderWarm: "nats-server's CPU ms per order at the warm rate",
   },
   run,
   explain(s, report) {
@@ -161,6 +184,22 @@ export const baseline: Scenario = {
       const f = report.findings.find((x) => x.id === `cpu.${m}-vs-bare`);
       parts.push(`CPU per order in the ${MODE_NAME[m]} services (median round): ${own}${vs}${f ? `; over ${f.rounds} rounds, ${f.text}` : ""}.`);
     }
+    const warm = [...s.runs, ...(s.raw ?? [])].filter((r) => r.figures.cpuMsPerOrderWarm !== undefined);
+    if (warm.length > 0)
+      parts.push(
+        `At the warm rate of ${report.settings.warmRate} orders/s, where idle wakeups weigh little on each order, CPU per order was ${warm
+          .map(
+            (r) =>
+              `${s.raw?.includes(r) ? `bare ${MODE_NAME[r.mode]}` : MODE_NAME[r.mode]} ${cpuText(Number(r.figures.cpuMsPerOrderWarm), r.figures.brokerCpuMsPerOrderWarm === undefined ? null : Number(r.figures.brokerCpuMsPerOrderWarm))} ms`,
+          )
+          .join(", ")}.`,
+      );
+    const floor = s.floor?.cpu.length ? medianAndSpread(s.floor.cpu).median : undefined;
+    const floorWarm = s.floor?.cpuWarm.length ? medianAndSpread(s.floor.cpuWarm).median : undefined;
+    if (floor !== undefined)
+      parts.push(
+        `The work floor, the three services' cores in one process doing each order's real work with no transport, took ${round2(floor)} ms per order${floorWarm === undefined ? "" : ` (${round2(floorWarm)} ms at the warm rate)`}: what neither mode can go below.`,
+      );
     return parts;
   },
   verdict(r, s, report) {
@@ -191,12 +230,18 @@ export const baseline: Scenario = {
   },
   tables: (s) => [cpuTable(s, "CPU ms per order at the baseline rate, by process (median round)")].filter((t) => t !== undefined),
   summarize(s, summary) {
-    const put = (id: SystemId, r: ModeRun | undefined) => {
+    const floorOf = (values: number[] | undefined) => (values && values.length > 0 ? round2(medianAndSpread(values).median) : null);
+    summary.floor = { cpuMsPerOrder: floorOf(s.floor?.cpu), cpuMsPerOrderWarm: floorOf(s.floor?.cpuWarm) };
+    const put = (id: Exclude<SystemId, "floor">, r: ModeRun | undefined) => {
       const target = summary[id];
       if (!r?.cpu) return;
       target.cpuMsPerOrder = r.cpu.total;
       target.brokerCpuMsPerOrder = r.cpu.broker;
       target.completeP50Ms = r.load?.complete.p50 ?? null;
+      const warm = r.figures.cpuMsPerOrderWarm;
+      const warmBroker = r.figures.brokerCpuMsPerOrderWarm;
+      target.cpuMsPerOrderWarm = typeof warm === "number" ? warm : null;
+      target.brokerCpuMsPerOrderWarm = typeof warmBroker === "number" ? warmBroker : null;
     };
     for (const m of ["grpc", "nats"] as const) {
       put(m, runOf(s, m));
