@@ -1,8 +1,12 @@
 // Starts the gRPC mode as three processes on free ports, places a few sample orders, prints them, stops.
+// With ORDER_SERVICE_ADDR set it starts nothing: it places the samples with the order service there, as a
+// client of the secure profile when TLS_CA_FILE, TLS_CERT_FILE and TLS_KEY_FILE (or --tls-*) are set.
+import { parseArgs } from "node:util";
 import { SERVICE_NAMES, type ServiceName } from "../services/common/config.js";
 import { formatMoney } from "../services/domain/currency.js";
 import { OrderStatus, type Order } from "../services/gen/shop/v1/order.js";
 import { GrpcWorkflowClient } from "../services/grpc/workflow-client.js";
+import { CLIENT_FLAGS, clientSettings } from "./lib/client-settings.js";
 import { freePort } from "./lib/free-port.js";
 import { grpcServiceEnv } from "./lib/grpc-topology.js";
 import { ProcessGroup, SERVICE_ENTRY } from "./lib/process-group.js";
@@ -34,17 +38,34 @@ const SAMPLES: Order[] = [
   },
 ];
 
-async function main(): Promise<void> {
+/** The order service to use: one given by ORDER_SERVICE_ADDR, or three processes started here (stopped at the end). */
+async function orderService(): Promise<{ address: string; stop(): Promise<void> }> {
+  const given = process.env.ORDER_SERVICE_ADDR;
+  if (given) return { address: given, stop: () => Promise.resolve() };
   const ports = Object.fromEntries(await Promise.all(SERVICE_NAMES.map(async (n) => [n, await freePort()] as const))) as Record<ServiceName, number>;
   const group = new ProcessGroup();
   for (const name of SERVICE_NAMES) group.spawnScript(name, SERVICE_ENTRY, [name, "--mode", "grpc"], { ...grpcServiceEnv(name, ports), DATA_DIR });
-  const client = new GrpcWorkflowClient({ orderServiceAddr: `127.0.0.1:${ports.order}` });
   try {
     await Promise.all(SERVICE_NAMES.map((n) => waitGrpcHealthy(`127.0.0.1:${ports[n]}`)));
+  } catch (err) {
+    await group.stop();
+    throw err;
+  }
+  return { address: `127.0.0.1:${ports.order}`, stop: () => group.stop() };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: CLIENT_FLAGS });
+  const { tls } = clientSettings(values, process.env);
+  const service = await orderService();
+  const client = new GrpcWorkflowClient({ orderServiceAddr: service.address, tls });
+  let completed = 0;
+  try {
     for (const order of SAMPLES) {
       try {
         const placement = await client.placeOrder(order);
         const view = await client.getOrder(placement.orderId);
+        if (view.status === OrderStatus.ORDER_STATUS_COMPLETED) completed++;
         console.log(
           `${view.orderId}: ${OrderStatus[view.status]} total ${formatMoney(view.totalMinor, view.currency)}, invoice ${view.invoiceNumber}, e-mail sent ${view.emailSent}`,
         );
@@ -52,14 +73,16 @@ async function main(): Promise<void> {
         console.log(`${order.orderId}: refused: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    console.log(`\nInvoices: ${DATA_DIR}/invoices/   E-mails: ${DATA_DIR}/outbox/`);
+    if (!process.env.ORDER_SERVICE_ADDR) console.log(`\nInvoices: ${DATA_DIR}/invoices/   E-mails: ${DATA_DIR}/outbox/`);
   } finally {
     await client.close();
-    await group.stop();
+    await service.stop();
   }
+  // The third sample is invalid on purpose; none completing means the service could not be used.
+  if (completed === 0) throw new Error(`no sample order completed at ${service.address}`);
 }
 
 main().catch((err: unknown) => {
-  console.error(err);
+  process.stderr.write(`demo: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });

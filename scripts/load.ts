@@ -1,15 +1,49 @@
 // npm run load -- --mode grpc|nats --rate R (--duration 10s | --orders N) [--out result.json] [--seed S]
-// Open-loop load against services that are already running (npm run start:grpc / start:nats).
+//                  [--tls-ca F --tls-cert F --tls-key F] [--nkey-seed F]
+// Open-loop load against services that are already running (npm run start:grpc / start:nats, compose).
+// The secure profile's settings are the services' own: TLS_CA_FILE, TLS_CERT_FILE, TLS_KEY_FILE and,
+// for NATS, NATS_NKEY_SEED_FILE (or the flags). The tool first reads a non-existent order: a refused,
+// unauthorised or unreachable system fails it within seconds, saying why. It exits 1 when no order completed.
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { isMode } from "../services/common/config.js";
+import { ConfigError } from "../services/common/config-error.js";
 import { runLoad } from "./lab/run/load-generator.js";
 import { labOrder } from "./lab/run/lab-order.js";
-import { grpcTarget, natsTarget } from "./lab/run/targets.js";
+import { grpcTarget, natsTarget, type ClosableTarget } from "./lab/run/targets.js";
+import { CLIENT_FLAGS, clientSettings, type ClientSettings } from "./lib/client-settings.js";
 import { durationMs } from "./lib/duration.js";
 import { recordedNatsUrl } from "./lib/nats-url-file.js";
 
-async function main(): Promise<void> {
+/** How long the first connection and the first read may take before the tool gives up. */
+const READY_TIMEOUT_MS = 5_000;
+
+function withTimeout<T>(what: string, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS)),
+  );
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+async function connect(mode: "grpc" | "nats", settings: ClientSettings): Promise<ClosableTarget> {
+  if (mode === "grpc") {
+    const address = process.env.ORDER_SERVICE_ADDR ?? "127.0.0.1:50051";
+    return grpcTarget(address, 10_000, undefined, settings.tls);
+  }
+  const url = process.env.NATS_URL ?? recordedNatsUrl(process.env.DATA_DIR ?? "./data/nats") ?? "nats://127.0.0.1:4222";
+  const credentials = settings.seedFile || settings.tls ? { identity: "client", seedFile: settings.seedFile, tls: settings.tls } : undefined;
+  return withTimeout(`connecting to NATS at ${url}`, natsTarget(url, undefined, credentials, READY_TIMEOUT_MS)).catch((err: unknown) => {
+    throw new Error(
+      `cannot connect to NATS at ${url}${credentials ? "" : " (no NATS_NKEY_SEED_FILE or TLS_* given)"}: ${err instanceof Error ? err.message : String(err)}`,
+      {
+        cause: err,
+      },
+    );
+  });
+}
+
+async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       mode: { type: "string" },
@@ -19,18 +53,19 @@ async function main(): Promise<void> {
       seed: { type: "string", default: "1" },
       arrivals: { type: "string", default: "uniform" },
       out: { type: "string" },
+      ...CLIENT_FLAGS,
     },
   });
-  if (!isMode(values.mode)) throw new Error("--mode must be grpc or nats");
+  if (!isMode(values.mode)) throw new ConfigError("--mode must be grpc or nats");
   const rate = Number(values.rate);
+  if (!(rate > 0)) throw new ConfigError(`--rate must be a positive number of orders per second, not ${JSON.stringify(values.rate)}`);
   const count = values.orders !== undefined ? Number(values.orders) : undefined;
+  if (count !== undefined && !(count > 0)) throw new ConfigError(`--orders must be a positive number, not ${JSON.stringify(values.orders)}`);
   const duration = count === undefined ? durationMs(values.duration ?? "10s") : undefined;
-  const target =
-    values.mode === "grpc"
-      ? grpcTarget(process.env.ORDER_SERVICE_ADDR ?? "127.0.0.1:50051")
-      : await natsTarget(process.env.NATS_URL ?? recordedNatsUrl(process.env.DATA_DIR ?? "./data/nats") ?? "nats://127.0.0.1:4222");
+  const target = await connect(values.mode, clientSettings(values, process.env));
   const runId = `load-${Date.now().toString(36)}`;
   try {
+    await withTimeout(`the first read from the ${values.mode} deployment`, target.probe());
     const result = await runLoad(target, {
       rate,
       count,
@@ -44,12 +79,21 @@ async function main(): Promise<void> {
     const json = JSON.stringify({ ...summary, failedOrders: orders.filter((o) => o.error).map((o) => ({ orderId: o.orderId, error: o.error })) }, null, 2);
     if (values.out) writeFileSync(values.out, json);
     console.log(json);
+    if (result.completed === 0) {
+      process.stderr.write(`load: no order completed of ${result.sent} sent (errors: ${JSON.stringify(result.errors)})\n`);
+      return 1;
+    }
+    return 0;
   } finally {
     await target.close();
   }
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`load: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const configuration = err instanceof ConfigError || (err instanceof TypeError && "code" in err && String(err.code).startsWith("ERR_PARSE_ARGS"));
+    process.stderr.write(`load: ${configuration ? "configuration error: " : ""}${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(configuration ? 2 : 1);
+  },
+);

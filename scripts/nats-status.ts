@@ -1,9 +1,11 @@
-// npm run nats:status [-- --json]: streams, consumers, dead letters and services of the NATS mode.
+// npm run nats:status [-- --json] [--tls-ca F --tls-cert F --tls-key F --nkey-seed F]: streams, consumers,
+// dead letters and services of the NATS mode. In the secure profile it reads as admin (NATS_NKEY_SEED_FILE, TLS_*).
 import { connect } from "nats";
-import { tlsConfig } from "../services/common/tls-config.js";
+import { parseArgs } from "node:util";
 import { credentialOptions } from "../services/nats/connection.js";
 import { readDeadLetters } from "../services/nats/inspect.js";
 import { CONSUMERS, STREAMS } from "../services/nats/topology.js";
+import { CLIENT_FLAGS, clientSettings } from "./lib/client-settings.js";
 import { recordedMonitorUrl, recordedNatsUrl } from "./lib/nats-url-file.js";
 
 function table(rows: Array<Array<string | number>>): string {
@@ -15,9 +17,10 @@ async function main(): Promise<void> {
   const dataDir = process.env.DATA_DIR ?? "./data/nats";
   const url = process.env.NATS_URL ?? recordedNatsUrl(dataDir);
   if (!url) throw new Error("set NATS_URL, or run `npm run start:nats` first (it records its managed server's URL under DATA_DIR)");
-  // The secure profile: an identity that may read everything (admin), as NATS_NKEY_SEED_FILE and TLS_*.
-  const seedFile = process.env.NATS_NKEY_SEED_FILE || undefined;
-  const credentials = credentialOptions({ identity: "admin", seedFile, tls: tlsConfig({}, process.env) });
+  // The secure profile: an identity that may read everything (admin), as NATS_NKEY_SEED_FILE and TLS_* (or the flags).
+  const { values } = parseArgs({ options: { json: { type: "boolean", default: false }, ...CLIENT_FLAGS } });
+  const { seedFile, tls } = clientSettings(values, process.env);
+  const credentials = credentialOptions({ identity: "admin", seedFile, tls });
   const nc = await connect({ servers: url.split(","), name: "nats-status", timeout: 3_000, ...credentials });
   try {
     const jsm = await nc.jetstreamManager();
@@ -71,7 +74,7 @@ async function main(): Promise<void> {
         )
       : undefined;
     const report = { server: nc.info?.version, url, monitorUrl, health, streams, consumers, deadLetters, services };
-    if (process.argv.includes("--json")) {
+    if (values.json) {
       console.log(JSON.stringify(report, null, 2));
       return;
     }

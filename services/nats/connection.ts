@@ -63,14 +63,22 @@ export async function connectTuned(options: ConnectionOptions, untuned?: () => v
 /**
  * One connection per service for its whole life. It waits for the broker at
  * start and reconnects forever, so services and nats-server may start and
- * restart in any order.
+ * restart in any order. A tool (`firstConnectTimeoutMs`) instead fails when
+ * the first connection is refused, rejected or not made in time, saying why.
  */
-export async function connectNats(servers: string, name: string, log: Logger, credentials?: NatsCredentials): Promise<NatsConnection> {
+export async function connectNats(
+  servers: string,
+  name: string,
+  log: Logger,
+  credentials?: NatsCredentials,
+  firstConnectTimeoutMs?: number,
+): Promise<NatsConnection> {
+  const failFast = firstConnectTimeoutMs !== undefined ? { waitOnFirstConnect: false, timeout: firstConnectTimeoutMs } : { waitOnFirstConnect: true };
   const nc = await connectTuned(
     {
       servers: servers.split(",").map((s) => s.trim()),
       name,
-      waitOnFirstConnect: true,
+      ...failFast,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
       pingInterval: 10_000,

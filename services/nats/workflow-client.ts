@@ -20,6 +20,8 @@ export interface NatsWorkflowOptions {
   publishRetryMs?: number;
   /** The secure profile: an NKey seed (identity "client" unless told), and TLS. */
   credentials?: Omit<NatsCredentials, "identity"> & { identity?: string };
+  /** Fail when the first connection is not made in this time (a tool), instead of waiting for the broker (a service). */
+  firstConnectTimeoutMs?: number;
 }
 
 /** Stops watching; resolves once the subscription is gone. */
@@ -46,7 +48,7 @@ export class NatsWorkflowClient implements OrderWorkflowClient {
 
   static async connect(options: NatsWorkflowOptions): Promise<NatsWorkflowClient> {
     const credentials = options.credentials && { ...options.credentials, identity: options.credentials.identity ?? "client" };
-    const nc = await connectNats(options.natsUrl, "order-client", createLogger("nats-client", "warn"), credentials);
+    const nc = await connectNats(options.natsUrl, "order-client", createLogger("nats-client", "warn"), credentials, options.firstConnectTimeoutMs);
     return new NatsWorkflowClient(nc, options);
   }
 

@@ -1,5 +1,7 @@
 import { NO_TRACING, type Tracing } from "../../../services/common/tracing.js";
+import { NotFoundError } from "../../../services/domain/errors.js";
 import { OrderStatus } from "../../../services/gen/shop/v1/order.js";
+import type { OrderWorkflowClient } from "../../../services/workflow.js";
 import { GrpcWorkflowClient, type GrpcWorkflowOptions } from "../../../services/grpc/workflow-client.js";
 import { NatsWorkflowClient, type NatsWorkflowOptions } from "../../../services/nats/workflow-client.js";
 import { credentialsOf, pemOf } from "../../lib/secure-nats.js";
@@ -7,7 +9,21 @@ import type { LabStack } from "./lab-stack.js";
 import type { LoadTarget } from "./load-generator.js";
 import type { OrderTraces } from "./order-traces.js";
 
-export type ClosableTarget = LoadTarget & { close(): Promise<void> };
+export type ClosableTarget = LoadTarget & {
+  /** Asks for an order that does not exist: "not found" means the system is reachable and lets this client in. */
+  probe(): Promise<void>;
+  close(): Promise<void>;
+};
+
+/** A client's first question to a deployment, so that a refused, unauthorised or unreachable one fails at once, saying why. */
+async function probeWith(client: Pick<OrderWorkflowClient, "getOrder">, where: string): Promise<void> {
+  try {
+    await client.getOrder(`probe-${Date.now().toString(36)}`);
+  } catch (err) {
+    if (err instanceof NotFoundError) return;
+    throw new Error(`${where} did not answer a read as it should: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+}
 
 /** A traced target: the client's own spans, and a trace per order that every attempt continues. */
 export interface TargetTracing {
@@ -26,13 +42,25 @@ export function grpcTarget(orderServiceAddr: string, deadlineMs = 10_000, traced
     async place(order) {
       await client.placeOrder(order, placeOptions(traced, order.orderId));
     },
+    probe: () => probeWith(client, `the order service at ${orderServiceAddr}${tls ? " (mutual TLS)" : ""}`),
     close: () => client.close(),
   };
 }
 
 /** NATS: accepted when the stream has the order; complete when the order service announces it. */
-export async function natsTarget(natsUrl: string, traced?: TargetTracing, credentials?: NatsWorkflowOptions["credentials"]): Promise<ClosableTarget> {
-  const client = await NatsWorkflowClient.connect({ natsUrl, requestTimeoutMs: 10_000, tracing: traced?.tracing ?? NO_TRACING, credentials });
+export async function natsTarget(
+  natsUrl: string,
+  traced?: TargetTracing,
+  credentials?: NatsWorkflowOptions["credentials"],
+  firstConnectTimeoutMs?: number,
+): Promise<ClosableTarget> {
+  const client = await NatsWorkflowClient.connect({
+    natsUrl,
+    requestTimeoutMs: 10_000,
+    tracing: traced?.tracing ?? NO_TRACING,
+    credentials,
+    firstConnectTimeoutMs,
+  });
   return {
     name: "nats",
     answerMeansComplete: client.answerMeansComplete,
@@ -43,6 +71,7 @@ export async function natsTarget(natsUrl: string, traced?: TargetTracing, creden
     async isCompleted(orderId) {
       return (await client.getOrder(orderId)).status === OrderStatus.ORDER_STATUS_COMPLETED;
     },
+    probe: () => probeWith(client, `the order service's orders.get through ${natsUrl}`),
     close: () => client.close(),
   };
 }
