@@ -14,7 +14,12 @@ interface ComposeService {
   volumes?: Array<string | { source?: string; target?: string }>;
   user?: string;
   profiles?: string[];
+  ports?: Array<string | { published?: string | number; target?: number }>;
 }
+
+/** The host ports a service publishes, whichever way docker-compose writes them. */
+const published = (svc: ComposeService) =>
+  (svc.ports ?? []).map((p) => (typeof p === "string" ? Number(/^(?:[\d.]+:)?(\d+):/.exec(p)?.[1]) : Number(p.published)));
 
 function hasDockerCompose(): boolean {
   try {
@@ -26,8 +31,8 @@ function hasDockerCompose(): boolean {
 }
 
 /** The file as docker-compose itself resolves it (validated, anchors merged), read as JSON. */
-async function resolved(profile: string): Promise<Record<string, ComposeService>> {
-  const { stdout } = await run("docker-compose", ["--profile", profile, "config"], { cwd: PROJECT_ROOT });
+async function resolved(profile: string, env: Record<string, string> = {}): Promise<Record<string, ComposeService>> {
+  const { stdout } = await run("docker-compose", ["--profile", profile, "config"], { cwd: PROJECT_ROOT, env: { ...process.env, ...env } });
   const toJson = "import sys, json, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))";
   const json = execFileSync("python3", ["-c", toJson], { input: stdout, encoding: "utf8" });
   const services = (JSON.parse(json) as { services: Record<string, ComposeService> }).services;
@@ -51,6 +56,31 @@ describe("docker-compose.yml", function () {
       expect(svc.healthcheck?.test?.join(" "), name).to.match(/^CMD node dist\/services\/health-check\.js 127\.0\.0\.1:5005[123]$/);
     }
     expect(s["order-grpc"]!.depends_on?.["billing-grpc"]?.condition).to.equal("service_healthy");
+  });
+
+  it("publishes every host port under a variable, so that a port taken on the host can be moved", async () => {
+    const moved = {
+      ORDER_HOST_PORT: "15051",
+      BILLING_HOST_PORT: "15052",
+      NOTIFICATION_HOST_PORT: "15053",
+      NATS_HOST_PORT: "14222",
+      NATS_MONITOR_HOST_PORT: "18222",
+      MAILPIT_HOST_PORT: "18025",
+      JAEGER_HOST_PORT: "26686",
+      ORDER_METRICS_HOST_PORT: "19461",
+      BILLING_METRICS_HOST_PORT: "19462",
+      NOTIFICATION_METRICS_HOST_PORT: "19463",
+    };
+    const all = { ...(await resolved("grpc", moved)), ...(await resolved("nats", moved)) };
+    const ports = Object.values(all).flatMap(published);
+    expect(ports.length).to.be.greaterThan(10);
+    expect(
+      ports.filter((p) => !Object.values(moved).includes(String(p))),
+      "ports not moved",
+    ).to.deep.equal([]);
+    expect(published(all["nats-1"]!).sort()).to.deep.equal([14222, 18222]);
+    const defaults = await resolved("nats");
+    expect(published(defaults["nats-1"]!).sort()).to.deep.equal([4222, 8222]);
   });
 
   it("gives the NATS services only the brokers' addresses: a pinned 3-node JetStream cluster, each node with its volume, streams with 3 replicas", async () => {
