@@ -7,7 +7,7 @@ const GRPC = ["@grpc/*", "**/grpc/**", "**/*_service.js"];
 const NATS = ["nats", "**/nats/**"];
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "services/gen/", "data/", "reports/", "dist/", "dist-lab/", ".scratch/", "eslint.config.js", ".mocharc.cjs"] },
+  { ignores: ["node_modules/", "services/gen/", "data/", "reports/", "dist/", "dist-lab/", ".tools/", ".scratch/", "eslint.config.js", ".mocharc.cjs"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

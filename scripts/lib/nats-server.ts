@@ -1,10 +1,19 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { accessSync, constants, mkdirSync } from "node:fs";
+import { accessSync, constants, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { projectRoot } from "../../services/common/project-root.js";
 import { connect, type ConnectionOptions } from "nats";
 import { freePort, isPortFree } from "./free-port.js";
 
-export const INSTALL_HINT = "sudo apt-get install -y nats-server";
+/** The oldest nats-server the project runs on: 2.10 has sync_interval, +TERM with a reason, and the fix for streams lost after kill -9. */
+export const MIN_NATS_SERVER = [2, 10] as const;
+
+export const INSTALL_HINT = "a nats-server of 2.10 or later (Debian 13's nats-server package, or https://github.com/nats-io/nats-server/releases) on PATH";
+
+/** Where the project keeps a nats-server it fetched itself (Debian 13's package, unpacked). */
+export const LOCAL_NATS_DIR = join(projectRoot(fileURLToPath(import.meta.url)), ".tools", "nats-server");
+const LOCAL_BINARY = join(LOCAL_NATS_DIR, "usr", "sbin", "nats-server");
 
 function executable(path: string): boolean {
   try {
@@ -15,35 +24,85 @@ function executable(path: string): boolean {
   }
 }
 
-/** nats-server on PATH, or Debian's /usr/sbin/nats-server (not on a normal user's PATH). */
-export function findNatsServer(): string | undefined {
+const versions = new Map<string, string>();
+
+/** A binary's version as it prints it ("2.10.27"); "unknown" when it cannot be run. */
+function versionOf(binary: string): string {
+  let v = versions.get(binary);
+  if (v === undefined) {
+    try {
+      v = execFileSync(binary, ["--version"], { encoding: "utf8" })
+        .trim()
+        .replace(/^nats-server:\s*v?/, "");
+    } catch {
+      v = "unknown";
+    }
+    versions.set(binary, v);
+  }
+  return v;
+}
+
+/** Whether a version string is at least MIN_NATS_SERVER. */
+export function supportedVersion(version: string): boolean {
+  const [major = 0, minor = 0] = version.split(".").map((x) => Number.parseInt(x, 10));
+  return major > MIN_NATS_SERVER[0] || (major === MIN_NATS_SERVER[0] && minor >= MIN_NATS_SERVER[1]);
+}
+
+/** Every nats-server there is: the project's own, then PATH, then Debian's /usr/sbin (not on a normal user's PATH). */
+function candidates(): string[] {
   const dirs = [...(process.env.PATH ?? "").split(delimiter).filter(Boolean), "/usr/sbin", "/usr/local/sbin"];
-  return dirs.map((d) => join(d, "nats-server")).find(executable);
+  return [LOCAL_BINARY, ...dirs.map((d) => join(d, "nats-server"))].filter(executable);
+}
+
+/** The first nats-server of 2.10 or later. */
+export function findNatsServer(): string | undefined {
+  return candidates().find((b) => supportedVersion(versionOf(b)));
 }
 
 /**
- * Finds nats-server, installing Debian's package when this process may (root
- * with apt-get); otherwise fails with the one command that installs it.
+ * Debian 13's nats-server package, fetched with apt into the project's .tools/ without
+ * touching the system's sources or packages: a sources list of its own for the trixie
+ * suite, its own lists and cache, `apt-get download`, then `dpkg-deb -x`.
+ */
+function fetchDebianPackage(log: (line: string) => void): void {
+  const work = join(LOCAL_NATS_DIR, "..", "apt");
+  for (const d of ["parts", "lists/partial", "cache/archives/partial"]) mkdirSync(join(work, d), { recursive: true });
+  writeFileSync(
+    join(work, "parts", "trixie.sources"),
+    "Types: deb\nURIs: http://deb.debian.org/debian\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n",
+  );
+  const apt = ["-o", "Dir::Etc::SourceList=/dev/null", "-o", `Dir::Etc::SourceParts=${join(work, "parts")}`];
+  apt.push("-o", `Dir::State::Lists=${join(work, "lists")}`, "-o", `Dir::Cache=${join(work, "cache")}`, "-o", "APT::Sandbox::User=root");
+  log("no nats-server of 2.10 or later found; fetching Debian 13's nats-server package into .tools/");
+  execFileSync("apt-get", [...apt, "update", "-qq"], { stdio: ["ignore", "ignore", "inherit"], cwd: work });
+  execFileSync("apt-get", [...apt, "download", "-qq", "nats-server"], { stdio: ["ignore", "ignore", "inherit"], cwd: work });
+  const deb = readdirSync(work).find((f) => /^nats-server_.*\.deb$/.test(f));
+  if (!deb) throw new Error("apt-get download nats-server left no package behind");
+  execFileSync("dpkg-deb", ["-x", join(work, deb), LOCAL_NATS_DIR]);
+  rmSync(work, { recursive: true, force: true });
+}
+
+/**
+ * Finds a nats-server of 2.10 or later. Without one, as root with apt, it fetches Debian 13's
+ * package into the project (the system's packages stay as they are); otherwise it fails,
+ * naming what to install.
  */
 export function ensureNatsServer(log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): string {
   const found = findNatsServer();
   if (found) return found;
-  const canInstall = process.getuid?.() === 0 && executable("/usr/bin/apt-get");
-  if (!canInstall) throw new Error(`nats-server is not installed; install it with: ${INSTALL_HINT}`);
-  log("nats-server not found; installing Debian's nats-server package");
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
-  execFileSync("apt-get", ["install", "-y", "-qq", "nats-server"], { stdio: "inherit", env });
-  const installed = findNatsServer();
-  if (!installed) throw new Error(`installing nats-server did not put it on PATH or in /usr/sbin; try: ${INSTALL_HINT}`);
-  return installed;
+  const older = candidates()
+    .map((b) => ` (${b} is ${versionOf(b)})`)
+    .join("");
+  const canFetch = process.getuid?.() === 0 && executable("/usr/bin/apt-get") && executable("/usr/bin/dpkg-deb");
+  if (!canFetch) throw new Error(`nats-server 2.10 or later is needed${older}; install ${INSTALL_HINT}`);
+  fetchDebianPackage(log);
+  const fetched = findNatsServer();
+  if (!fetched) throw new Error(`Debian 13's nats-server did not run from ${LOCAL_BINARY}; install ${INSTALL_HINT}`);
+  return fetched;
 }
 
 export function natsServerVersion(binary = findNatsServer()): string {
-  if (!binary) return "not installed";
-  return execFileSync(binary, ["--version"], { encoding: "utf8" })
-    .trim()
-    .replace(/^nats-server:\s*/, "");
+  return binary ? `v${versionOf(binary)}` : "not installed";
 }
 
 export interface ManagedNatsServer {

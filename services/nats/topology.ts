@@ -122,34 +122,54 @@ export function consumerConfig(c: ConsumerDeclaration, s: TopologySettings): Par
  */
 function refused(err: unknown, stream: string, replicas: number): Error {
   const api = (err as NatsError).api_error;
-  if (replicas <= 1 || !api) return err instanceof Error ? err : new Error(String(err));
+  if (err instanceof ConfigError || replicas <= 1 || !api) return err instanceof Error ? err : new Error(String(err));
   return new ConfigError(`NATS_STREAM_REPLICAS=${replicas}: the server refused stream ${stream}: ${api.description} (error ${api.err_code})`, { cause: err });
 }
 
+/** JetStream's answer when no set of peers can take a stream's replicas (yet). */
+const NO_SUITABLE_PEERS = 10005;
+
+/** How long a stream placement refused for want of peers is retried: a cluster's peers may still be joining. */
+export const PLACEMENT_DEADLINE_MS = 30_000;
+
+/**
+ * Runs a stream change, retrying while the server refuses it for want of peers: while a cluster
+ * forms, its peers join one by one. Past the deadline, a count that cannot be placed stops the
+ * service as a configuration error naming NATS_STREAM_REPLICAS.
+ */
+async function placed<T>(change: () => Promise<T>, stream: string, replicas: number, deadlineMs: number): Promise<T> {
+  const deadline = Date.now() + deadlineMs;
+  for (let delay = 100; ; delay = Math.min(delay * 2, 2_000)) {
+    try {
+      return await change();
+    } catch (err) {
+      const waitingForPeers = replicas > 1 && (err as NatsError).api_error?.err_code === NO_SUITABLE_PEERS;
+      if (!waitingForPeers || Date.now() + delay > deadline) throw refused(err, stream, replicas);
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+
 /** Creates or updates every stream; safe to run again, and by several services at once. */
-export async function ensureStreams(jsm: JetStreamManager, s: StreamSettings): Promise<void> {
+export async function ensureStreams(jsm: JetStreamManager, s: StreamSettings, placementDeadlineMs = PLACEMENT_DEADLINE_MS): Promise<void> {
   const replicas = s.streamReplicas ?? 1;
   for (const config of streamConfigs(s)) {
     let current = (await jsm.streams.info(config.name).catch(() => undefined))?.config;
     if (!current) {
       try {
-        await jsm.streams.add(config);
+        await placed(() => jsm.streams.add(config), config.name, replicas, placementDeadlineMs);
         continue;
       } catch (err) {
         // A service starting at the same moment may have created it first; the server then
-        // answers "name in use" or, on 2.9, "subjects overlap". Either way: is it there now?
+        // answers "name in use" or "subjects overlap". Either way: is it there now?
         current = (await jsm.streams.info(config.name).catch(() => undefined))?.config;
-        if (!current) throw refused(err, config.name, replicas);
+        if (!current) throw err;
       }
     }
     const base = current;
     const drift = Object.entries(config).some(([k, v]) => JSON.stringify(base[k as keyof StreamConfig]) !== JSON.stringify(v));
     if (!drift) continue;
-    try {
-      await jsm.streams.update(config.name, { ...base, ...config });
-    } catch (err) {
-      throw refused(err, config.name, replicas);
-    }
+    await placed(() => jsm.streams.update(config.name, { ...base, ...config }), config.name, replicas, placementDeadlineMs);
   }
 }
 

@@ -86,8 +86,8 @@ export async function startWorkConsumer(o: WorkConsumerOptions): Promise<Running
     }
     try {
       await deadLetter(o.js, msg, decision.reason);
-      // Debian's nats-server 2.9 does not take a reason with +TERM; the dead letter carries it.
-      msg.term();
+      // The reason travels with +TERM too (nats-server 2.10.7 and later), for advisories and monitoring.
+      msg.term(decision.reason);
       metrics.deadLettered(msg.subject);
       o.log.warn("dead-lettered", fields);
       span.event("dead-lettered", { "dead_letter.reason": decision.reason });

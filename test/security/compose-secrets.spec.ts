@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findNatsServer } from "../../scripts/lib/nats-server.js";
+import { ensureNatsServer } from "../../scripts/lib/nats-server.js";
 import { PROJECT_ROOT } from "../../scripts/lib/process-group.js";
 
 describe("the compose file's secrets job", function () {
@@ -27,6 +27,6 @@ describe("the compose file's secrets job", function () {
     run();
     expect(readFileSync(join(dir, "tls/ca.pem")).equals(ca), "the CA is kept").to.equal(true);
     expect(readFileSync(join(dir, "nats/nats-2.conf"), "utf8")).to.equal(conf);
-    for (const node of ["nats-1", "nats-2", "nats-3"]) execFileSync(findNatsServer()!, ["-t", "-c", join(dir, `nats/${node}.conf`)], { stdio: "pipe" });
+    for (const node of ["nats-1", "nats-2", "nats-3"]) execFileSync(ensureNatsServer(), ["-t", "-c", join(dir, `nats/${node}.conf`)], { stdio: "pipe" });
   });
 });

@@ -1,0 +1,59 @@
+import { expect } from "chai";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connect, type NatsConnection } from "nats";
+import { startNatsCluster, type ManagedNatsCluster } from "../../scripts/lib/nats-cluster.js";
+import { ConfigError } from "../../services/common/config-error.js";
+import { STREAMS, ensureStreams } from "../../services/nats/topology.js";
+
+/**
+ * A stream placement refused while a cluster's peers are still joining is
+ * retried; only a replica count that can never be placed stops a service.
+ */
+describe("stream placement while a NATS cluster forms", function () {
+  this.timeout(120_000);
+  let dir = "";
+  let cluster: ManagedNatsCluster;
+  let nc: NatsConnection;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "gvn-forming-"));
+    cluster = await startNatsCluster({ dir, size: 3 });
+    nc = await connect({ servers: cluster.url.split(","), maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+  });
+  afterEach(async () => {
+    await nc?.close();
+    await cluster?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("places streams with 3 replicas once the third peer joins, instead of failing at the first refusal", async () => {
+    const jsm = await nc.jetstreamManager({ checkAPI: false });
+    const third = cluster.nodes[2]!;
+    await third.stop();
+    // The two left elect a meta leader (if the third was it) and answer again.
+    await cluster.waitForMetaLeader();
+    let placedAt = 0;
+    const placing = ensureStreams(jsm, { duplicateWindowMs: 60_000, streamReplicas: 3 }, 60_000).then(() => (placedAt = Date.now()));
+    // While the peer is away the placement is refused; it is retried, not given up.
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(placedAt, "placed before the third peer came back").to.equal(0);
+    const back = Date.now();
+    await third.start();
+    await placing;
+    expect(placedAt).to.be.at.least(back);
+    const info = await jsm.streams.info(STREAMS.orders);
+    expect(info.config.num_replicas).to.equal(3);
+  });
+
+  it("stops, naming NATS_STREAM_REPLICAS, when the count can never be placed", async () => {
+    const jsm = await nc.jetstreamManager();
+    const err = await ensureStreams(jsm, { duplicateWindowMs: 60_000, streamReplicas: 5 }, 2_000).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).to.be.instanceOf(ConfigError);
+    expect((err as Error).message).to.match(/^NATS_STREAM_REPLICAS=5: the server refused stream ORDERS: .* \(error \d+\)$/);
+  });
+});
