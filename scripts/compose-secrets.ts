@@ -3,10 +3,10 @@
 // config with one NKey seed per identity (DIR/nats), and one config per node of the three-node cluster
 // (nats-1.conf … nats-3.conf, the same users and seeds), for the containers to mount. Run as root, it
 // hands the files to SECRETS_OWNER (uid:gid), the user the services run as.
-import { chownSync, existsSync, readdirSync, statSync } from "node:fs";
+import { chownSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ensureCertificates } from "./lib/certs.js";
-import { writeNatsConfig } from "./lib/nats-config.js";
+import { natsSync, writeNatsConfig } from "./lib/nats-config.js";
 
 function chownTree(path: string, uid: number, gid: number): void {
   chownSync(path, uid, gid);
@@ -18,8 +18,10 @@ const certs = ensureCertificates(join(dir, "tls"));
 const natsDir = join(dir, "nats");
 // Each broker container listens on every interface and keeps JetStream in its own volume.
 const NODES = ["nats-1", "nats-2", "nats-3"];
+// NATS_SYNC=always: every node fsyncs before it acknowledges (the power-loss-safe variant). The configs are
+// written at every run (the seeds and certificates are kept), so that the setting of this run applies.
+const sync = natsSync(process.env.NATS_SYNC);
 for (const node of NODES) {
-  if (existsSync(join(natsDir, `${node}.conf`))) continue;
   const routes = NODES.map((n) => `nats-route://${n}:6222`);
   writeNatsConfig({
     out: natsDir,
@@ -30,6 +32,7 @@ for (const node of NODES) {
     storeDir: "/data",
     tlsDir: certs.dir,
     cluster: { serverName: node, name: "shop", port: 6222, routes },
+    sync,
   });
 }
 const owner = process.env.SECRETS_OWNER;

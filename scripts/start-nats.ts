@@ -1,4 +1,4 @@
-// npm run start:nats [-- --secure | --cluster N]: the three NATS services as separate processes. Without NATS_URL it
+// npm run start:nats [-- --secure | --cluster N] [--sync always]: the three NATS services as separate processes. Without NATS_URL it
 // first starts a managed nats-server (JetStream on file storage under DATA_DIR) and stops it on exit.
 // --secure: the managed server runs the secure profile (NKey users with least privilege, mutual TLS;
 // certificates under DATA_DIR/tls, config and seeds under DATA_DIR/nats-secure), provisioned as admin,
@@ -14,6 +14,7 @@ import { SERVICE_NAMES } from "../services/common/config.js";
 import { dataPaths } from "../services/common/data-paths.js";
 import { ensureCertificates } from "./lib/certs.js";
 import { startNatsCluster, type ManagedNatsCluster } from "./lib/nats-cluster.js";
+import { natsSync } from "./lib/nats-config.js";
 import { startNatsServer, type ManagedNatsServer } from "./lib/nats-server.js";
 import { secureEnv, startSecureNats } from "./lib/secure-nats.js";
 import { recordNatsUrl } from "./lib/nats-url-file.js";
@@ -23,7 +24,11 @@ import { ProcessGroup, SERVICE_ENTRY } from "./lib/process-group.js";
 const DATA_DIR = process.env.DATA_DIR ?? "./data/nats";
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { secure: { type: "boolean", default: false }, cluster: { type: "string" }, replicas: { type: "string" } } });
+  const { values } = parseArgs({
+    options: { secure: { type: "boolean", default: false }, cluster: { type: "string" }, replicas: { type: "string" }, sync: { type: "string" } },
+  });
+  // --sync always (or NATS_SYNC=always): the managed brokers fsync before every acknowledgement.
+  const sync = natsSync(values.sync ?? process.env.NATS_SYNC, values.sync !== undefined ? "--sync" : "NATS_SYNC");
   const replicas = parseReplicas(values.replicas);
   const clusterSize = values.cluster === undefined ? 0 : Number(values.cluster);
   if (values.cluster !== undefined && (!Number.isInteger(clusterSize) || clusterSize < 1 || clusterSize > 7))
@@ -39,6 +44,7 @@ async function main(): Promise<void> {
     cluster = await startNatsCluster({
       dir: resolve(join(DATA_DIR, "cluster")),
       size: clusterSize,
+      sync,
       onOutput: (node, line) => {
         if (process.env.LOG_LEVEL === "debug" || /\[(WRN|ERR|FTL)\]/.test(line)) process.stderr.write(`[nats-server ${node}] ${line}\n`);
       },
@@ -55,7 +61,7 @@ async function main(): Promise<void> {
   } else if (values.secure) {
     if (natsUrl) throw new Error("--secure starts its own managed nats-server; unset NATS_URL");
     const certs = ensureCertificates(resolve(join(DATA_DIR, "tls")));
-    const secured = await startSecureNats(resolve(join(DATA_DIR, "nats-secure")), certs, process.env);
+    const secured = await startSecureNats(resolve(join(DATA_DIR, "nats-secure")), certs, process.env, sync);
     managed = secured.server;
     natsUrl = managed.url;
     for (const name of SERVICE_NAMES) perService[name] = secureEnv(secured.files, certs, name);
@@ -71,6 +77,7 @@ async function main(): Promise<void> {
     managed = await startNatsServer({
       storeDir: dataPaths(DATA_DIR).natsStoreDir,
       preferPort: 4222,
+      sync,
       // The server's startup banner is long; warnings and errors are what an operator needs.
       onOutput: (line) => {
         if (process.env.LOG_LEVEL === "debug" || /\[(WRN|ERR|FTL)\]/.test(line)) process.stderr.write(`[nats-server] ${line}\n`);

@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { freePorts } from "./free-port.js";
 import { startNatsServer, waitForJetStream, type ManagedNatsServer } from "./nats-server.js";
+import type { NatsSync } from "./nats-config.js";
 
 export interface ManagedNatsCluster {
   /** Every node's client URL, comma-separated: what the services are given as NATS_URL. */
@@ -22,6 +23,7 @@ export async function startNatsCluster(options: {
   size?: number;
   name?: string;
   onOutput?: (node: string, line: string) => void;
+  sync?: NatsSync;
 }): Promise<ManagedNatsCluster> {
   const size = options.size ?? 3;
   const name = options.name ?? "shop";
@@ -41,6 +43,7 @@ export async function startNatsCluster(options: {
         storeDir,
         port,
         monitorPort: monitorPorts[i],
+        sync: options.sync,
         extraArgs: ["--server_name", node, "--cluster_name", name, "--cluster", `nats://127.0.0.1:${routePorts[i]}`, "--routes", routes],
         onOutput: options.onOutput && ((line) => options.onOutput!(node, line)),
       });

@@ -1,3 +1,4 @@
+import { ConfigError } from "../../services/common/config-error.js";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createUser, fromSeed } from "nkeys.js";
@@ -28,6 +29,18 @@ export interface NatsConfigOptions {
   cluster?: { serverName: string; name: string; port: number; routes: string[] };
   /** The config file's name under DIR (nats.conf); a cluster has one per node, sharing the seeds. */
   confName?: string;
+  /** "always": sync_interval: always, JetStream fsyncs before every acknowledgement. */
+  sync?: NatsSync;
+}
+
+/** How JetStream flushes its store: "default" (about every 2 minutes, and on shutdown) or "always" (before every acknowledgement). */
+export type NatsSync = "default" | "always";
+
+/** NATS_SYNC or --sync: "default" or "always"; anything else is a configuration error naming where it came from. */
+export function natsSync(value: string | undefined, source = "NATS_SYNC"): NatsSync {
+  if (value === undefined || value === "" || value === "default") return "default";
+  if (value === "always") return "always";
+  throw new ConfigError(`${source}: ${JSON.stringify(value)} must be "always" (fsync before every acknowledgement) or "default"`);
 }
 
 const quote = (s: string) => JSON.stringify(s);
@@ -86,7 +99,7 @@ export function writeNatsConfig(o: NatsConfigOptions): SecureNatsFiles {
           `cluster { name: ${quote(o.cluster.name)}, listen: "${host}:${o.cluster.port}", routes: ${list(o.cluster.routes)} }`,
         ]
       : []),
-    `jetstream { store_dir: ${quote(storeDir)} }`,
+    `jetstream { store_dir: ${quote(storeDir)}${o.sync === "always" ? ", sync_interval: always" : ""} }`,
     ...(o.tlsDir
       ? [
           "tls {",

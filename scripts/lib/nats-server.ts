@@ -3,6 +3,7 @@ import { accessSync, constants, mkdirSync, readdirSync, rmSync, writeFileSync } 
 import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { projectRoot } from "../../services/common/project-root.js";
+import type { NatsSync } from "./nats-config.js";
 import { connect, type ConnectionOptions } from "nats";
 import { freePort, isPortFree } from "./free-port.js";
 
@@ -139,6 +140,15 @@ export interface NatsServerOptions {
   extraArgs?: string[];
   /** The HTTP monitoring port; otherwise any free one. */
   monitorPort?: number;
+  /** "always": JetStream fsyncs before it acknowledges each write (sync_interval: always), so a power loss loses nothing acknowledged. */
+  sync?: NatsSync;
+}
+
+/** The JetStream block of a config that sets sync_interval (command-line options can set no such thing). */
+function syncConfig(storeDir: string): string {
+  const file = `${storeDir.replace(/\/+$/, "")}.sync.conf`;
+  writeFileSync(file, `jetstream {\n  store_dir: ${JSON.stringify(storeDir)}\n  sync_interval: always\n}\n`);
+  return file;
 }
 
 /**
@@ -171,9 +181,10 @@ export async function startNatsServer(options: NatsServerOptions): Promise<Manag
   mkdirSync(options.storeDir, { recursive: true });
   const url = `nats://127.0.0.1:${port}`;
   const monitorPort = secure?.monitorPort ?? options.monitorPort ?? (await freePort());
+  const jetstream = options.sync === "always" ? ["-c", syncConfig(options.storeDir)] : ["-js", "-sd", options.storeDir];
   const args = secure
     ? ["-c", secure.configFile, "-p", String(port)]
-    : ["-a", "127.0.0.1", "-p", String(port), "-m", String(monitorPort), "-js", "-sd", options.storeDir, ...(options.extraArgs ?? [])];
+    : ["-a", "127.0.0.1", "-p", String(port), "-m", String(monitorPort), ...jetstream, ...(options.extraArgs ?? [])];
   let child: ChildProcess | undefined;
 
   const launch = async () => {

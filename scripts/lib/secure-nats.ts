@@ -8,6 +8,7 @@ import type { CertificateSet } from "./certs.js";
 import { freePort } from "./free-port.js";
 import { writeNatsConfig, type SecureNatsFiles } from "./nats-config.js";
 import { startNatsServer, type ManagedNatsServer } from "./nats-server.js";
+import type { NatsSync } from "./nats-config.js";
 
 /** An identity's PEM material from a certificate set. */
 export function pemOf(certs: CertificateSet, identity: string): NatsCredentials["tls"] {
@@ -47,10 +48,15 @@ export interface SecureNats {
  * (NKey users with least privilege, TLS with client verification) under
  * `dir`, and every stream and consumer provisioned as admin.
  */
-export async function startSecureNats(dir: string, certs: CertificateSet, env: Record<string, string | undefined> = {}): Promise<SecureNats> {
+export async function startSecureNats(
+  dir: string,
+  certs: CertificateSet,
+  env: Record<string, string | undefined> = {},
+  sync: NatsSync = "default",
+): Promise<SecureNats> {
   const port = await freePort();
   const monitorPort = await freePort();
-  const files = writeNatsConfig({ out: dir, port, monitorPort, tlsDir: certs.dir });
+  const files = writeNatsConfig({ out: dir, port, monitorPort, tlsDir: certs.dir, sync });
   const admin = credentialsOf(files, certs, "admin");
   const server = await startNatsServer({
     storeDir: files.storeDir,

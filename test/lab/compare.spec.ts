@@ -41,8 +41,8 @@ describe("comparison lab: compare --quick", function () {
   it("has every scenario with figures for both modes", () => {
     expect(report.scenarios.map((s) => s.id)).to.deep.equal([...SCENARIO_IDS]);
     for (const s of report.scenarios) {
-      // Replicating the broker concerns only the NATS mode.
-      expect(s.runs.map((r) => r.mode).sort(), s.id).to.deep.equal(s.id === "cluster" ? ["nats"] : ["grpc", "nats"]);
+      // Replicating the broker, and how it flushes to disk, concern only the NATS mode.
+      expect(s.runs.map((r) => r.mode).sort(), s.id).to.deep.equal(["cluster", "durability"].includes(s.id) ? ["nats"] : ["grpc", "nats"]);
       for (const r of s.runs) {
         if (s.id === "addresses") expect(Object.keys(r.addresses ?? {}).sort(), `${s.id} ${r.mode}`).to.deep.equal(["billing", "notification", "order"]);
         else if (s.id === "capacity") expect(r.steps?.length, `${s.id} ${r.mode}`).to.be.greaterThan(0);

@@ -8,7 +8,7 @@ import { ensureBuilt } from "../../lib/build.js";
 import { freePort } from "../../lib/free-port.js";
 import { grpcServiceEnv, type GrpcPorts } from "../../lib/grpc-topology.js";
 import type { CertificateSet } from "../../lib/certs.js";
-import type { SecureNatsFiles } from "../../lib/nats-config.js";
+import type { NatsSync, SecureNatsFiles } from "../../lib/nats-config.js";
 import { startNatsCluster, type ManagedNatsCluster } from "../../lib/nats-cluster.js";
 import { startNatsServer, type ManagedNatsServer } from "../../lib/nats-server.js";
 import { credentialsOf, pemOf, secureEnv, startSecureNats } from "../../lib/secure-nats.js";
@@ -31,6 +31,8 @@ export interface LabStackOptions {
   secure?: CertificateSet;
   /** NATS: a JetStream cluster of this many nodes instead of one server, every stream with as many replicas (up to 3). */
   cluster?: number;
+  /** NATS: "always" makes the broker fsync before every acknowledgement. */
+  sync?: NatsSync;
 }
 
 const ADDRESS_VARS = /(_ADDR|^NATS_URL)$/;
@@ -69,7 +71,7 @@ export class LabStack {
       const ports = { order: await freePort(), billing: await freePort(), notification: await freePort() };
       stack = new LabStack(options, ports);
     } else if (options.cluster && options.cluster > 1) {
-      const cluster = await startNatsCluster({ dir: join(options.dataDir, "cluster"), size: options.cluster });
+      const cluster = await startNatsCluster({ dir: join(options.dataDir, "cluster"), size: options.cluster, sync: options.sync });
       stack = new LabStack(
         { ...options, env: { NATS_STREAM_REPLICAS: String(Math.min(3, options.cluster)), ...options.env } },
         undefined,
@@ -78,10 +80,10 @@ export class LabStack {
         cluster,
       );
     } else if (options.secure) {
-      const secured = await startSecureNats(join(options.dataDir, "nats-secure"), options.secure, options.env);
+      const secured = await startSecureNats(join(options.dataDir, "nats-secure"), options.secure, options.env, options.sync);
       stack = new LabStack(options, undefined, secured.server, secured.files);
     } else {
-      const nats = await startNatsServer({ storeDir: dataPaths(options.dataDir).natsStoreDir });
+      const nats = await startNatsServer({ storeDir: dataPaths(options.dataDir).natsStoreDir, sync: options.sync });
       stack = new LabStack(options, undefined, nats);
     }
     for (const name of SERVICE_NAMES) stack.#env(name);

@@ -5,6 +5,7 @@ import type { Mode } from "../../../services/common/config.js";
 import { createLogger } from "../../../services/common/logger.js";
 import { NO_TRACING, startTracing, type Tracing } from "../../../services/common/tracing.js";
 import { tracingSettings } from "../../../services/common/tracing-config.js";
+import type { NatsSync } from "../../lib/nats-config.js";
 import type { OtlpReceiver } from "../../lib/otlp-receiver.js";
 import { labOrder, labOrderById } from "./lab-order.js";
 import { LabStack } from "./lab-stack.js";
@@ -26,6 +27,8 @@ export interface SessionOptions {
   secure?: boolean;
   /** NATS: a JetStream cluster of this many nodes, streams with as many replicas (up to 3). */
   cluster?: number;
+  /** NATS: "always" makes the broker fsync before every acknowledgement. */
+  sync?: NatsSync;
 }
 
 export interface Session {
@@ -58,6 +61,7 @@ export async function openSession(ctx: LabContext, scenario: string, mode: Mode,
     logFile: join(ctx.outDir, "logs", `${scenario}-${mode}.log`),
     secure: certs,
     cluster: options.cluster,
+    sync: options.sync,
   });
   const tracing: Tracing = options.receiver
     ? startTracing(tracingSettings(otelEnv(options.receiver), "client"), createLogger("lab-client", "warn"))

@@ -1,6 +1,7 @@
 import type { Mode } from "../../../services/common/config.js";
 import { RAW_OF, type CpuPerOrder, type SystemId } from "../report/model.js";
 import { round2 } from "../report/format.js";
+import type { NatsSync } from "../../lib/nats-config.js";
 import type { OtlpReceiver } from "../../lib/otlp-receiver.js";
 import { labOrder } from "./lab-order.js";
 import { runLoad, type LoadOptions, type LoadResult, type LoadTarget } from "./load-generator.js";
@@ -15,6 +16,7 @@ export interface SystemOptions {
   receiver?: OtlpReceiver;
   secure?: boolean;
   cluster?: number;
+  sync?: NatsSync;
 }
 
 /** The systems of the selected modes, interleaved so that a mode and its bare chain run next to each other. */

@@ -4,6 +4,7 @@ import { capacity } from "./capacity.js";
 import { cluster } from "./cluster.js";
 import { crash } from "./crash.js";
 import { serverDown } from "./down.js";
+import { durability } from "./durability.js";
 import { overload } from "./overload.js";
 import { scaleOut } from "./scale-out.js";
 import type { Scenario } from "./scenario.js";
@@ -11,6 +12,6 @@ import { secure } from "./secure.js";
 import { traces } from "./traces.js";
 
 /** Every lab scenario, in the order `npm run compare` runs them. */
-export const SCENARIOS: readonly Scenario[] = [baseline, capacity, traces, secure, scaleOut, cluster, serverDown, overload, crash, addresses];
+export const SCENARIOS: readonly Scenario[] = [baseline, capacity, traces, secure, durability, scaleOut, cluster, serverDown, overload, crash, addresses];
 
 export const SCENARIO_IDS: readonly string[] = SCENARIOS.map((s) => s.id);
