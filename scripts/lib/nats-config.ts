@@ -59,17 +59,11 @@ function seedFor(dir: string, identity: NatsIdentity): { file: string; publicKey
 }
 
 /**
- * A complete nats-server config for the secure profile: the listen port,
- * JetStream with its store under DIR, one NKey user per identity with
- * least-privilege permissions (services/nats/permissions.ts), and TLS with
- * client verification when a certificate directory is given.
+ * One NKey user per identity (its seed under `nkeyDir`, kept when it exists) with its
+ * least-privilege permissions (services/nats/permissions.ts), as a config's authorization block.
  */
-export function writeNatsConfig(o: NatsConfigOptions): SecureNatsFiles {
-  const nkeyDir = join(o.out, "nkeys");
-  const storeDir = o.storeDir ?? join(o.out, "jetstream");
-  const host = o.host ?? "127.0.0.1";
+export function natsUsers(nkeyDir: string): { seeds: Record<NatsIdentity, string>; publicKeys: Record<NatsIdentity, string>; authorization: string } {
   mkdirSync(nkeyDir, { recursive: true });
-  if (!o.storeDir) mkdirSync(storeDir, { recursive: true });
   const seeds = {} as Record<NatsIdentity, string>;
   const publicKeys = {} as Record<NatsIdentity, string>;
   const users: string[] = [];
@@ -89,6 +83,22 @@ export function writeNatsConfig(o: NatsConfigOptions): SecureNatsFiles {
       ].join("\n"),
     );
   }
+  return { seeds, publicKeys, authorization: ["authorization {", "  users: [", users.join("\n"), "  ]", "}"].join("\n") };
+}
+
+/**
+ * A complete nats-server config for the secure profile: the listen port,
+ * JetStream with its store under DIR, one NKey user per identity with
+ * least-privilege permissions (services/nats/permissions.ts), and TLS with
+ * client verification when a certificate directory is given.
+ */
+export function writeNatsConfig(o: NatsConfigOptions): SecureNatsFiles {
+  const nkeyDir = join(o.out, "nkeys");
+  const storeDir = o.storeDir ?? join(o.out, "jetstream");
+  const host = o.host ?? "127.0.0.1";
+  mkdirSync(nkeyDir, { recursive: true });
+  if (!o.storeDir) mkdirSync(storeDir, { recursive: true });
+  const { seeds, publicKeys, authorization } = natsUsers(nkeyDir);
   const lines = [
     "# Written by npm run nats:config: the secure profile. Identities and permissions: README, 'Security'.",
     `listen: "${host}:${o.port}"`,
@@ -111,11 +121,7 @@ export function writeNatsConfig(o: NatsConfigOptions): SecureNatsFiles {
           "}",
         ]
       : []),
-    "authorization {",
-    "  users: [",
-    users.join("\n"),
-    "  ]",
-    "}",
+    authorization,
     "",
   ];
   const confFile = join(o.out, o.confName ?? "nats.conf");
