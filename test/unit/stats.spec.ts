@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { meanInterval, pairedFinding, t95, type FindingSpec } from "../../scripts/lab/stats.js";
+import { meanInterval, pairedFinding, t95, unpairedRatioFinding, type FindingSpec } from "../../scripts/lab/stats.js";
 
 const ratio: FindingSpec = { id: "x.ratio", label: "a ÷ b", kind: "ratio", unit: "×", words: { higher: "a is more", lower: "a is less" } };
 const cost: FindingSpec = { id: "x.cost", label: "a − b", kind: "difference", unit: "ms", words: { higher: "costs", lower: "saves" } };
@@ -55,5 +55,14 @@ describe("findings from paired rounds", () => {
     expect(f.rounds).to.equal(1);
     expect(f.verdict).to.equal("no measurable difference");
     expect(f.text).to.match(/^not decided/);
+  });
+
+  it("compares two independent samples by the ratio of their means", () => {
+    const gain = { ...ratio, kind: "ratio" as const };
+    const more = unpairedRatioFinding(gain, [110, 118, 112, 121, 115], [60, 58, 63, 61, 59]);
+    expect(more.estimate).to.be.closeTo(576 / 301, 0.01);
+    expect(more.verdict).to.equal("higher");
+    const same = unpairedRatioFinding(gain, [60, 80, 40, 75], [62, 55, 70, 58]);
+    expect(same.verdict).to.equal("no measurable difference");
   });
 });

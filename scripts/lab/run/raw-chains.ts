@@ -64,9 +64,13 @@ export async function startRawGrpcChain(): Promise<RawChain> {
   };
 }
 
-/** publish -> A -> two publishes -> B, C over bare JetStream, on a private nats-server. */
-export async function startRawNatsChain(): Promise<RawChain> {
-  const dir = await mkdtemp(join(tmpdir(), "gvn-raw-"));
+/**
+ * publish -> A -> two publishes -> B, C over bare JetStream, on a private nats-server. With `dataDir`
+ * its store stays there (the lab removes its data at the end of a run: a mass delete makes new files
+ * dearer for a while); without one it uses a temporary directory, removed at stop.
+ */
+export async function startRawNatsChain(dataDir?: string): Promise<RawChain> {
+  const dir = dataDir ?? (await mkdtemp(join(tmpdir(), "gvn-raw-")));
   const server = await startNatsServer({ storeDir: dir });
   await ensureBuilt();
   const group = new ProcessGroup();
@@ -109,7 +113,7 @@ export async function startRawNatsChain(): Promise<RawChain> {
       await nc.close();
       await group.stop();
       await server.stop();
-      await rm(dir, { recursive: true, force: true });
+      if (!dataDir) await rm(dir, { recursive: true, force: true });
     },
   };
 }

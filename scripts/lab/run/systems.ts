@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import type { Mode } from "../../../services/common/config.js";
 import { RAW_OF, type CpuPerOrder, type SystemId } from "../report/model.js";
 import { round2 } from "../report/format.js";
@@ -91,7 +92,7 @@ export async function startSystem(ctx: LabContext, scenario: string, id: SystemI
   const runId = `${scenario}-${id}-${Date.now().toString(36)}`;
   let next = 0;
   if (id === "floor") {
-    const floor = await startWorkFloor();
+    const floor = await startWorkFloor(join(ctx.outDir, "data", `${scenario}-floor`));
     return {
       id,
       target: floor.target,
@@ -102,7 +103,7 @@ export async function startSystem(ctx: LabContext, scenario: string, id: SystemI
       stop: () => floor.stop(),
     };
   }
-  const chain = id === "rawGrpc" ? await startRawGrpcChain() : await startRawNatsChain();
+  const chain = id === "rawGrpc" ? await startRawGrpcChain() : await startRawNatsChain(join(ctx.outDir, "data", `${scenario}-raw-nats`));
   return {
     id,
     target: chain.target,

@@ -37,8 +37,9 @@ export interface WorkFloor {
  * order is, roughly, its bare transport chain plus this plus what joins the
  * two; measured apart, the sum is an estimate, not a bound.
  */
-export async function startWorkFloor(): Promise<WorkFloor> {
-  const dir = await mkdtemp(join(tmpdir(), "gvn-floor-"));
+export async function startWorkFloor(dataDir?: string): Promise<WorkFloor> {
+  // With `dataDir` the databases and files stay for the lab to remove at the end of its run.
+  const dir = dataDir ?? (await mkdtemp(join(tmpdir(), "gvn-floor-")));
   const spent: FloorCpu = { order: 0, billing: 0, notification: 0 };
   const measured = async <T>(core: "billing" | "notification", call: () => Promise<T>): Promise<T> => {
     const from = process.cpuUsage();
@@ -80,7 +81,7 @@ export async function startWorkFloor(): Promise<WorkFloor> {
     cpu: () => ({ ...spent }),
     async stop() {
       await client.close();
-      await rm(dir, { recursive: true, force: true });
+      if (!dataDir) await rm(dir, { recursive: true, force: true });
     },
   };
 }

@@ -6,7 +6,8 @@ import { withoutOrders } from "../run/load-generator.js";
 import { withSession } from "../run/session.js";
 import { timelineChart } from "../report/charts.js";
 import { figureOf, show } from "../report/format.js";
-import { runOf, type Mode } from "../report/model.js";
+import { MODE_NAME, runOf, type Mode } from "../report/model.js";
+import { unpairedRatioFinding } from "../stats.js";
 import { NOTHING, resultOf, type Scenario } from "./scenario.js";
 
 /** How many invoices a billing process has made, from its /metrics; undefined while it does not answer. */
@@ -73,6 +74,18 @@ class ScaleOut {
   }
 }
 
+/** Completions in each whole second of [fromMs, toMs): the samples a gain's interval is drawn from. */
+function perSecond(orders: Array<{ completedAt?: number }>, fromMs: number, toMs: number): number[] {
+  const seconds = Math.floor((toMs - fromMs) / 1000);
+  const counts = Array.from({ length: Math.max(0, seconds) }, () => 0);
+  for (const o of orders) {
+    if (o.completedAt === undefined || o.completedAt < fromMs) continue;
+    const i = Math.floor((o.completedAt - fromMs) / 1000);
+    if (i < counts.length) counts[i]!++;
+  }
+  return counts;
+}
+
 /** Completed orders per second over [fromMs, toMs) of the run. */
 function rateBetween(orders: Array<{ completedAt?: number }>, fromMs: number, toMs: number): number {
   const n = orders.filter((o) => o.completedAt !== undefined && o.completedAt >= fromMs && o.completedAt < toMs).length;
@@ -120,6 +133,10 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
           load: withoutOrders(r),
           audit: x.audit(r.orders),
           marks,
+          series: {
+            completedPerSecondBefore: perSecond(r.orders, 1_000, s.scaleOutAtMs),
+            completedPerSecondAfter: change.tookTrafficAt ? perSecond(r.orders, change.tookTrafficAt, lastCompletion + 1) : [],
+          },
           figures: {
             offeredRate: s.scaleOutRate,
             onePerReplica: perReplica,
@@ -166,6 +183,8 @@ export const scaleOut: Scenario = {
       out.push(
         `In NATS mode billing-2 joined the same durable consumer and took work ${f("nats", "replicaTookTrafficAfterMs")} ms after it started, with no configuration change anywhere; completions went from ${f("nats", "completedPerSecBefore")} to ${f("nats", "completedPerSecAfter")} per second.`,
       );
+    for (const gain of report.findings.filter((g) => g.id.startsWith("scale-out.gain.")))
+      out.push(`${gain.label}, from the completions in each second: ${gain.text}.`);
     return out;
   },
   verdict(r) {
