@@ -200,4 +200,20 @@ export const scaleOut: Scenario = {
       s.runs.filter((r) => r.load),
     ),
   ],
+  findings: (s) =>
+    s.runs
+      .filter((r) => (r.series?.completedPerSecondAfter?.length ?? 0) > 0)
+      .map((r) =>
+        unpairedRatioFinding(
+          {
+            id: `scale-out.gain.${r.mode}`,
+            label: `Completions per second after billing-2 took traffic ÷ before, ${MODE_NAME[r.mode]}`,
+            kind: "ratio",
+            unit: "×",
+            words: { higher: "the second replica added throughput", lower: "throughput fell" },
+          },
+          r.series!.completedPerSecondAfter!,
+          r.series!.completedPerSecondBefore!,
+        ),
+      ),
 };
