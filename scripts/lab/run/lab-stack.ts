@@ -124,8 +124,13 @@ export class LabStack {
     return pids.filter((p): p is number => p !== undefined);
   }
 
+  /**
+   * Where a customer reaches the order service. Over TLS by the name its certificate carries
+   * (localhost): a TLS client given an IP address sends it as the server name, which Node warns
+   * against (DEP0123).
+   */
   get orderAddress(): string {
-    return `127.0.0.1:${this.ports!.order}`;
+    return `${this.options.secure ? "localhost" : "127.0.0.1"}:${this.ports!.order}`;
   }
 
   /** Starts (or restarts) a service; `env` changes its environment from now on (undefined values remove). */
