@@ -113,3 +113,39 @@ export function barChart(title: string, yLabel: string, categories: string[], se
     .join("");
   return frame(title, "", yLabel, 0, yMax, bars, series);
 }
+
+/** Stacked bars: one bar per category, its parts (the series) on top of each other, each labelled with its value. */
+export function stackedBarChart(title: string, yLabel: string, categories: string[], parts: Array<{ name: string; color: string; values: number[] }>): string {
+  const totals = categories.map((_, ci) => parts.reduce((sum, p) => sum + Math.max(0, p.values[ci] ?? 0), 0));
+  const yMax = niceMax(Math.max(0, ...totals));
+  const ix = W - PAD.l - PAD.r;
+  const iy = H - PAD.t - PAD.b;
+  const slot = ix / Math.max(1, categories.length);
+  const barW = slot * 0.5;
+  const bars = categories
+    .map((c, ci) => {
+      const x = PAD.l + ci * slot + (slot - barW) / 2;
+      let base = 0;
+      const rects = parts
+        .map((p) => {
+          const v = Math.max(0, p.values[ci] ?? 0);
+          const h = (v / yMax) * iy;
+          const y = PAD.t + iy - ((base + v) / yMax) * iy;
+          base += v;
+          return (
+            `<rect class="data" x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${barW.toFixed(1)}" height="${h.toFixed(1)}" fill="${p.color}"><title>${escapeHtml(`${c}, ${p.name}: ${v}`)}</title></rect>` +
+            (h > 12
+              ? `<text x="${(x + barW / 2).toFixed(1)}" y="${(y + h / 2 + 4).toFixed(1)}" text-anchor="middle" class="value">${escapeHtml(`${p.name} ${fmt(v)}`)}</text>`
+              : "")
+          );
+        })
+        .join("");
+      return (
+        rects +
+        `<text x="${(x + barW / 2).toFixed(1)}" y="${(PAD.t + iy - (totals[ci]! / yMax) * iy - 4).toFixed(1)}" text-anchor="middle" class="value">${fmt(totals[ci]!)}</text>` +
+        `<text x="${(x + barW / 2).toFixed(1)}" y="${H - PAD.b + 16}" text-anchor="middle">${escapeHtml(c)}</text>`
+      );
+    })
+    .join("");
+  return frame(title, "", yLabel, 0, yMax, bars, parts);
+}

@@ -1,4 +1,4 @@
-import { barChart } from "../report/svg-charts.js";
+import { barChart, stackedBarChart } from "../report/svg-charts.js";
 import { COLOR, RAW_COLOR, timelineChart } from "../report/charts.js";
 import { cpuText, ms, round2 } from "../report/format.js";
 import { MODE_NAME, RAW_OF, rawRunOf, runOf, type Finding, type Mode, type ModeRun, type ScenarioResult, type SystemId } from "../report/model.js";
@@ -88,6 +88,28 @@ function findings(s: ScenarioResult): Finding[] {
     );
   }
   return out;
+}
+
+/** Publishes and deliveries per order: the NATS workflow has five, its bare chain three; a gRPC call chain is the same shape as its bare chain. */
+const HOPS_SCALE: Record<Mode, number> = { grpc: 1, nats: 5 / 3 };
+
+/**
+ * Where one order's CPU goes at the warm rate, in ms: the work (the floor), the transport (the bare
+ * chain, its services' side and its broker, scaled to the workflow's hops) and the glue (the rest: what
+ * joins transport and work). The parts add up to the mode's CPU per order, services and broker.
+ */
+export function cpuBreakdown(s: ScenarioResult, mode: Mode): { work: number; transport: number; broker: number; glue: number; total: number } | undefined {
+  const run = runOf(s, mode);
+  const bare = rawRunOf(s, mode);
+  const num = (r: ModeRun | undefined, k: string) => (typeof r?.figures[k] === "number" ? r.figures[k] : undefined);
+  const own = num(run, "cpuMsPerOrderWarm");
+  const bareOwn = num(bare, "cpuMsPerOrderWarm");
+  const floor = s.floor?.cpuWarm.length ? medianAndSpread(s.floor.cpuWarm).median : undefined;
+  if (own === undefined || bareOwn === undefined || floor === undefined) return undefined;
+  const total = own + (num(run, "brokerCpuMsPerOrderWarm") ?? 0);
+  const transport = bareOwn * HOPS_SCALE[mode];
+  const broker = (num(bare, "brokerCpuMsPerOrderWarm") ?? 0) * HOPS_SCALE[mode];
+  return { work: round2(floor), transport: round2(transport), broker: round2(broker), glue: round2(total - transport - broker - floor), total: round2(total) };
 }
 
 /**
@@ -200,6 +222,13 @@ export const baseline: Scenario = {
       parts.push(
         `The work floor, the three services' cores in one process doing each order's real work with no transport, took ${round2(floor)} ms per order${floorWarm === undefined ? "" : ` (${round2(floorWarm)} ms at the warm rate)`}: what neither mode can go below.`,
       );
+    for (const m of ["grpc", "nats"] as const) {
+      const b = cpuBreakdown(s, m);
+      if (b)
+        parts.push(
+          `At ${report.settings.warmRate}/s, ${MODE_NAME[m]}'s ${b.total} ms per order split into work ${b.work}, transport ${b.transport}${b.broker > 0 ? ` and its broker ${b.broker}` : ""} (the bare chain${m === "nats" ? ", scaled to the workflow's five publishes and deliveries from its three" : ""}), and glue ${b.glue}: what joins the transport to the work (handlers, encoding, metadata, event-loop turns; npm run profile ranks them).`,
+        );
+    }
     return parts;
   },
   verdict(r, s, report) {
@@ -215,7 +244,7 @@ export const baseline: Scenario = {
     return `${wait}${cpu}`;
   },
   keyFigure: (r) => (r.cpu ? `cpu ${cpuText(r.cpu.total, r.cpu.broker)} ms/order` : ""),
-  charts(s) {
+  charts(s, report) {
     const loaded = s.runs.filter((r) => r.load);
     const cats = ["accept p50", "accept p99", "complete p50", "complete p90", "complete p99"];
     const values = (r: ModeRun) => [r.load!.accept.p50, r.load!.accept.p99, r.load!.complete.p50, r.load!.complete.p90, r.load!.complete.p99];
@@ -223,9 +252,25 @@ export const baseline: Scenario = {
       ...loaded.map((r) => ({ name: MODE_NAME[r.mode], color: COLOR[r.mode], values: values(r) })),
       ...(s.raw ?? []).filter((r) => r.load).map((r) => ({ name: `bare ${MODE_NAME[r.mode]}`, color: RAW_COLOR[r.mode], values: values(r) })),
     ];
+    const modes = (["grpc", "nats"] as const).filter((m) => cpuBreakdown(s, m));
+    const parts = (["work", "transport", "broker", "glue"] as const).map((part, i) => ({
+      name: part,
+      color: ["#2b8a3e", "#868e96", "#74c0fc", "#e8590c"][i]!,
+      values: modes.map((m) => cpuBreakdown(s, m)![part]),
+    }));
     return [
       barChart("Latency percentiles at the baseline rate (ms)", "milliseconds", cats, bars),
       timelineChart("Completions over time at the baseline rate", loaded),
+      ...(modes.length > 0
+        ? [
+            stackedBarChart(
+              `Where one order's CPU goes at ${report.settings.warmRate} orders/s (ms)`,
+              "CPU ms per order",
+              modes.map((m) => MODE_NAME[m]),
+              parts,
+            ),
+          ]
+        : []),
     ];
   },
   tables: (s) => [cpuTable(s, "CPU ms per order at the baseline rate, by process (median round)")].filter((t) => t !== undefined),
