@@ -51,6 +51,8 @@ export interface CapacityStep extends Omit<LoadSummary, "timeline"> {
   round: number;
   held: boolean;
   cpu: CpuPerOrder;
+  /** CPU ms per order of the lab's own process (the load generator and the client). */
+  clientCpuMsPerOrder: number;
 }
 
 export interface CapacityFigure {

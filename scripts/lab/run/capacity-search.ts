@@ -44,11 +44,15 @@ export async function searchCapacity(system: RunningSystem, s: SearchSettings, r
   let lowestFailed = Infinity;
   const probe = async (rate: number): Promise<boolean> => {
     const before = system.cpu();
+    const client = process.cpuUsage();
     const r = await system.load({ rate, durationMs: s.stepMs, drainTimeoutMs: s.drainTimeoutMs, progressLabel: `capacity ${system.id} @${rate}/s` });
     const after = system.cpu();
+    const used = process.cpuUsage(client);
     const ok = held(r, s);
     const { timeline: _timeline, ...rest } = withoutOrders(r);
-    steps.push({ ...rest, round, held: ok, cpu: cpuPerOrder(before, after, r.completed) });
+    // The load generator shares the machine's cores: what it spends per order counts against capacity too.
+    const clientCpuMsPerOrder = r.completed > 0 ? Math.round(((used.user + used.system) / 1000 / r.completed) * 100) / 100 : 0;
+    steps.push({ ...rest, round, held: ok, cpu: cpuPerOrder(before, after, r.completed), clientCpuMsPerOrder });
     if (ok) highestHeld = Math.max(highestHeld, rate);
     else lowestFailed = Math.min(lowestFailed, rate);
     return ok;

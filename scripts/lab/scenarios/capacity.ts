@@ -29,15 +29,16 @@ export function capacitySearchSettings(ctx: LabContext): SearchSettings {
 
 /**
  * Capacity measured a second way: the machine's cores divided by the CPU one order
- * takes (services and broker) at the highest rate that held. Where the two ways
- * disagree, something other than CPU limits the system (latency bound, locks, I/O).
+ * takes (services, broker and the load generator, which shares the cores) at the
+ * highest rate that held. Where the two ways disagree, something other than CPU
+ * limits the system (the latency bound, locks, I/O, scheduling).
  */
 function capacityFromCpu(steps: readonly CapacityStep[], cores: number): number | undefined {
   const rounds = [...new Set(steps.map((st) => st.round))];
   const perRound = rounds
     .map((round) => steps.filter((st) => st.round === round && st.held).sort((a, b) => b.rate - a.rate)[0])
     .filter((st): st is CapacityStep => st !== undefined && cpuTotal(st.cpu) > 0)
-    .map((st) => (cores * 1000) / cpuTotal(st.cpu));
+    .map((st) => (cores * 1000) / (cpuTotal(st.cpu) + (st.clientCpuMsPerOrder ?? 0)));
   return perRound.length > 0 ? Math.round(medianAndSpread(perRound).median) : undefined;
 }
 
@@ -169,7 +170,7 @@ export const capacity: Scenario = {
   title: "Capacity: the highest sustained rate",
   claim: "Too many requests can overload a server; with a broker the server decides how much it takes.",
   figureLabels: {
-    capacityFromCpu: "sustained rate the CPU allows: cores ÷ CPU per order at the highest rate that held (orders/s)",
+    capacityFromCpu: "sustained rate the CPU allows: cores ÷ CPU per order (services, broker, load generator) at the highest rate that held (orders/s)",
     capacityWaysAgree: "the search and the CPU estimate agree",
   },
   run,
