@@ -1,6 +1,6 @@
 import { barChart, stackedBarChart } from "../report/svg-charts.js";
 import { COLOR, RAW_COLOR, timelineChart } from "../report/charts.js";
-import { cpuText, ms, round2 } from "../report/format.js";
+import { cpuText, ms, round2, show } from "../report/format.js";
 import { MODE_NAME, RAW_OF, rawRunOf, runOf, type Finding, type Mode, type ModeRun, type ScenarioResult, type SystemId } from "../report/model.js";
 import { cpuTable } from "../report/tables.js";
 import type { LabContext } from "../run/context.js";
@@ -210,10 +210,11 @@ export const baseline: Scenario = {
     if (warm.length > 0)
       parts.push(
         `At the warm rate of ${report.settings.warmRate} orders/s, where idle wakeups weigh little on each order, CPU per order was ${warm
-          .map(
-            (r) =>
-              `${s.raw?.includes(r) ? `bare ${MODE_NAME[r.mode]}` : MODE_NAME[r.mode]} ${cpuText(Number(r.figures.cpuMsPerOrderWarm), r.figures.brokerCpuMsPerOrderWarm === undefined ? null : Number(r.figures.brokerCpuMsPerOrderWarm))} ms`,
-          )
+          .map((r) => {
+            const name = s.raw?.includes(r) ? `bare ${MODE_NAME[r.mode]}` : MODE_NAME[r.mode];
+            const broker = r.figures.brokerCpuMsPerOrderWarm;
+            return `${name} ${show(r.figures.cpuMsPerOrderWarm)} ms${broker === undefined ? "" : ` (+ ${show(broker)} ms in the broker)`}`;
+          })
           .join(", ")}.`,
       );
     const floor = s.floor?.cpu.length ? medianAndSpread(s.floor.cpu).median : undefined;
