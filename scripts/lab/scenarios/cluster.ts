@@ -2,7 +2,7 @@ import { shown, ms } from "../report/format.js";
 import { runOf, type ModeRun, type ScenarioResult } from "../report/model.js";
 import { searchCapacity, type SearchResult } from "../run/capacity-search.js";
 import type { LabContext } from "../run/context.js";
-import { warmUp, type MeasuredRound } from "../run/rounds.js";
+import { warmUp } from "../run/rounds.js";
 import { startSystem, type RunningSystem } from "../run/systems.js";
 import { medianAndSpread } from "../stats.js";
 import { capacitySearchSettings } from "./capacity.js";
@@ -41,18 +41,17 @@ const sustained = (list: SearchResult[]) => {
 };
 
 function runFrom(p: Priced, capOne: SearchResult[] = [], capThree: SearchResult[] = []): ModeRun {
-  const median = (list: MeasuredRound[], pick: (r: MeasuredRound) => number) => medianAndSpread(list.map(pick)).median;
-  return pricedRun(p, (m) => ({
-    cpuMsPerOrderOneServer: m.off,
-    cpuMsPerOrderThreeReplicas: m.on,
-    cpuRoundsOneServer: m.offRounds,
-    cpuRoundsThreeReplicas: m.onRounds,
-    brokerCpuOneServer: median(p.off, (r) => r.cpu.broker ?? 0),
-    brokerCpuThreeNodes: median(p.on, (r) => r.cpu.broker ?? 0),
-    completeP50OneServer: median(p.off, (r) => r.load.complete.p50),
-    completeP50ThreeReplicas: median(p.on, (r) => r.load.complete.p50),
-    acceptP50OneServer: median(p.off, (r) => r.load.accept.p50),
-    acceptP50ThreeReplicas: median(p.on, (r) => r.load.accept.p50),
+  return pricedRun(p, ({ off, on }) => ({
+    cpuMsPerOrderOneServer: off.cpu,
+    cpuMsPerOrderThreeReplicas: on.cpu,
+    cpuRoundsOneServer: off.cpuRounds,
+    cpuRoundsThreeReplicas: on.cpuRounds,
+    brokerCpuOneServer: off.broker,
+    brokerCpuThreeNodes: on.broker,
+    completeP50OneServer: off.completeP50,
+    completeP50ThreeReplicas: on.completeP50,
+    acceptP50OneServer: off.acceptP50,
+    acceptP50ThreeReplicas: on.acceptP50,
     ...(capOne.length > 0 ? { capacityOneServer: sustained(capOne), capacityThreeReplicas: sustained(capThree) } : {}),
   }));
 }

@@ -1,7 +1,7 @@
 import { ms, shown } from "../report/format.js";
 import { runOf, type Finding, type ModeRun, type ScenarioResult } from "../report/model.js";
 import type { LabContext } from "../run/context.js";
-import { medianAndSpread, pairedFinding } from "../stats.js";
+import { pairedFinding } from "../stats.js";
 import { costFindings, priceFeature, pricedRun, type Priced, type PricedFeature } from "./priced.js";
 import { NOTHING, resultOf, type Scenario } from "./scenario.js";
 
@@ -13,20 +13,18 @@ const feature: PricedFeature = {
 };
 
 function runFrom(p: Priced): ModeRun {
-  const median = (list: Priced["on"], pick: (r: Priced["on"][number]) => number) => medianAndSpread(list.map(pick)).median;
-  const run = pricedRun(p, (m) => ({
-    cpuMsPerOrderDefault: m.off,
-    cpuMsPerOrderAlways: m.on,
-    cpuRoundsDefault: m.offRounds,
-    cpuRoundsAlways: m.onRounds,
-    brokerCpuDefault: median(p.off, (r) => r.cpu.broker ?? 0),
-    brokerCpuAlways: median(p.on, (r) => r.cpu.broker ?? 0),
-    acceptP50Default: median(p.off, (r) => r.load.accept.p50),
-    acceptP50Always: median(p.on, (r) => r.load.accept.p50),
-    completeP50Default: median(p.off, (r) => r.load.complete.p50),
-    completeP50Always: median(p.on, (r) => r.load.complete.p50),
+  return pricedRun(p, ({ off, on }) => ({
+    cpuMsPerOrderDefault: off.cpu,
+    cpuMsPerOrderAlways: on.cpu,
+    cpuRoundsDefault: off.cpuRounds,
+    cpuRoundsAlways: on.cpuRounds,
+    brokerCpuDefault: off.broker,
+    brokerCpuAlways: on.broker,
+    acceptP50Default: off.acceptP50,
+    acceptP50Always: on.acceptP50,
+    completeP50Default: off.completeP50,
+    completeP50Always: on.completeP50,
   }));
-  return { ...run, series: { ...run.series, acceptOff: p.off.map((r) => r.load.accept.p50), acceptOn: p.on.map((r) => r.load.accept.p50) } };
 }
 
 function findings(s: ScenarioResult): Finding[] {

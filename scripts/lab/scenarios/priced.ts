@@ -33,18 +33,38 @@ export function costFindings(s: ScenarioResult, feature: Pick<PricedFeature, "co
     );
 }
 
-/** What a priced mode's run shows: the median round with the feature, and both sides' CPU per order (median, and each round). */
-export function pricedRun(p: Priced, figures: (cpu: { off: number; on: number; offRounds: string; onRounds: string }) => ModeRun["figures"]): ModeRun {
-  const cpuOff = p.off.map((r) => cpuTotal(r.cpu));
-  const cpuOn = p.on.map((r) => cpuTotal(r.cpu));
-  const cpu = {
-    off: round2(medianAndSpread(cpuOff).median),
-    on: round2(medianAndSpread(cpuOn).median),
-    offRounds: cpuOff.join(" / "),
-    onRounds: cpuOn.join(" / "),
+/** One side of a priced comparison, over its rounds: medians, and CPU per order in each round. */
+export interface Side {
+  /** CPU ms per order, services and broker. */
+  cpu: number;
+  cpuRounds: string;
+  broker: number;
+  acceptP50: number;
+  completeP50: number;
+}
+
+function side(rounds: readonly MeasuredRound[]): Side {
+  const median = (pick: (r: MeasuredRound) => number) => round2(medianAndSpread(rounds.map(pick)).median);
+  return {
+    cpu: median((r) => cpuTotal(r.cpu)),
+    cpuRounds: rounds.map((r) => cpuTotal(r.cpu)).join(" / "),
+    broker: median((r) => r.cpu.broker ?? 0),
+    acceptP50: median((r) => r.load.accept.p50),
+    completeP50: median((r) => r.load.complete.p50),
   };
-  const chosen = closestToMedian(p.on, cpu.on);
-  return { mode: p.mode, load: chosen.load, cpu: chosen.cpu, series: { cpuOff, cpuOn }, figures: figures(cpu) };
+}
+
+/** What a priced mode's run shows: the median round with the feature, both sides' figures (named by the scenario), and their rounds. */
+export function pricedRun(p: Priced, figures: (sides: { off: Side; on: Side }) => ModeRun["figures"]): ModeRun {
+  const sides = { off: side(p.off), on: side(p.on) };
+  const chosen = closestToMedian(p.on, sides.on.cpu);
+  const series = {
+    cpuOff: p.off.map((r) => cpuTotal(r.cpu)),
+    cpuOn: p.on.map((r) => cpuTotal(r.cpu)),
+    acceptOff: p.off.map((r) => r.load.accept.p50),
+    acceptOn: p.on.map((r) => r.load.accept.p50),
+  };
+  return { mode: p.mode, load: chosen.load, cpu: chosen.cpu, series, figures: figures(sides) };
 }
 
 /**

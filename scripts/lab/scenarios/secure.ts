@@ -1,7 +1,6 @@
 import { ms, shown } from "../report/format.js";
 import { MODE_NAME, runOf, type Mode, type ModeRun, type ScenarioResult } from "../report/model.js";
 import type { LabContext } from "../run/context.js";
-import { medianAndSpread } from "../stats.js";
 import { costFindings, priceFeature, pricedRun, type Priced, type PricedFeature } from "./priced.js";
 import { NOTHING, resultOf, type Scenario } from "./scenario.js";
 
@@ -12,16 +11,15 @@ const feature: PricedFeature = {
 };
 
 function runFrom(p: Priced): ModeRun {
-  const median = (rounds: Priced["on"], pick: (r: Priced["on"][number]) => number) => medianAndSpread(rounds.map(pick)).median;
-  return pricedRun(p, (m) => ({
-    cpuMsPerOrderPlain: m.off,
-    cpuMsPerOrderSecure: m.on,
-    cpuRoundsPlain: m.offRounds,
-    cpuRoundsSecure: m.onRounds,
-    completeP50Plain: median(p.off, (r) => r.load.complete.p50),
-    completeP50Secure: median(p.on, (r) => r.load.complete.p50),
-    acceptP50Plain: median(p.off, (r) => r.load.accept.p50),
-    acceptP50Secure: median(p.on, (r) => r.load.accept.p50),
+  return pricedRun(p, ({ off, on }) => ({
+    cpuMsPerOrderPlain: off.cpu,
+    cpuMsPerOrderSecure: on.cpu,
+    cpuRoundsPlain: off.cpuRounds,
+    cpuRoundsSecure: on.cpuRounds,
+    completeP50Plain: off.completeP50,
+    completeP50Secure: on.completeP50,
+    acceptP50Plain: off.acceptP50,
+    acceptP50Secure: on.acceptP50,
   }));
 }
 

@@ -37,11 +37,11 @@ function traced(p: Priced, round: MeasuredRound, receiver: OtlpReceiver, baselin
 }
 
 function runFrom(p: Priced, receiver?: OtlpReceiver, baselineRate = 0): ModeRun {
-  const run = pricedRun(p, (m) => ({
-    cpuMsPerOrderUntraced: m.off,
-    cpuMsPerOrderTraced: m.on,
-    cpuRoundsUntraced: m.offRounds,
-    cpuRoundsTraced: m.onRounds,
+  const run = pricedRun(p, ({ off, on }) => ({
+    cpuMsPerOrderUntraced: off.cpu,
+    cpuMsPerOrderTraced: on.cpu,
+    cpuRoundsUntraced: off.cpuRounds,
+    cpuRoundsTraced: on.cpuRounds,
   }));
   if (!receiver) return run;
   const chosen = p.on.find((r) => r.load === run.load) ?? p.on[0]!;
