@@ -202,7 +202,8 @@ export const scaleOut: Scenario = {
   ],
   findings: (s) =>
     s.runs
-      .filter((r) => (r.series?.completedPerSecondAfter?.length ?? 0) > 0)
+      // An interval needs two seconds on each side at least (a short run may change too late for that).
+      .filter((r) => (r.series?.completedPerSecondAfter?.length ?? 0) >= 2 && (r.series?.completedPerSecondBefore?.length ?? 0) >= 2)
       .map((r) =>
         unpairedRatioFinding(
           {
