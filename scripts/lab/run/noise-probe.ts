@@ -41,7 +41,6 @@ export function probeNoise(dir: string, label: string): NoiseProbe {
 export function noiseRecord(probes: readonly NoiseProbe[]): NoiseRecord {
   const loop = medianAndSpread(probes.map((p) => p.cpuLoopMs));
   const file = medianAndSpread(probes.map((p) => p.fileCreateUs));
-  void sink;
   return {
     probes: probes.map((p) => ({ ...p, noisy: p.cpuLoopMs > loop.median * 1.25 || p.fileCreateUs > file.median * 2 })),
     cpuLoopMedianMs: loop.median,

@@ -28,11 +28,9 @@ function runFrom(p: Priced): ModeRun {
 }
 
 function findings(s: ScenarioResult): Finding[] {
-  const x = runOf(s, "nats");
-  const answer = x?.series?.acceptOn && x.series.acceptOff;
-  return [
-    ...costFindings(s, feature),
-    ...(answer
+  const series = runOf(s, "nats")?.series;
+  const answer =
+    series?.acceptOn && series.acceptOff
       ? [
           pairedFinding(
             {
@@ -42,12 +40,12 @@ function findings(s: ScenarioResult): Finding[] {
               unit: "×",
               words: { higher: "the answer waits for the disk", lower: "the answer comes sooner" },
             },
-            x.series!.acceptOn!,
-            x.series!.acceptOff!,
+            series.acceptOn,
+            series.acceptOff,
           ),
         ]
-      : []),
-  ];
+      : [];
+  return [...costFindings(s, feature), ...answer];
 }
 
 /**
