@@ -2,10 +2,11 @@ import { expect } from "chai";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connect, type NatsConnection } from "nats";
+import { StorageType, connect, type NatsConnection, type NatsError } from "nats";
 import { startNatsCluster, type ManagedNatsCluster } from "../../scripts/lib/nats-cluster.js";
 import { ConfigError } from "../../services/common/config-error.js";
 import { STREAMS, ensureStreams } from "../../services/nats/topology.js";
+import { eventually } from "../support/eventually.js";
 
 /**
  * A stream placement refused while a cluster's peers are still joining is
@@ -32,8 +33,23 @@ describe("stream placement while a NATS cluster forms", function () {
     const jsm = await nc.jetstreamManager({ checkAPI: false });
     const third = cluster.nodes[2]!;
     await third.stop();
-    // The two left elect a meta leader (if the third was it) and answer again.
+    // The two left elect a meta leader (if the third was it) and answer again, and the meta layer
+    // counts the third as away only after a while: until then it may still place replicas on it.
     await cluster.waitForMetaLeader();
+    await eventually(
+      "the cluster to refuse 3 replicas while a peer is away",
+      async () => {
+        try {
+          await jsm.streams.add({ name: "PLACEMENT_PROBE", subjects: ["placement.probe"], num_replicas: 3, storage: StorageType.File });
+          await jsm.streams.delete("PLACEMENT_PROBE");
+          return undefined;
+        } catch (err) {
+          return (err as NatsError).api_error?.err_code === 10005 ? true : undefined;
+        }
+      },
+      60_000,
+      250,
+    );
     let placedAt = 0;
     const placing = ensureStreams(jsm, { duplicateWindowMs: 60_000, streamReplicas: 3 }, 60_000).then(() => (placedAt = Date.now()));
     // While the peer is away the placement is refused; it is retried, not given up.
