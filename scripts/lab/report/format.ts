@@ -23,9 +23,9 @@ export const ms = (v: number | undefined) => (v === undefined || Number.isNaN(v)
 
 export const round2 = (v: number) => Math.round(v * 100) / 100;
 
-/** "4.1" or "3.2 + 1.5 in the broker". */
-export function cpuText(own: number, broker: number | null): string {
-  return broker === null ? String(own) : `${own} + ${broker} in the broker`;
+/** CPU per order as words: "4.1 ms", or "3.2 ms + 1.5 ms in the broker". */
+export function cpuText(own: number | string, broker: number | string | null | undefined): string {
+  return broker === null || broker === undefined ? `${own} ms` : `${own} ms + ${broker} ms in the broker`;
 }
 
 /** "800 (750–850)", or "≥ 3000" when a round held the search's maximum rate (the real limit is higher). */

@@ -201,8 +201,8 @@ export const baseline: Scenario = {
       const run = runOf(s, m);
       const bare = rawRunOf(s, m);
       if (!run?.cpu) continue;
-      const own = `${run.cpu.total} ms${run.cpu.broker === null ? "" : ` plus ${run.cpu.broker} ms in the broker`}`;
-      const vs = bare?.cpu ? `; its bare chain ${bare.cpu.total} ms${bare.cpu.broker === null ? "" : ` plus ${bare.cpu.broker} ms`}` : "";
+      const own = cpuText(run.cpu.total, run.cpu.broker);
+      const vs = bare?.cpu ? `; its bare chain ${cpuText(bare.cpu.total, bare.cpu.broker)}` : "";
       const f = report.findings.find((x) => x.id === `cpu.${m}-vs-bare`);
       parts.push(`CPU per order in the ${MODE_NAME[m]} services (median round): ${own}${vs}${f ? `; over ${f.rounds} rounds, ${f.text}` : ""}.`);
     }
@@ -212,8 +212,7 @@ export const baseline: Scenario = {
         `At the warm rate of ${report.settings.warmRate} orders/s, where idle wakeups weigh little on each order, CPU per order was ${warm
           .map((r) => {
             const name = s.raw?.includes(r) ? `bare ${MODE_NAME[r.mode]}` : MODE_NAME[r.mode];
-            const broker = r.figures.brokerCpuMsPerOrderWarm;
-            return `${name} ${show(r.figures.cpuMsPerOrderWarm)} ms${broker === undefined ? "" : ` (+ ${show(broker)} ms in the broker)`}`;
+            return `${name} ${cpuText(show(r.figures.cpuMsPerOrderWarm), r.figures.brokerCpuMsPerOrderWarm === undefined ? null : show(r.figures.brokerCpuMsPerOrderWarm))}`;
           })
           .join(", ")}.`,
       );
@@ -241,10 +240,10 @@ export const baseline: Scenario = {
         ? `client waited for completion: p50 ${ms(l.complete.p50)}, p99 ${ms(l.complete.p99)}`
         : `client answered in ${ms(l.accept.p50)}; completed p50 ${ms(l.complete.p50)}, p99 ${ms(l.complete.p99)}`;
     const f = report.findings.find((x) => x.id === `cpu.${r.mode}-vs-bare`);
-    const cpu = r.cpu ? `; ${cpuText(r.cpu.total, r.cpu.broker)} ms CPU per order${f ? ` (${f.estimate}× its bare chain, ${f.low}–${f.high}×)` : ""}` : "";
+    const cpu = r.cpu ? `; ${cpuText(r.cpu.total, r.cpu.broker)} CPU per order${f ? ` (${f.estimate}× its bare chain, ${f.low}–${f.high}×)` : ""}` : "";
     return `${wait}${cpu}`;
   },
-  keyFigure: (r) => (r.cpu ? `cpu ${cpuText(r.cpu.total, r.cpu.broker)} ms/order` : ""),
+  keyFigure: (r) => (r.cpu ? `cpu ${cpuText(r.cpu.total, r.cpu.broker)} per order` : ""),
   charts(s, report) {
     const loaded = s.runs.filter((r) => r.load);
     const cats = ["accept p50", "accept p99", "complete p50", "complete p90", "complete p99"];
