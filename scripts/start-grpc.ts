@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { DEFAULT_GRPC_PORTS, SERVICE_NAMES } from "../services/common/config.js";
 import { ensureCertificates } from "./lib/certs.js";
 import { grpcServiceEnv } from "./lib/grpc-topology.js";
+import { loopbackHost } from "./lib/loopback.js";
 import { ProcessGroup, SERVICE_ENTRY } from "./lib/process-group.js";
 import { parseReplicas, replicaName } from "./lib/replicas.js";
 
@@ -17,7 +18,8 @@ const DATA_DIR = process.env.DATA_DIR ?? "./data/grpc";
 const certs = values.secure ? ensureCertificates(resolve(join(DATA_DIR, "tls"))) : undefined;
 
 const port = (name: (typeof SERVICE_NAMES)[number], index: number) => DEFAULT_GRPC_PORTS[name] + 10 * index;
-const addresses = (name: (typeof SERVICE_NAMES)[number]) => Array.from({ length: replicas[name] }, (_, i) => `127.0.0.1:${port(name, i)}`).join(",");
+const addresses = (name: (typeof SERVICE_NAMES)[number]) =>
+  Array.from({ length: replicas[name] }, (_, i) => `${loopbackHost(!!certs)}:${port(name, i)}`).join(",");
 
 const group = new ProcessGroup();
 for (const name of SERVICE_NAMES) {
@@ -37,7 +39,7 @@ if (certs) {
   const c = certs.files.client!;
   process.stderr.write(
     `[start:grpc] mutual TLS; certificates in ${certs.dir}. As the client identity:\n` +
-      `  grpcurl -cacert ${certs.ca} -cert ${c.cert} -key ${c.key} 127.0.0.1:50051 list\n`,
+      `  grpcurl -cacert ${certs.ca} -cert ${c.cert} -key ${c.key} localhost:50051 list\n`,
   );
 }
 

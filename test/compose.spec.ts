@@ -53,7 +53,7 @@ describe("docker-compose.yml", function () {
     expect(s["order-grpc"]!.environment).to.include({ BILLING_SERVICE_ADDR: "billing-grpc:50052", NOTIFICATION_SERVICE_ADDR: "notification-grpc:50053" });
     for (const [name, svc] of Object.entries(s).filter(([n]) => n.endsWith("-grpc"))) {
       expect(svc.command?.slice(1), name).to.deep.equal(["--mode", "grpc"]);
-      expect(svc.healthcheck?.test?.join(" "), name).to.match(/^CMD node dist\/services\/health-check\.js 127\.0\.0\.1:5005[123]$/);
+      expect(svc.healthcheck?.test?.join(" "), name).to.match(/^CMD node dist\/services\/health-check\.js localhost:5005[123]$/);
     }
     expect(s["order-grpc"]!.depends_on?.["billing-grpc"]?.condition).to.equal("service_healthy");
   });

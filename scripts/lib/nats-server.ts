@@ -2,6 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { accessSync, constants, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { loopbackHost } from "./loopback.js";
 import { projectRoot } from "../../services/common/project-root.js";
 import type { NatsSync } from "./nats-config.js";
 import { connect, type ConnectionOptions } from "nats";
@@ -179,7 +180,7 @@ export async function startNatsServer(options: NatsServerOptions): Promise<Manag
   const secure = options.secure;
   const port = options.port ?? (options.preferPort && (await isPortFree(options.preferPort)) ? options.preferPort : await freePort());
   mkdirSync(options.storeDir, { recursive: true });
-  const url = `nats://127.0.0.1:${port}`;
+  const url = `nats://${loopbackHost(!!secure)}:${port}`;
   const monitorPort = secure?.monitorPort ?? options.monitorPort ?? (await freePort());
   const jetstream = options.sync === "always" ? ["-c", syncConfig(options.storeDir)] : ["-js", "-sd", options.storeDir];
   const args = secure

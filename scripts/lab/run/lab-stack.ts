@@ -7,6 +7,7 @@ import { CONSUMERS } from "../../../services/nats/topology.js";
 import { ensureBuilt } from "../../lib/build.js";
 import { freePort } from "../../lib/free-port.js";
 import { grpcServiceEnv, type GrpcPorts } from "../../lib/grpc-topology.js";
+import { loopbackHost } from "../../lib/loopback.js";
 import type { CertificateSet } from "../../lib/certs.js";
 import type { NatsSync, SecureNatsFiles } from "../../lib/nats-config.js";
 import { startNatsCluster, type ManagedNatsCluster } from "../../lib/nats-cluster.js";
@@ -102,7 +103,7 @@ export class LabStack {
     const certs = this.options.secure;
     const tls: Record<string, string> = certs ? { TLS_CA_FILE: certs.ca, TLS_CERT_FILE: certs.files[name]!.cert, TLS_KEY_FILE: certs.files[name]!.key } : {};
     const env = this.ports
-      ? { ...base, ...grpcServiceEnv(name, this.ports), ...tls }
+      ? { ...base, ...grpcServiceEnv(name, this.ports, !!certs), ...tls }
       : { ...base, NATS_URL: this.natsUrl, ...(certs && this.natsFiles ? secureEnv(this.natsFiles, certs, name) : {}) };
     this.envs.set(name, env);
     return env;
@@ -124,13 +125,14 @@ export class LabStack {
     return pids.filter((p): p is number => p !== undefined);
   }
 
-  /**
-   * Where a customer reaches the order service. Over TLS by the name its certificate carries
-   * (localhost): a TLS client given an IP address sends it as the server name, which Node warns
-   * against (DEP0123).
-   */
+  /** How the lab names this host's servers (over TLS by their certificates' name). */
+  get #host(): string {
+    return loopbackHost(!!this.options.secure);
+  }
+
+  /** Where a customer reaches the order service. */
   get orderAddress(): string {
-    return `${this.options.secure ? "localhost" : "127.0.0.1"}:${this.ports!.order}`;
+    return `${this.#host}:${this.ports!.order}`;
   }
 
   /** Starts (or restarts) a service; `env` changes its environment from now on (undefined values remove). */
@@ -156,8 +158,9 @@ export class LabStack {
    */
   async startReplica(name: ServiceName, replica: string, env: Record<string, string> = {}): Promise<string | undefined> {
     const sink = (line: string) => this.#log.write(`${line}\n`);
-    const address = this.ports ? `127.0.0.1:${await freePort()}` : undefined;
-    const merged = { ...this.envs.get(name), ...env, ...(address ? { GRPC_LISTEN_ADDR: address } : {}) };
+    const port = this.ports ? await freePort() : undefined;
+    const address = port ? `${this.#host}:${port}` : undefined;
+    const merged = { ...this.envs.get(name), ...env, ...(port ? { GRPC_LISTEN_ADDR: `127.0.0.1:${port}` } : {}) };
     const consumer = Object.values(CONSUMERS).find((c) => c.owner === name);
     const jsm = this.nats ? await (await this.natsConnection()).jetstreamManager({ checkAPI: false }) : undefined;
     const pullsBefore = consumer && jsm ? ((await jsm.consumers.info(consumer.stream, consumer.durable)).num_waiting ?? 0) : 0;
@@ -175,7 +178,7 @@ export class LabStack {
   }
 
   async waitReady(name: ServiceName, timeoutMs = 30_000): Promise<void> {
-    if (this.ports) return waitGrpcHealthy(`127.0.0.1:${this.ports[name]}`, timeoutMs, this.options.secure && pemOf(this.options.secure, "admin"));
+    if (this.ports) return waitGrpcHealthy(`${this.#host}:${this.ports[name]}`, timeoutMs, this.options.secure && pemOf(this.options.secure, "admin"));
     const nc = await this.natsConnection();
     const jsm = await nc.jetstreamManager({ checkAPI: false });
     const deadline = Date.now() + timeoutMs;
