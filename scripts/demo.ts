@@ -1,16 +1,12 @@
-// Starts the gRPC mode as three processes on free ports, places a few sample orders, prints them, stops.
+// Starts the gRPC mode as three processes on free ports (from the build), places a few sample orders, prints them, stops.
 // With ORDER_SERVICE_ADDR set it starts nothing: it places the samples with the order service there, as a
 // client of the secure profile when TLS_CA_FILE, TLS_CERT_FILE and TLS_KEY_FILE (or --tls-*) are set.
 import { parseArgs } from "node:util";
-import { SERVICE_NAMES, type ServiceName } from "../services/common/config.js";
 import { formatMoney } from "../services/domain/currency.js";
 import { OrderStatus, type Order } from "../services/gen/shop/v1/order.js";
 import { GrpcWorkflowClient } from "../services/grpc/workflow-client.js";
 import { CLIENT_FLAGS, clientSettings } from "./lib/client-settings.js";
-import { freePort } from "./lib/free-port.js";
-import { grpcServiceEnv } from "./lib/grpc-topology.js";
-import { ProcessGroup, SERVICE_ENTRY } from "./lib/process-group.js";
-import { waitGrpcHealthy } from "../services/grpc/wait-healthy.js";
+import { startStack } from "./lib/stack/start-stack.js";
 
 const DATA_DIR = process.env.DATA_DIR ?? "./data/demo";
 
@@ -38,20 +34,12 @@ const SAMPLES: Order[] = [
   },
 ];
 
-/** The order service to use: one given by ORDER_SERVICE_ADDR, or three processes started here (stopped at the end). */
+/** The order service to use: one given by ORDER_SERVICE_ADDR, or the three services started here as processes (stopped at the end). */
 async function orderService(): Promise<{ address: string; stop(): Promise<void> }> {
   const given = process.env.ORDER_SERVICE_ADDR;
   if (given) return { address: given, stop: () => Promise.resolve() };
-  const ports = Object.fromEntries(await Promise.all(SERVICE_NAMES.map(async (n) => [n, await freePort()] as const))) as Record<ServiceName, number>;
-  const group = new ProcessGroup();
-  for (const name of SERVICE_NAMES) group.spawnScript(name, SERVICE_ENTRY, [name, "--mode", "grpc"], { ...grpcServiceEnv(name, ports), DATA_DIR });
-  try {
-    await Promise.all(SERVICE_NAMES.map((n) => waitGrpcHealthy(`127.0.0.1:${ports[n]}`)));
-  } catch (err) {
-    await group.stop();
-    throw err;
-  }
-  return { address: `127.0.0.1:${ports.order}`, stop: () => group.stop() };
+  const stack = await startStack({ mode: "grpc", where: "processes", dataDir: DATA_DIR });
+  return { address: stack.entry, stop: () => stack.stop() };
 }
 
 async function main(): Promise<void> {

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { isMode, type Mode } from "../services/common/config.js";
 import { labOrder } from "./lab/run/lab-order.js";
-import { LabStack } from "./lab/run/lab-stack.js";
+import { startStack } from "./lib/stack/start-stack.js";
 import { runLoad, type LoadTarget } from "./lab/run/load-generator.js";
 import { medianAndSpread } from "./lab/stats.js";
 import { SYSTEM_NAME, type CpuPerOrder } from "./lab/report/model.js";
@@ -32,7 +32,12 @@ const FLOOR = "work floor";
 
 async function startMode(mode: Mode): Promise<Measured> {
   const dataDir = mkdtempSync(join(tmpdir(), `gvn-floor-${mode}-`));
-  const stack = await LabStack.start({ mode, dataDir, logFile: join(dataDir, "services.log") });
+  const stack = await startStack({
+    where: "processes",
+    mode,
+    dataDir,
+    logFile: join(dataDir, "services.log"),
+  });
   const target = mode === "grpc" ? grpcTarget(stack.orderAddress) : await natsTarget(stack.natsUrl);
   const reader = processReader(
     () => stack.servicePids(),

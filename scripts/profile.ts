@@ -9,9 +9,9 @@ import { parseArgs } from "node:util";
 import { SERVICE_NAMES, isMode } from "../services/common/config.js";
 import { formatRanking, rankProfile, type CpuProfile } from "./lab/run/cpu-profile.js";
 import { labOrder } from "./lab/run/lab-order.js";
-import { LabStack } from "./lab/run/lab-stack.js";
+import { startStack } from "./lib/stack/start-stack.js";
 import { runLoad } from "./lab/run/load-generator.js";
-import { processCpuMs } from "./lab/run/proc-cpu.js";
+import { processCpuMs } from "./lib/proc-cpu.js";
 import { grpcTarget, natsTarget } from "./lab/run/targets.js";
 import { durationMs } from "./lib/duration.js";
 import { ensureNatsServer } from "./lib/nats-server.js";
@@ -35,7 +35,8 @@ async function main(): Promise<void> {
   const outDir = resolve(values.out ?? join("reports", `profile-${mode}-${new Date().toISOString().replace(/[:.]/g, "-")}`));
   if (mode === "nats") ensureNatsServer();
   const dataDir = mkdtempSync(join(tmpdir(), `gvn-profile-${mode}-`));
-  const stack = await LabStack.start({
+  const stack = await startStack({
+    where: "processes",
     mode,
     dataDir,
     logFile: join(outDir, "services.log"),

@@ -16,7 +16,8 @@ import { ensureCertificates } from "./lib/certs.js";
 import { startNatsCluster, type ManagedNatsCluster } from "./lib/nats-cluster.js";
 import { natsSync } from "./lib/nats-config.js";
 import { startNatsServer, type ManagedNatsServer } from "./lib/nats-server.js";
-import { secureEnv, startSecureNats } from "./lib/secure-nats.js";
+import { identity } from "./lib/identity.js";
+import { startSecureNats } from "./lib/secure-nats.js";
 import { recordNatsUrl } from "./lib/nats-url-file.js";
 import { parseReplicas, replicaName } from "./lib/replicas.js";
 import { ProcessGroup, SERVICE_ENTRY } from "./lib/process-group.js";
@@ -64,9 +65,9 @@ async function main(): Promise<void> {
     const secured = await startSecureNats(resolve(join(DATA_DIR, "nats-secure")), certs, process.env, sync);
     managed = secured.server;
     natsUrl = managed.url;
-    for (const name of SERVICE_NAMES) perService[name] = secureEnv(secured.files, certs, name);
+    for (const name of SERVICE_NAMES) perService[name] = identity(certs, name, secured.files.seeds).env;
     recordNatsUrl(DATA_DIR, natsUrl, managed.monitorUrl);
-    const admin = secureEnv(secured.files, certs, "admin");
+    const admin = identity(certs, "admin", secured.files.seeds).env;
     process.stderr.write(
       `[start:nats] secure nats-server ${managed.version} at ${natsUrl} (config ${secured.files.confFile}; monitoring ${managed.monitorUrl}/varz)
 ` +

@@ -1,11 +1,12 @@
+import type { NatsInProcessStack } from "../scripts/lib/stack/nats-in-process.js";
+import type { GrpcInProcessStack } from "../scripts/lib/stack/grpc-in-process.js";
+import { startStack } from "../scripts/lib/stack/start-stack.js";
 import { expect } from "chai";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { secureEnv } from "../scripts/lib/secure-nats.js";
 import { PROJECT_ROOT } from "../scripts/lib/process-group.js";
-import { testCertificates, tlsEnv } from "./support/certs.js";
-import { startGrpcStack, type GrpcStack } from "./support/grpc-harness.js";
-import { startNatsStack, type NatsStack } from "./support/nats-harness.js";
+import { testCertificates } from "./support/certs.js";
+import { identity } from "../scripts/lib/identity.js";
 
 const run = promisify(execFile);
 
@@ -38,10 +39,10 @@ describe("client tools against the secure profile", function () {
   this.timeout(120_000);
 
   describe("gRPC (mutual TLS)", () => {
-    let stack: GrpcStack;
+    let stack: GrpcInProcessStack;
     let address: string;
     before(async () => {
-      stack = await startGrpcStack({}, { certs: testCertificates() });
+      stack = await startStack({ mode: "grpc", where: "in-process", secure: testCertificates() });
       address = stack.services.order.addresses.listens!;
     });
     after(() => stack?.close());
@@ -49,7 +50,7 @@ describe("client tools against the secure profile", function () {
     it("npm run load drives it with the client's certificate", async () => {
       const out = await tool("scripts/load.ts", ["--mode", "grpc", "--orders", "5", "--rate", "50"], {
         ORDER_SERVICE_ADDR: address,
-        ...tlsEnv(testCertificates(), "client"),
+        ...identity(testCertificates(), "client").env,
       });
       expect(out.code, out.stderr).to.equal(0);
       expect(completed(out)).to.equal(5);
@@ -63,7 +64,7 @@ describe("client tools against the secure profile", function () {
     });
 
     it("npm run demo places its samples with the client's certificate, and fails without it", async () => {
-      const ok = await tool("scripts/demo.ts", [], { ORDER_SERVICE_ADDR: address, ...tlsEnv(testCertificates(), "client") });
+      const ok = await tool("scripts/demo.ts", [], { ORDER_SERVICE_ADDR: address, ...identity(testCertificates(), "client").env });
       expect(ok.code, ok.stderr).to.equal(0);
       expect(ok.stdout.match(/: ORDER_STATUS_COMPLETED /g)).to.have.length(2);
       expect(ok.stdout).to.match(/: refused: items\[0\]|: refused: customer\.email/);
@@ -81,16 +82,16 @@ describe("client tools against the secure profile", function () {
   });
 
   describe("NATS (NKeys, subject permissions, mutual TLS)", () => {
-    let stack: NatsStack;
+    let stack: NatsInProcessStack;
     before(async () => {
-      stack = await startNatsStack({}, { certs: testCertificates() });
+      stack = await startStack({ mode: "nats", where: "in-process", secure: testCertificates() });
     });
     after(() => stack?.close());
 
     it("npm run load drives it with the client's seed and certificate", async () => {
       const out = await tool("scripts/load.ts", ["--mode", "nats", "--orders", "5", "--rate", "50"], {
         NATS_URL: stack.server.url,
-        ...secureEnv(stack.secure!.files, stack.secure!.certs, "client"),
+        ...stack.identity("client")!.env,
       });
       expect(out.code, out.stderr).to.equal(0);
       expect(completed(out)).to.equal(5);
@@ -106,7 +107,7 @@ describe("client tools against the secure profile", function () {
     it("npm run load as an identity the permissions do not allow to place orders fails, non-zero, saying why", async () => {
       const out = await tool("scripts/load.ts", ["--mode", "nats", "--orders", "3", "--rate", "50"], {
         NATS_URL: stack.server.url,
-        ...secureEnv(stack.secure!.files, stack.secure!.certs, "billing"),
+        ...stack.identity("billing")!.env,
       });
       expect(out.code).to.not.equal(0);
       expect(out.stderr).to.match(/^load: .* did not answer a read as it should: .*Permissions Violation/m);
@@ -114,7 +115,7 @@ describe("client tools against the secure profile", function () {
     });
 
     it("npm run nats:status reads it as admin", async () => {
-      const out = await tool("scripts/nats-status.ts", [], { NATS_URL: stack.server.url, ...secureEnv(stack.secure!.files, stack.secure!.certs, "admin") });
+      const out = await tool("scripts/nats-status.ts", [], { NATS_URL: stack.server.url, ...stack.identity("admin")!.env });
       expect(out.code, out.stderr).to.equal(0);
       expect(out.stdout).to.include("ORDERS");
     });

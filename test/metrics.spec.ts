@@ -1,3 +1,4 @@
+import { startStack } from "../scripts/lib/stack/start-stack.js";
 import { expect } from "chai";
 import { connect } from "nats";
 import type { ServiceName } from "../services/common/config.js";
@@ -5,8 +6,6 @@ import type { RunningService } from "../services/common/running-service.js";
 import { GrpcWorkflowClient } from "../services/grpc/workflow-client.js";
 import { NatsWorkflowClient } from "../services/nats/workflow-client.js";
 import type { OrderWorkflowClient } from "../services/workflow.js";
-import { startGrpcStack } from "./support/grpc-harness.js";
-import { startNatsStack } from "./support/nats-harness.js";
 import { sampleOrder } from "./support/orders.js";
 import { metricValue, scrape, type Sample } from "./support/prometheus.js";
 import { eventually } from "./support/eventually.js";
@@ -48,7 +47,7 @@ describe("Prometheus metrics at METRICS_PORT", function () {
   this.timeout(60_000);
 
   it("gRPC: orders by outcome, step durations and grpc_server_handled_total move after orders", async () => {
-    const stack = await startGrpcStack({ METRICS_PORT: "0" });
+    const stack = await startStack({ mode: "grpc", where: "in-process", env: { METRICS_PORT: "0" } });
     const client = new GrpcWorkflowClient({ orderServiceAddr: stack.services.order.addresses.listens! });
     try {
       const m = await exercise({ client, services: stack.services, close: () => stack.close() });
@@ -67,7 +66,7 @@ describe("Prometheus metrics at METRICS_PORT", function () {
   });
 
   it("NATS: orders by outcome, step durations, consumers in flight and dead letters move after orders", async () => {
-    const stack = await startNatsStack({ METRICS_PORT: "0" });
+    const stack = await startStack({ mode: "nats", where: "in-process", env: { METRICS_PORT: "0" } });
     const client = await NatsWorkflowClient.connect({ natsUrl: stack.server.url });
     const nc = await connect({ servers: stack.server.url });
     try {
@@ -89,7 +88,7 @@ describe("Prometheus metrics at METRICS_PORT", function () {
   });
 
   it("serves nothing when METRICS_PORT is unset", async () => {
-    const stack = await startGrpcStack();
+    const stack = await startStack({ mode: "grpc", where: "in-process" });
     try {
       expect(stack.services.order.metricsPort).to.equal(undefined);
     } finally {

@@ -1,9 +1,9 @@
+import { startStack } from "../scripts/lib/stack/start-stack.js";
 import { expect } from "chai";
 import { SMTPServer } from "smtp-server";
 import { Ledger } from "../scripts/audit/ledger.js";
 import { OrderStatus } from "../services/gen/shop/v1/order.js";
 import { GrpcWorkflowClient } from "../services/grpc/workflow-client.js";
-import { startGrpcStack } from "./support/grpc-harness.js";
 import { sampleOrder } from "./support/orders.js";
 
 interface Received {
@@ -31,7 +31,7 @@ describe("e-mail over SMTP (SMTP_URL)", function () {
     });
     await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
     const port = (smtp.server.address() as { port: number }).port;
-    const stack = await startGrpcStack({ SMTP_URL: `smtp://127.0.0.1:${port}` });
+    const stack = await startStack({ mode: "grpc", where: "in-process", env: { SMTP_URL: `smtp://127.0.0.1:${port}` } });
     const client = new GrpcWorkflowClient({ orderServiceAddr: stack.services.order.addresses.listens! });
     const ledger = new Ledger(stack.dataDir);
     try {

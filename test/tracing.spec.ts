@@ -1,3 +1,4 @@
+import { startStack } from "../scripts/lib/stack/start-stack.js";
 import { expect } from "chai";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -21,8 +22,6 @@ import { startNatsServer } from "../scripts/lib/nats-server.js";
 import { SPAN_KIND, type ReceivedSpan } from "../scripts/lib/otlp-decode.js";
 import { startOtlpReceiver, type OtlpReceiver } from "../scripts/lib/otlp-receiver.js";
 import { eventually } from "./support/eventually.js";
-import { startGrpcStack } from "./support/grpc-harness.js";
-import { startNatsStack } from "./support/nats-harness.js";
 import { sampleOrder } from "./support/orders.js";
 
 /** A traceparent as any W3C client would send it: a fresh trace id, sampled. */
@@ -50,7 +49,7 @@ describe("OpenTelemetry traces", function () {
 
   it("gRPC (http/json): one order is one trace across the three services, under the trace id the client sent; spans leave on shutdown", async () => {
     // The default 5 s batch delay: the spans can only arrive in time through the flush of ordered shutdown.
-    const stack = await startGrpcStack(otelEnv(receiver, "http/json"));
+    const stack = await startStack({ mode: "grpc", where: "in-process", env: otelEnv(receiver, "http/json") });
     const client = new GrpcWorkflowClient({ orderServiceAddr: stack.services.order.addresses.listens! });
     const { traceId, header } = traceparent();
     const order = sampleOrder();
@@ -83,7 +82,7 @@ describe("OpenTelemetry traces", function () {
   });
 
   it("NATS (http/protobuf): one order is one trace across the three services, under the trace id the client sent", async () => {
-    const stack = await startNatsStack({ ...otelEnv(receiver, "http/protobuf"), OTEL_BSP_SCHEDULE_DELAY: "50" });
+    const stack = await startStack({ mode: "nats", where: "in-process", env: { ...otelEnv(receiver, "http/protobuf"), OTEL_BSP_SCHEDULE_DELAY: "50" } });
     const client = await NatsWorkflowClient.connect({ natsUrl: stack.server.url });
     const { traceId, header } = traceparent();
     const order = sampleOrder();

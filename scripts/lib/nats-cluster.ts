@@ -1,13 +1,19 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { freePorts } from "./free-port.js";
+import { loopbackHost } from "./loopback.js";
+import { credentialOptions } from "../../services/nats/connection.js";
+import type { CertificateSet } from "./certs.js";
+import { identity } from "./identity.js";
 import { startNatsServer, waitForJetStream, type ManagedNatsServer } from "./nats-server.js";
-import type { NatsSync } from "./nats-config.js";
+import { writeNatsConfig, type NatsSync, type SecureNatsFiles } from "./nats-config.js";
 
 export interface ManagedNatsCluster {
   /** Every node's client URL, comma-separated: what the services are given as NATS_URL. */
   url: string;
   nodes: ManagedNatsServer[];
+  /** The secure profile: the first node's config and the seeds every node shares. */
+  files?: SecureNatsFiles;
   /** Waits until JetStream has a meta leader and answers (after a start or a node's restart). */
   waitForMetaLeader(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -17,6 +23,8 @@ export interface ManagedNatsCluster {
  * A local JetStream cluster of `size` nats-servers on free ports of 127.0.0.1:
  * each with its server_name, its own store under `dir`, JetStream on, and
  * routes to every other node (what 2.9 needs to cluster JetStream).
+ * With `secure`: each node from a config of writeNatsConfig (as the compose file's nodes), with the
+ * same NKey users, mutual TLS for clients, and the checks made as admin.
  */
 export async function startNatsCluster(options: {
   dir: string;
@@ -24,6 +32,7 @@ export async function startNatsCluster(options: {
   name?: string;
   onOutput?: (node: string, line: string) => void;
   sync?: NatsSync;
+  secure?: CertificateSet;
 }): Promise<ManagedNatsCluster> {
   const size = options.size ?? 3;
   const name = options.name ?? "shop";
@@ -33,28 +42,48 @@ export async function startNatsCluster(options: {
   const monitorPorts = ports.slice(2 * size);
   const routes = routePorts.map((p) => `nats://127.0.0.1:${p}`).join(",");
   const nodes: ManagedNatsServer[] = [];
+  const certs = options.secure;
+  const configs = certs
+    ? clientPorts.map((port, i) =>
+        writeNatsConfig({
+          out: join(options.dir, "secure"),
+          confName: `n${i + 1}.conf`,
+          storeDir: join(options.dir, `n${i + 1}`),
+          port,
+          monitorPort: monitorPorts[i],
+          tlsDir: certs.dir,
+          cluster: { serverName: `n${i + 1}`, name, port: routePorts[i]!, routes: routePorts.map((p) => `nats-route://127.0.0.1:${p}`) },
+          sync: options.sync,
+        }),
+      )
+    : undefined;
+  const admin = certs && configs ? credentialOptions(identity(certs, "admin", configs[0]!.seeds).nats()) : {};
   // The nodes start together: JetStream waits for a quorum of its peers before it answers.
   const started = await Promise.allSettled(
     clientPorts.map((port, i) => {
       const node = `n${i + 1}`;
       const storeDir = join(options.dir, node);
       mkdirSync(storeDir, { recursive: true });
+      const onOutput = options.onOutput && ((line: string) => options.onOutput!(node, line));
+      if (configs)
+        return startNatsServer({ storeDir, port, secure: { configFile: configs[i]!.confFile, monitorPort: monitorPorts[i]!, connect: admin }, onOutput });
       return startNatsServer({
         storeDir,
         port,
         monitorPort: monitorPorts[i],
         sync: options.sync,
         extraArgs: ["--server_name", node, "--cluster_name", name, "--cluster", `nats://127.0.0.1:${routePorts[i]}`, "--routes", routes],
-        onOutput: options.onOutput && ((line) => options.onOutput!(node, line)),
+        onOutput,
       });
     }),
   );
   for (const r of started) if (r.status === "fulfilled") nodes.push(r.value);
-  const url = clientPorts.map((p) => `nats://127.0.0.1:${p}`).join(",");
+  const url = clientPorts.map((p) => `nats://${loopbackHost(!!certs)}:${p}`).join(",");
   const cluster: ManagedNatsCluster = {
     url,
     nodes,
-    waitForMetaLeader: (timeoutMs = 30_000) => waitForJetStream(url, timeoutMs),
+    files: configs?.[0],
+    waitForMetaLeader: (timeoutMs = 30_000) => waitForJetStream(url, timeoutMs, admin),
     async stop() {
       await Promise.all(nodes.map((n) => n.stop()));
     },

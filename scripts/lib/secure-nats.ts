@@ -1,31 +1,13 @@
-import { readFileSync } from "node:fs";
 import { connect } from "nats";
 import { natsConfig } from "../../services/common/config.js";
 import { credentialOptions, type NatsCredentials } from "../../services/nats/connection.js";
 import { provisionAll } from "../../services/nats/topology.js";
-import type { NatsIdentity } from "../../services/nats/permissions.js";
 import type { CertificateSet } from "./certs.js";
 import { freePort } from "./free-port.js";
+import { identity } from "./identity.js";
 import { writeNatsConfig, type SecureNatsFiles } from "./nats-config.js";
 import { startNatsServer, type ManagedNatsServer } from "./nats-server.js";
 import type { NatsSync } from "./nats-config.js";
-
-/** An identity's PEM material from a certificate set. */
-export function pemOf(certs: CertificateSet, identity: string): NatsCredentials["tls"] {
-  const f = certs.files[identity]!;
-  return { ca: readFileSync(certs.ca), cert: readFileSync(f.cert), key: readFileSync(f.key) };
-}
-
-/** The environment that makes a service (or script) connect as `identity`: its seed and its certificate. */
-export function secureEnv(files: SecureNatsFiles, certs: CertificateSet, identity: NatsIdentity): Record<string, string> {
-  const f = certs.files[identity]!;
-  return { NATS_NKEY_SEED_FILE: files.seeds[identity], TLS_CA_FILE: certs.ca, TLS_CERT_FILE: f.cert, TLS_KEY_FILE: f.key };
-}
-
-/** How `identity` connects: for clients and the tests' own connections. */
-export function credentialsOf(files: SecureNatsFiles, certs: CertificateSet, identity: NatsIdentity): NatsCredentials {
-  return { identity, seedFile: files.seeds[identity], tls: pemOf(certs, identity) };
-}
 
 /** Creates every stream and consumer as admin, with the topology settings of `env` (NATS_ACK_WAIT_MS, …). */
 export async function provisionAsAdmin(url: string, credentials: NatsCredentials, env: Record<string, string | undefined> = {}): Promise<void> {
@@ -57,7 +39,7 @@ export async function startSecureNats(
   const port = await freePort();
   const monitorPort = await freePort();
   const files = writeNatsConfig({ out: dir, port, monitorPort, tlsDir: certs.dir, sync });
-  const admin = credentialsOf(files, certs, "admin");
+  const admin = identity(certs, "admin", files.seeds).nats();
   const server = await startNatsServer({
     storeDir: files.storeDir,
     port,

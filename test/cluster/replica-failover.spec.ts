@@ -2,20 +2,15 @@ import { expect } from "chai";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "../../scripts/lib/free-port.js";
-import { startNatsServer, type ManagedNatsServer } from "../../scripts/lib/nats-server.js";
-import { ProcessGroup, SERVICE_ENTRY, type ManagedProcess } from "../../scripts/lib/process-group.js";
-import { waitGrpcHealthy } from "../../services/grpc/wait-healthy.js";
+import type { ManagedProcess } from "../../scripts/lib/process-group.js";
+import { startStack } from "../../scripts/lib/stack/start-stack.js";
 import { Ledger } from "../../scripts/audit/ledger.js";
 import { dataPaths } from "../../services/common/data-paths.js";
 import { openReadOnly } from "../../services/common/sqlite.js";
 import type { Mode } from "../../services/common/config.js";
 import { OrderStatus, type Order } from "../../services/gen/shop/v1/order.js";
-import { GrpcWorkflowClient } from "../../services/grpc/workflow-client.js";
 import { readDeadLetters } from "../../services/nats/inspect.js";
-import { NatsWorkflowClient } from "../../services/nats/workflow-client.js";
 import type { OrderWorkflowClient } from "../../services/workflow.js";
-import { connect } from "nats";
 import { eventually } from "../support/eventually.js";
 import { orderReaches } from "../support/order-status.js";
 import { sampleOrder } from "../support/orders.js";
@@ -28,87 +23,32 @@ interface Deployment {
   close(): Promise<void>;
 }
 
-const quiet = () => undefined;
-
 /** Real processes: order and notification once, billing twice on one database (or, `orderTwice`, order twice); gRPC or NATS. */
 async function deploy(mode: Mode, dataDir: string, orderTwice = false): Promise<Deployment> {
-  const group = new ProcessGroup();
-  const base = { DATA_DIR: dataDir, LOG_LEVEL: "error", SHUTDOWN_GRACE_MS: "2000" };
-  let nats: ManagedNatsServer | undefined;
+  const twice = orderTwice ? "order" : "billing";
+  // gRPC: the order service is given both replicas' addresses (the caller must know every server);
+  // NATS: the second process joins the same durable consumer(s), and nothing else learns of it.
+  const stack = await startStack({
+    mode,
+    where: "processes",
+    dataDir,
+    env: { LOG_LEVEL: "error", SHUTDOWN_GRACE_MS: "2000", NATS_ACK_WAIT_MS: "2000" },
+    replicas: { [twice]: 2 },
+  });
   try {
-    if (mode === "grpc") {
-      const ports = { order: await freePort(), notification: await freePort(), billing1: await freePort(), billing2: await freePort() };
-      const billing = [ports.billing1, ports.billing2].map((p) => `127.0.0.1:${p}`);
-      const victim = group.spawnScript("billing-1", SERVICE_ENTRY, ["billing", "--mode", "grpc"], { ...base, GRPC_LISTEN_ADDR: billing[0] }, quiet);
-      group.spawnScript("billing-2", SERVICE_ENTRY, ["billing", "--mode", "grpc"], { ...base, GRPC_LISTEN_ADDR: billing[1] }, quiet);
-      group.spawnScript(
-        "notification",
-        SERVICE_ENTRY,
-        ["notification", "--mode", "grpc"],
-        { ...base, GRPC_LISTEN_ADDR: `127.0.0.1:${ports.notification}` },
-        quiet,
-      );
-      // The order service is given both replicas' addresses: the caller must know every server.
-      const orderEnv = {
-        ...base,
-        GRPC_LISTEN_ADDR: `127.0.0.1:${ports.order}`,
-        BILLING_SERVICE_ADDR: billing.join(","),
-        NOTIFICATION_SERVICE_ADDR: `127.0.0.1:${ports.notification}`,
-      };
-      group.spawnScript("order", SERVICE_ENTRY, ["order", "--mode", "grpc"], orderEnv, quiet);
-      for (const p of Object.values(ports)) await waitGrpcHealthy(`127.0.0.1:${p}`);
-      const client = new GrpcWorkflowClient({ orderServiceAddr: `127.0.0.1:${ports.order}` });
-      return {
-        client,
-        victim,
-        async close() {
-          await client.close();
-          await group.stop();
-        },
-      };
-    }
-    nats = await startNatsServer({ storeDir: join(dataDir, "nats") });
-    const env = { ...base, NATS_URL: nats.url, NATS_ACK_WAIT_MS: "2000" };
-    const twice = orderTwice ? "order" : "billing";
-    const once = orderTwice ? "billing" : "order";
-    const victim = group.spawnScript(`${twice}-1`, SERVICE_ENTRY, [twice, "--mode", "nats"], env, quiet);
-    // Another process on the same durable consumer(s): nothing else learns of it.
-    group.spawnScript(`${twice}-2`, SERVICE_ENTRY, [twice, "--mode", "nats"], env, quiet);
-    group.spawnScript("notification", SERVICE_ENTRY, ["notification", "--mode", "nats"], env, quiet);
-    group.spawnScript(once, SERVICE_ENTRY, [once, "--mode", "nats"], env, quiet);
-    const server = nats;
-    const nc = await connect({ servers: server.url });
-    const jsm = await nc.jetstreamManager();
-    await eventually(
-      "every consumer pulled by its service, billing's by both replicas",
-      async () => {
-        const waiting = await Promise.all(
-          [
-            ["ORDERS", "order-intake", orderTwice ? 2 : 1],
-            ["ORDER_EVENTS", "order-events", orderTwice ? 2 : 1],
-            ["BILLING", "billing-invoicer", orderTwice ? 1 : 2],
-            ["NOTIFICATION", "notification-mailer", 1],
-          ].map(async ([s, c, n]) => ((await jsm.consumers.info(s as string, c as string).catch(() => undefined))?.num_waiting ?? 0) >= (n as number)),
-        );
-        return waiting.every(Boolean) ? true : undefined;
-      },
-      60_000,
-    );
-    const client = await NatsWorkflowClient.connect({ natsUrl: server.url });
+    const client = await stack.connectClient();
+    const jsm = stack.capabilities.deadLetters ? await (await stack.natsConnection()).jetstreamManager() : undefined;
     return {
       client,
-      victim,
-      deadLetters: async () => (await readDeadLetters(jsm)).length,
+      victim: stack.processes.get(twice)!,
+      deadLetters: jsm && (async () => (await readDeadLetters(jsm)).length),
       async close() {
         await client.close();
-        await nc.close();
-        await group.stop();
-        await server.stop();
+        await stack.stop();
       },
     };
   } catch (err) {
-    await group.stop();
-    await nats?.stop();
+    await stack.stop();
     throw err;
   }
 }

@@ -10,20 +10,15 @@ import { encodePayload } from "../../services/nats/codec.js";
 import { ROUTES } from "../../services/nats/routes.js";
 import { CONSUMERS } from "../../services/nats/topology.js";
 import { labOrder, labOrderById } from "../../scripts/lab/run/lab-order.js";
-import { LabStack } from "../../scripts/lab/run/lab-stack.js";
+import { CAPABILITIES } from "../../scripts/lib/stack/capabilities.js";
+import { startStack } from "../../scripts/lib/stack/start-stack.js";
+import type { ProcessStack } from "../../scripts/lib/stack/process-stack.js";
 import { clientRecords, runLoad, type LoadResult } from "../../scripts/lab/run/load-generator.js";
 import { stackTarget, type ClosableTarget } from "../../scripts/lab/run/targets.js";
 import { eventually } from "../support/eventually.js";
 
-/** What the drills may expect of a mode; the drills branch on these, never on the mode's name. */
-export interface FaultProfile {
-  mode: Mode;
-  /** Work waits in a broker, which can itself be restarted. */
-  hasBroker: boolean;
-}
-
 interface Drill {
-  stack: LabStack;
+  stack: ProcessStack;
   target: ClosableTarget;
   runId: string;
   /** Background work started by fault injection, awaited before the audit. */
@@ -49,14 +44,17 @@ interface DrillOptions {
  * an audit of the three databases that is printed and checked: nothing lost,
  * nothing duplicated, no success reported for an order that did not complete.
  */
-export function describeFaultDrills(profile: FaultProfile): void {
-  describe(`fault drills: ${profile.mode}`, function () {
+export function describeFaultDrills(mode: Mode): void {
+  // What the drills may expect of the mode: they branch on its capabilities, never on its name.
+  const can = CAPABILITIES[mode];
+  describe(`fault drills: ${mode}`, function () {
     this.timeout(180_000);
 
     async function drill(name: string, o: DrillOptions): Promise<AuditLine> {
-      const dataDir = await mkdtemp(join(tmpdir(), `gvn-drill-${profile.mode}-`));
-      const stack = await LabStack.start({
-        mode: profile.mode,
+      const dataDir = await mkdtemp(join(tmpdir(), `gvn-drill-${mode}-`));
+      const stack = await startStack({
+        where: "processes",
+        mode,
         dataDir,
         env: { NATS_ACK_WAIT_MS: "2000", SHUTDOWN_GRACE_MS: "2000", ...o.env },
         serviceEnv: o.serviceEnv,
@@ -98,7 +96,7 @@ export function describeFaultDrills(profile: FaultProfile): void {
           );
 
           const line = audit(records, ledger.snapshot(), target.answerMeansComplete);
-          console.log(`      ${formatAuditLine(`${profile.mode} ${name}`, line)}`);
+          console.log(`      ${formatAuditLine(`${mode} ${name}`, line)}`);
           expect(line.completed, "completed").to.equal(line.sent);
           expect(line.duplicateInvoices, "duplicate invoices").to.equal(0);
           expect(line.duplicateEmails, "duplicate e-mails").to.equal(0);
@@ -151,7 +149,7 @@ export function describeFaultDrills(profile: FaultProfile): void {
               [...ledger.snapshot().orders.values()].includes(OrderStatus.ORDER_STATUS_FAILED) ? true : undefined,
             ).finally(() => ledger.close());
           }
-          if (profile.hasBroker) {
+          if (can.hasBroker) {
             const jsm = await (await d.stack.natsConnection()).jetstreamManager();
             await eventually("billing's work to be redelivered", async () =>
               (await jsm.consumers.info(CONSUMERS.invoicer.stream, CONSUMERS.invoicer.durable)).num_redelivered > 0 ? true : undefined,
@@ -181,7 +179,7 @@ export function describeFaultDrills(profile: FaultProfile): void {
     });
 
     it("a nats-server restart while a backlog waits", async function () {
-      if (!profile.hasBroker) this.skip();
+      if (!can.hasBroker) this.skip();
       await drill("broker-restart", {
         rate: 80,
         durationMs: 2_000,
@@ -207,7 +205,7 @@ export function describeFaultDrills(profile: FaultProfile): void {
         async after(d, result) {
           const orders = result.orders.map((x) => labOrderById(d.runId, x.orderId));
           for (const order of orders) await d.target.place(order).catch(() => undefined);
-          if (profile.hasBroker) {
+          if (can.hasBroker) {
             // Outside the window: the stream takes the first order's id again.
             const js = (await d.stack.natsConnection()).jetstream();
             const first = orders[0]!;
@@ -230,7 +228,7 @@ export function describeFaultDrills(profile: FaultProfile): void {
         rate: 200,
         durationMs: 2_000,
         inject: once(700, async (d) => {
-          if (profile.hasBroker) {
+          if (can.hasBroker) {
             const jsm = await (await d.stack.natsConnection()).jetstreamManager();
             inFlightAtKill = await eventually(
               "messages ack-pending at the mailer",
@@ -246,7 +244,7 @@ export function describeFaultDrills(profile: FaultProfile): void {
           await d.stack.startService("notification");
         }),
       });
-      if (profile.hasBroker) expect(inFlightAtKill).to.be.greaterThan(0);
+      if (can.hasBroker) expect(inFlightAtKill).to.be.greaterThan(0);
     });
   });
 }

@@ -1,4 +1,4 @@
 import { describeFaultDrills } from "./fault-drills.contract.js";
 
-describeFaultDrills({ mode: "grpc", hasBroker: false });
-describeFaultDrills({ mode: "nats", hasBroker: true });
+describeFaultDrills("grpc");
+describeFaultDrills("nats");

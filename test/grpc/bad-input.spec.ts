@@ -1,3 +1,5 @@
+import type { GrpcInProcessStack } from "../../scripts/lib/stack/grpc-in-process.js";
+import { startStack } from "../../scripts/lib/stack/start-stack.js";
 import { credentials, Metadata, status } from "@grpc/grpc-js";
 import { expect } from "chai";
 import { connect as http2Connect } from "node:http2";
@@ -7,20 +9,19 @@ import { OrderServiceClient } from "../../services/gen/shop/v1/order_service.js"
 import { HealthCheckResponse_ServingStatus, HealthClient } from "../../services/gen/grpc/health/v1/health.js";
 import { GrpcWorkflowClient } from "../../services/grpc/workflow-client.js";
 import { rawUnary } from "../support/raw-grpc.js";
-import { startGrpcStack, type GrpcStack } from "../support/grpc-harness.js";
 import { sampleOrder } from "../support/orders.js";
 
 const PLACE = "/shop.v1.OrderService/PlaceOrder";
 
 describe("gRPC mode with bad input", function () {
   this.timeout(60_000);
-  let stack: GrpcStack;
+  let stack: GrpcInProcessStack;
   let order: string;
   let client: GrpcWorkflowClient;
   let ledger: Ledger;
 
   before(async () => {
-    stack = await startGrpcStack();
+    stack = await startStack({ mode: "grpc", where: "in-process" });
     order = stack.services.order.addresses.listens!;
     client = new GrpcWorkflowClient({ orderServiceAddr: order });
     ledger = new Ledger(stack.dataDir);

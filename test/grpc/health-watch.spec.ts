@@ -1,13 +1,13 @@
+import { startStack } from "../../scripts/lib/stack/start-stack.js";
 import { credentials, Metadata } from "@grpc/grpc-js";
 import { expect } from "chai";
 import { HealthCheckResponse_ServingStatus as Serving, HealthClient, type HealthCheckResponse } from "../../services/gen/grpc/health/v1/health.js";
-import { startGrpcStack } from "../support/grpc-harness.js";
 
 describe("gRPC health Watch and ordered shutdown", function () {
   this.timeout(60_000);
 
   it("streams SERVING, then NOT_SERVING when the server shuts down, and ends the stream", async () => {
-    const stack = await startGrpcStack();
+    const stack = await startStack({ mode: "grpc", where: "in-process" });
     const client = new HealthClient(stack.services.billing.addresses.listens!, credentials.createInsecure());
     try {
       const seen: Serving[] = [];

@@ -1,14 +1,15 @@
+import type { GrpcInProcessStack } from "../../scripts/lib/stack/grpc-in-process.js";
+import { startStack } from "../../scripts/lib/stack/start-stack.js";
 import { expect } from "chai";
 import { bufCurl } from "../support/buf-curl.js";
-import { startGrpcStack, type GrpcStack } from "../support/grpc-harness.js";
 
 describe("gRPC reflection and health, read by buf curl", function () {
   this.timeout(120_000);
-  let stack: GrpcStack;
-  const url = (service: keyof GrpcStack["services"], path = "") => `http://${stack.services[service].addresses.listens}${path}`;
+  let stack: GrpcInProcessStack;
+  const url = (service: keyof GrpcInProcessStack["services"], path = "") => `http://${stack.services[service].addresses.listens}${path}`;
 
   before(async () => {
-    stack = await startGrpcStack();
+    stack = await startStack({ mode: "grpc", where: "in-process" });
   });
   after(async () => {
     await stack?.close();

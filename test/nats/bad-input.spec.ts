@@ -1,3 +1,5 @@
+import type { NatsInProcessStack } from "../../scripts/lib/stack/nats-in-process.js";
+import { startStack } from "../../scripts/lib/stack/start-stack.js";
 import { expect } from "chai";
 import { connect, ErrorCode, headers, type NatsConnection, type NatsError } from "nats";
 import { Ledger } from "../../scripts/audit/ledger.js";
@@ -7,19 +9,18 @@ import { readDeadLetters } from "../../services/nats/inspect.js";
 import { NatsWorkflowClient } from "../../services/nats/workflow-client.js";
 import { CONSUMERS, STREAMS } from "../../services/nats/topology.js";
 import { eventually } from "../support/eventually.js";
-import { startNatsStack, type NatsStack } from "../support/nats-harness.js";
 import { sampleOrder } from "../support/orders.js";
 import { orderReaches } from "../support/order-status.js";
 
 describe("NATS mode with bad input", function () {
   this.timeout(60_000);
-  let stack: NatsStack;
+  let stack: NatsInProcessStack;
   let nc: NatsConnection;
   let client: NatsWorkflowClient;
   let ledger: Ledger;
 
   before(async () => {
-    stack = await startNatsStack();
+    stack = await startStack({ mode: "nats", where: "in-process" });
     nc = await connect({ servers: stack.server.url });
     client = await NatsWorkflowClient.connect({ natsUrl: stack.server.url });
     ledger = new Ledger(stack.dataDir);

@@ -1,3 +1,5 @@
+import type { NatsInProcessStack } from "../../scripts/lib/stack/nats-in-process.js";
+import { startStack } from "../../scripts/lib/stack/start-stack.js";
 import { expect } from "chai";
 import { connect } from "nats";
 import { Ledger } from "../../scripts/audit/ledger.js";
@@ -10,7 +12,6 @@ import { STREAMS, SUBJECTS } from "../../services/nats/topology.js";
 import { freePort } from "../../scripts/lib/free-port.js";
 import { eventually } from "../support/eventually.js";
 import { metricValue, scrape } from "../support/prometheus.js";
-import { startNatsStack, type NatsStack } from "../support/nats-harness.js";
 import { sampleOrder } from "../support/orders.js";
 import { orderReaches } from "../support/order-status.js";
 
@@ -18,12 +19,16 @@ describe("NATS mode failure paths", function () {
   this.timeout(120_000);
 
   describe("a step that keeps failing", () => {
-    let stack: NatsStack;
+    let stack: NatsInProcessStack;
     let client: NatsWorkflowClient;
 
     before(async () => {
       // Nothing listens on this port: every SMTP send is refused, a transient failure.
-      stack = await startNatsStack({ SMTP_URL: `smtp://127.0.0.1:${await freePort()}`, NATS_MAX_DELIVER: "2", METRICS_PORT: "0" });
+      stack = await startStack({
+        mode: "nats",
+        where: "in-process",
+        env: { SMTP_URL: `smtp://127.0.0.1:${await freePort()}`, NATS_MAX_DELIVER: "2", METRICS_PORT: "0" },
+      });
       client = await NatsWorkflowClient.connect({ natsUrl: stack.server.url });
     });
     after(async () => {
@@ -57,10 +62,10 @@ describe("NATS mode failure paths", function () {
   });
 
   describe("a broker restart while a backlog waits", () => {
-    let stack: NatsStack;
+    let stack: NatsInProcessStack;
 
     before(async () => {
-      stack = await startNatsStack();
+      stack = await startStack({ mode: "nats", where: "in-process" });
     });
     after(async () => {
       await stack?.close();
@@ -99,10 +104,10 @@ describe("NATS mode failure paths", function () {
   });
 
   describe("an order id reused for a different order after the duplicate window", () => {
-    let stack: NatsStack;
+    let stack: NatsInProcessStack;
 
     before(async () => {
-      stack = await startNatsStack({ NATS_DUPLICATE_WINDOW_MS: "100" });
+      stack = await startStack({ mode: "nats", where: "in-process", env: { NATS_DUPLICATE_WINDOW_MS: "100" } });
     });
     after(async () => {
       await stack?.close();

@@ -1,10 +1,10 @@
+import { startStack } from "../../scripts/lib/stack/start-stack.js";
 import { expect } from "chai";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { connect } from "nats";
 import { PROJECT_ROOT } from "../../scripts/lib/process-group.js";
 import { eventually } from "../support/eventually.js";
-import { startNatsStack } from "../support/nats-harness.js";
 
 const run = promisify(execFile);
 
@@ -12,7 +12,7 @@ describe("npm run nats:status", function () {
   this.timeout(60_000);
 
   it("prints streams, consumers with their counts, the dead letters with reasons, and the services", async () => {
-    const stack = await startNatsStack();
+    const stack = await startStack({ mode: "nats", where: "in-process" });
     const nc = await connect({ servers: stack.server.url });
     try {
       await nc.jetstream().publish("orders.placed", Uint8Array.of(0xff, 0xff));

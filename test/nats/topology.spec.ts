@@ -1,9 +1,9 @@
+import { startStack } from "../../scripts/lib/stack/start-stack.js";
 import { expect } from "chai";
 import { connect } from "nats";
 import { ConfigError } from "../../services/common/config-error.js";
 import { natsConfig } from "../../services/common/config.js";
 import { CONSUMERS, STREAMS, ensureConsumer, ensureStreams } from "../../services/nats/topology.js";
-import { startNatsStack } from "../support/nats-harness.js";
 import { usePrivateNats } from "../support/private-nats.js";
 
 const SETTINGS = { duplicateWindowMs: 60_000, ackWaitMs: 10_000, maxDeliver: 3, maxAckPending: 16 };
@@ -46,7 +46,7 @@ describe("NATS service configuration and discovery", function () {
   });
 
   it("registers orders.get as a NATS service that $SRV discovery finds", async () => {
-    const stack = await startNatsStack();
+    const stack = await startStack({ mode: "nats", where: "in-process" });
     const nc = await connect({ servers: stack.server.url });
     try {
       const found = [];

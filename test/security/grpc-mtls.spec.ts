@@ -1,3 +1,6 @@
+import { identity } from "../../scripts/lib/identity.js";
+import type { GrpcInProcessStack } from "../../scripts/lib/stack/grpc-in-process.js";
+import { startStack } from "../../scripts/lib/stack/start-stack.js";
 import { status } from "@grpc/grpc-js";
 import { expect } from "chai";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
@@ -12,21 +15,20 @@ import { callUnary, createClient } from "../../services/grpc/channel.js";
 import { GrpcWorkflowClient } from "../../services/grpc/workflow-client.js";
 import { testCertificates } from "../support/certs.js";
 import { eventually } from "../support/eventually.js";
-import { clientTls, startGrpcStack, type GrpcStack } from "../support/grpc-harness.js";
 import { memoryLogger, type LogLine } from "../support/memory-logger.js";
 import { sampleOrder } from "../support/orders.js";
 
 describe("gRPC secure profile: mutual TLS and per-caller authorization", function () {
   this.timeout(60_000);
   let certs: CertificateSet;
-  let stack: GrpcStack;
+  let stack: GrpcInProcessStack;
   let lines: LogLine[];
   let scratch: string;
 
   before(async () => {
     certs = testCertificates();
     lines = [];
-    stack = await startGrpcStack({}, { certs, log: (name) => memoryLogger(lines, { service: name }) });
+    stack = await startStack({ mode: "grpc", where: "in-process", secure: certs, log: (name) => memoryLogger(lines, { service: name }) });
     scratch = mkdtempSync(join(tmpdir(), "gvn-bad-certs-"));
   });
   after(async () => {
@@ -39,7 +41,7 @@ describe("gRPC secure profile: mutual TLS and per-caller authorization", functio
 
   /** The workflow still serves a properly authenticated client: nothing above broke it. */
   async function stillCompletes(): Promise<void> {
-    const client = new GrpcWorkflowClient({ orderServiceAddr: orderAddr(), tls: clientTls(certs, "client") });
+    const client = new GrpcWorkflowClient({ orderServiceAddr: orderAddr(), tls: identity(certs, "client").pem() });
     try {
       expect((await client.placeOrder(sampleOrder())).status).to.equal(OrderStatus.ORDER_STATUS_COMPLETED);
     } finally {
@@ -76,7 +78,7 @@ describe("gRPC secure profile: mutual TLS and per-caller authorization", functio
 
   it("refuses a certificate from another CA, logging the reason, and keeps serving others", async () => {
     const other = writeCertificates(join(scratch, "other-ca"), { identities: ["client"] });
-    await refusedHandshake({ ...clientTls(other, "client"), ca: clientTls(certs, "client").ca }, /UNABLE_TO_VERIFY_LEAF_SIGNATURE/);
+    await refusedHandshake({ ...identity(other, "client").pem(), ca: identity(certs, "client").pem().ca }, /UNABLE_TO_VERIFY_LEAF_SIGNATURE/);
   });
 
   it("refuses an expired certificate, logging the reason, and keeps serving others", async () => {
@@ -84,7 +86,10 @@ describe("gRPC secure profile: mutual TLS and per-caller authorization", functio
     cpSync(certs.dir, dir, { recursive: true });
     issueCertificate(dir, "client", { notBefore: "20200101000000Z", notAfter: "20200102000000Z" });
     await refusedHandshake(
-      clientTls({ ...certs, dir, ca: join(dir, "ca.pem"), files: { client: { cert: join(dir, "client.pem"), key: join(dir, "client-key.pem") } } }, "client"),
+      identity(
+        { ...certs, dir, ca: join(dir, "ca.pem"), files: { client: { cert: join(dir, "client.pem"), key: join(dir, "client-key.pem") } } },
+        "client",
+      ).pem(),
       /CERT_HAS_EXPIRED/,
     );
   });
@@ -92,7 +97,7 @@ describe("gRPC secure profile: mutual TLS and per-caller authorization", functio
   it("answers PERMISSION_DENIED naming the caller and the method when client calls billing, and writes nothing", async () => {
     const order = sampleOrder();
     const client = createClient(BillingServiceClient, "shop.v1.BillingService", parseAddressList("billing", billingAddr()), {
-      tls: clientTls(certs, "client"),
+      tls: identity(certs, "client").pem(),
     });
     try {
       const err = await callUnary(
@@ -120,7 +125,7 @@ describe("gRPC secure profile: mutual TLS and per-caller authorization", functio
 
   it("answers PERMISSION_DENIED when billing's identity places an order, and writes nothing", async () => {
     const order = sampleOrder();
-    const client = new GrpcWorkflowClient({ orderServiceAddr: orderAddr(), tls: clientTls(certs, "billing") });
+    const client = new GrpcWorkflowClient({ orderServiceAddr: orderAddr(), tls: identity(certs, "billing").pem() });
     try {
       const err = await client.placeOrder(order).then(
         () => undefined,

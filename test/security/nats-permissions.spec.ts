@@ -1,9 +1,10 @@
+import type { NatsInProcessStack } from "../../scripts/lib/stack/nats-in-process.js";
+import { startStack } from "../../scripts/lib/stack/start-stack.js";
 import { expect } from "chai";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { connect, Events, nkeyAuthenticator, type NatsConnection } from "nats";
 import { createUser } from "nkeys.js";
-import { credentialsOf, secureEnv } from "../../scripts/lib/secure-nats.js";
 import { ConfigError } from "../../services/common/config-error.js";
 import { natsConfig } from "../../services/common/config.js";
 import { createLogger } from "../../services/common/logger.js";
@@ -13,17 +14,16 @@ import { startNatsService } from "../../services/nats/start-service.js";
 import { STREAMS, SUBJECTS } from "../../services/nats/topology.js";
 import { NatsWorkflowClient } from "../../services/nats/workflow-client.js";
 import { testCertificates } from "../support/certs.js";
-import { startNatsStack, type NatsStack } from "../support/nats-harness.js";
 import { sampleOrder } from "../support/orders.js";
 import { orderReaches } from "../support/order-status.js";
 
 describe("NATS secure profile: NKeys, least-privilege permissions, mutual TLS", function () {
   this.timeout(60_000);
-  let stack: NatsStack;
+  let stack: NatsInProcessStack;
   let admin: NatsConnection;
 
   before(async () => {
-    stack = await startNatsStack({}, { certs: testCertificates() });
+    stack = await startStack({ mode: "nats", where: "in-process", secure: testCertificates() });
     admin = await connect({ servers: stack.server.url, ...credentialOptions(as("admin")) });
   });
   after(async () => {
@@ -31,7 +31,7 @@ describe("NATS secure profile: NKeys, least-privilege permissions, mutual TLS", 
     await stack?.close();
   });
 
-  const as = (identity: NatsIdentity) => credentialsOf(stack.secure!.files, stack.secure!.certs, identity);
+  const as = (identity: NatsIdentity) => stack.identity(identity)!.nats();
   const connectAs = (identity: NatsIdentity) => connect({ servers: stack.server.url, ...credentialOptions(as(identity)) });
 
   /** The services are still healthy and still complete an order, placed as `client`. */
@@ -159,7 +159,7 @@ describe("NATS secure profile: NKeys, least-privilege permissions, mutual TLS", 
     const garbled = join(stack.dataDir, "garbled.nk");
     writeFileSync(garbled, "SUAGARBLEDSEEDTHATISNOTBASE32!!!\n");
     const env = {
-      ...secureEnv(stack.secure!.files, stack.secure!.certs, "billing"),
+      ...stack.identity("billing")!.env,
       NATS_URL: stack.server.url,
       DATA_DIR: join(stack.dataDir, "x"),
       NATS_NKEY_SEED_FILE: garbled,

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { issueCertificate, writeCertificates } from "../../scripts/lib/certs.js";
 import { ConfigError } from "../../services/common/config-error.js";
 import { tlsConfig } from "../../services/common/tls-config.js";
-import { testCertificates, tlsEnv } from "../support/certs.js";
+import { testCertificates } from "../support/certs.js";
+import { identity } from "../../scripts/lib/identity.js";
 
 describe("TLS settings (TLS_CA_FILE, TLS_CERT_FILE, TLS_KEY_FILE)", function () {
   this.timeout(30_000);
@@ -23,13 +24,13 @@ describe("TLS settings (TLS_CA_FILE, TLS_CERT_FILE, TLS_KEY_FILE)", function () 
 
   it("is off when none is set, and names the identity of the certificate when all are", () => {
     expect(tlsConfig({}, {})).to.equal(undefined);
-    expect(tlsConfig({}, tlsEnv(certs, "billing"))?.identity).to.equal("billing");
+    expect(tlsConfig({}, identity(certs, "billing").env)?.identity).to.equal("billing");
     const flags = { "tls-ca": certs.ca, "tls-cert": certs.files.order!.cert, "tls-key": certs.files.order!.key };
     expect(tlsConfig(flags, {})?.identity).to.equal("order");
   });
 
   it("stops the service at start naming the variable and the file when one is missing, unreadable, mismatched, foreign or expired", () => {
-    const env = tlsEnv(certs, "order");
+    const env = identity(certs, "order").env;
     const garbage = join(dir, "garbage.pem");
     writeFileSync(garbage, "not a certificate");
     const other = writeCertificates(join(dir, "other"), { identities: ["order"] });

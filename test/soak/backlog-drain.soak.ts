@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { processPeakRssMiB } from "../../scripts/lab/run/proc-cpu.js";
+import { processPeakRssMiB } from "../../scripts/lib/proc-cpu.js";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -11,7 +11,7 @@ import { encodePayload } from "../../services/nats/codec.js";
 import { ROUTES } from "../../services/nats/routes.js";
 import { STREAMS } from "../../services/nats/topology.js";
 import { labOrder } from "../../scripts/lab/run/lab-order.js";
-import { LabStack } from "../../scripts/lab/run/lab-stack.js";
+import { startStack } from "../../scripts/lib/stack/start-stack.js";
 import { eventually } from "../support/eventually.js";
 
 const ORDERS = Number(process.env.SOAK_ORDERS ?? 100_000);
@@ -28,7 +28,8 @@ describe(`soak: a backlog of ${ORDERS} orders drains with flat memory (NATS)`, f
 
   it("keeps in-flight work at max_ack_pending, memory flat, and loses and duplicates nothing", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), "gvn-soak-"));
-    const stack = await LabStack.start({
+    const stack = await startStack({
+      where: "processes",
       mode: "nats",
       dataDir,
       env: { NATS_MAX_ACK_PENDING: String(MAX_ACK_PENDING) },

@@ -14,8 +14,3 @@ export function testCertificates(): CertificateSet {
   }
   return shared;
 }
-
-/** The TLS_* variables that make a process present `identity`'s certificate. */
-export function tlsEnv(certs: CertificateSet, identity: string): Record<string, string> {
-  return { TLS_CA_FILE: certs.ca, TLS_CERT_FILE: certs.files[identity]!.cert, TLS_KEY_FILE: certs.files[identity]!.key };
-}

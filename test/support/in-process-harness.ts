@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Ledger } from "../../scripts/audit/ledger.js";
+import { CAPABILITIES } from "../../scripts/lib/stack/capabilities.js";
 import { InProcessWorkflowClient } from "../../services/in-process/workflow-client.js";
 import type { Harness } from "./harness.js";
 
@@ -13,13 +14,7 @@ export async function makeInProcessHarness(): Promise<Harness> {
   return {
     client,
     ledger,
-    capabilities: {
-      rejectsAtPlacement: true,
-      reportsIdempotencyConflicts: true,
-      dropsDuplicatePublishes: false,
-      deadLetters: false,
-      transportCause: false,
-    },
+    capabilities: CAPABILITIES["in-process"],
     async close() {
       await client.close();
       ledger.close();

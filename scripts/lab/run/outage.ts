@@ -1,5 +1,5 @@
 import type { ServiceName } from "../../../services/common/config.js";
-import type { LabStack } from "./lab-stack.js";
+import type { ProcessStack } from "../../lib/stack/process-stack.js";
 
 /** Takes a service away at `fromMs` of the load's clock and starts it again `forMs` later. */
 export class Outage {
@@ -9,7 +9,7 @@ export class Outage {
   #restarted?: Promise<void>;
 
   constructor(
-    private readonly stack: LabStack,
+    private readonly stack: ProcessStack,
     private readonly service: ServiceName,
     private readonly signal: NodeJS.Signals,
     private readonly fromMs: number,

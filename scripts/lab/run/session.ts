@@ -8,7 +8,8 @@ import { tracingSettings } from "../../../services/common/tracing-config.js";
 import type { NatsSync } from "../../lib/nats-config.js";
 import type { OtlpReceiver } from "../../lib/otlp-receiver.js";
 import { labOrder, labOrderById } from "./lab-order.js";
-import { LabStack } from "./lab-stack.js";
+import { startStack } from "../../lib/stack/start-stack.js";
+import type { ProcessStack } from "../../lib/stack/process-stack.js";
 import { clientRecords, runLoad, type LoadOptions, type LoadResult, type OrderOutcome } from "./load-generator.js";
 import type { LabContext } from "./context.js";
 import { OrderTraces } from "./order-traces.js";
@@ -32,7 +33,7 @@ export interface SessionOptions {
 }
 
 export interface Session {
-  stack: LabStack;
+  stack: ProcessStack;
   target: ClosableTarget;
   runId: string;
   /** With tracing on: the trace each order was sent in. */
@@ -54,7 +55,8 @@ export async function openSession(ctx: LabContext, scenario: string, mode: Mode,
   const dataDir = join(ctx.outDir, "data", `${scenario}-${mode}`);
   const env = { ...LAB_ENV, ...options.env, ...otelEnv(options.receiver) };
   const certs = (options.secure ?? ctx.secure) ? ctx.certificates?.() : undefined;
-  const stack = await LabStack.start({
+  const stack = await startStack({
+    where: "processes",
     mode,
     dataDir,
     env,

@@ -6,7 +6,7 @@ import type { NatsSync } from "../../lib/nats-config.js";
 import type { OtlpReceiver } from "../../lib/otlp-receiver.js";
 import { labOrder } from "./lab-order.js";
 import { runLoad, type LoadOptions, type LoadResult, type LoadTarget } from "./load-generator.js";
-import { processCpuMs, processPeakRssMiB } from "./proc-cpu.js";
+import { processCpuMs, processPeakRssMiB } from "../../lib/proc-cpu.js";
 import { startRawGrpcChain, startRawNatsChain } from "./raw-chains.js";
 import { startWorkFloor } from "./work-floor.js";
 import type { LabContext } from "./context.js";

@@ -4,8 +4,7 @@ import { OrderStatus } from "../../../services/gen/shop/v1/order.js";
 import type { OrderWorkflowClient } from "../../../services/workflow.js";
 import { GrpcWorkflowClient, type GrpcWorkflowOptions } from "../../../services/grpc/workflow-client.js";
 import { NatsWorkflowClient, type NatsWorkflowOptions } from "../../../services/nats/workflow-client.js";
-import { credentialsOf, pemOf } from "../../lib/secure-nats.js";
-import type { LabStack } from "./lab-stack.js";
+import type { ProcessStack } from "../../lib/stack/process-stack.js";
 import type { LoadTarget } from "./load-generator.js";
 import type { OrderTraces } from "./order-traces.js";
 
@@ -77,9 +76,9 @@ export async function natsTarget(
 }
 
 /** The client of a lab stack's mode, as the customer reaches it: the order service's address, or the broker's; in the secure profile as `client`. */
-export async function stackTarget(stack: LabStack, options: { deadlineMs?: number; traced?: TargetTracing } = {}): Promise<ClosableTarget> {
-  const certs = stack.options.secure;
-  return stack.options.mode === "grpc"
-    ? grpcTarget(stack.orderAddress, options.deadlineMs, options.traced, certs && pemOf(certs, "client"))
-    : natsTarget(stack.natsUrl, options.traced, certs && stack.natsFiles && credentialsOf(stack.natsFiles, certs, "client"));
+export async function stackTarget(stack: ProcessStack, options: { deadlineMs?: number; traced?: TargetTracing } = {}): Promise<ClosableTarget> {
+  const client = stack.identity("client");
+  return stack.mode === "grpc"
+    ? grpcTarget(stack.entry, options.deadlineMs, options.traced, client?.pem())
+    : natsTarget(stack.entry, options.traced, client?.nats());
 }

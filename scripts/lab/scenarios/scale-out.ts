@@ -1,5 +1,5 @@
 import { freePort } from "../../lib/free-port.js";
-import type { LabStack } from "../run/lab-stack.js";
+import type { ProcessStack } from "../../lib/stack/process-stack.js";
 import type { ModeRun, ScenarioResult } from "../report/model.js";
 import type { LabContext } from "../run/context.js";
 import { withoutOrders } from "../run/load-generator.js";
@@ -36,7 +36,7 @@ class ScaleOut {
   #stopped = false;
 
   constructor(
-    private readonly stack: LabStack,
+    private readonly stack: ProcessStack,
     private readonly atMs: number,
     private readonly t0: number,
   ) {}

@@ -1,48 +1,36 @@
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect, type NatsConnection } from "nats";
-import { SERVICE_NAMES, type Mode, type ServiceName } from "../../../services/common/config.js";
+import { SERVICE_NAMES, type ServiceName } from "../../../services/common/config.js";
 import { dataPaths } from "../../../services/common/data-paths.js";
 import { CONSUMERS } from "../../../services/nats/topology.js";
-import { ensureBuilt } from "../../lib/build.js";
-import { freePort } from "../../lib/free-port.js";
-import { grpcServiceEnv, type GrpcPorts } from "../../lib/grpc-topology.js";
-import { loopbackHost } from "../../lib/loopback.js";
-import type { CertificateSet } from "../../lib/certs.js";
-import type { NatsSync, SecureNatsFiles } from "../../lib/nats-config.js";
-import { startNatsCluster, type ManagedNatsCluster } from "../../lib/nats-cluster.js";
-import { startNatsServer, type ManagedNatsServer } from "../../lib/nats-server.js";
-import { credentialsOf, pemOf, secureEnv, startSecureNats } from "../../lib/secure-nats.js";
 import { credentialOptions } from "../../../services/nats/connection.js";
-import { ProcessGroup, SERVICE_ENTRY, type ManagedProcess } from "../../lib/process-group.js";
 import { waitGrpcHealthy } from "../../../services/grpc/wait-healthy.js";
-import { processCpuMs } from "./proc-cpu.js";
-
-export interface LabStackOptions {
-  mode: Mode;
-  dataDir: string;
-  /** Extra environment for every service, e.g. GRPC_MAX_IN_FLIGHT or NATS_MAX_ACK_PENDING. */
-  env?: Record<string, string>;
-  /** Extra environment for one service, e.g. a fault-injection hook. */
-  serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
-  logFile: string;
-  /** Node flags per service, e.g. --cpu-prof for `npm run profile`. */
-  nodeArgs?: (name: ServiceName) => string[];
-  /** The secure profile: mutual TLS (gRPC and NATS) with these certificates, and NKeys with least privilege (NATS). */
-  secure?: CertificateSet;
-  /** NATS: a JetStream cluster of this many nodes instead of one server, every stream with as many replicas (up to 3). */
-  cluster?: number;
-  /** NATS: "always" makes the broker fsync before every acknowledgement. */
-  sync?: NatsSync;
-}
+import type { OrderWorkflowClient } from "../../../services/workflow.js";
+import { ensureBuilt } from "../build.js";
+import { freePort } from "../free-port.js";
+import { grpcServiceEnv, type GrpcPorts } from "../grpc-topology.js";
+import { identity, type Identity } from "../identity.js";
+import { loopbackHost } from "../loopback.js";
+import type { SecureNatsFiles } from "../nats-config.js";
+import { startNatsCluster, type ManagedNatsCluster } from "../nats-cluster.js";
+import { startNatsServer, type ManagedNatsServer } from "../nats-server.js";
+import { provisionAsAdmin, startSecureNats } from "../secure-nats.js";
+import { ProcessGroup, SERVICE_ENTRY, type ManagedProcess } from "../process-group.js";
+import { processCpuMs } from "../proc-cpu.js";
+import { CAPABILITIES, type Capabilities } from "./capabilities.js";
+import { connectClient, type Stack, type StackOptions } from "./stack.js";
 
 const ADDRESS_VARS = /(_ADDR|^NATS_URL)$/;
 
 /**
- * One mode's three services as real processes (and, for NATS, a private
- * nats-server), which scenarios can stop, kill and restart.
+ * One mode's three services as real processes from the build (and, for NATS, a private
+ * nats-server or cluster), which scenarios and drills can stop, kill and restart.
  */
-export class LabStack {
+export class ProcessStack implements Stack {
+  readonly capabilities: Capabilities;
   readonly group = new ProcessGroup();
   readonly processes = new Map<ServiceName, ManagedProcess>();
   readonly envs = new Map<ServiceName, Record<string, string>>();
@@ -51,44 +39,60 @@ export class LabStack {
   #cpuOfExited = 0;
   #log: WriteStream;
   #nc?: Promise<NatsConnection>;
+  #stopped?: Promise<void>;
+  /** The gRPC ports of the replicas the options asked for, by replica name. */
+  readonly #replicaPorts = new Map<string, number>();
 
   private constructor(
-    readonly options: LabStackOptions,
+    readonly options: StackOptions & { dataDir: string; logFile: string },
     readonly ports?: GrpcPorts,
     readonly nats?: ManagedNatsServer,
     readonly natsFiles?: SecureNatsFiles,
     readonly cluster?: ManagedNatsCluster,
+    readonly ownsDataDir = false,
   ) {
+    this.capabilities = CAPABILITIES[options.mode];
     mkdirSync(join(options.logFile, ".."), { recursive: true });
     this.#log = createWriteStream(options.logFile, { flags: "a" });
   }
 
   /** Starts the compiled services (building dist/ first when this process has not yet). */
-  static async start(options: LabStackOptions): Promise<LabStack> {
+  static async start(given: StackOptions): Promise<ProcessStack> {
     await ensureBuilt();
+    const owned = given.dataDir === undefined;
+    const dataDir = given.dataDir ?? (await mkdtemp(join(tmpdir(), `gvn-${given.mode}-processes-`)));
+    const options = { ...given, dataDir, logFile: given.logFile ?? join(dataDir, "services.log") };
     mkdirSync(options.dataDir, { recursive: true });
-    let stack: LabStack;
+    let stack: ProcessStack;
     if (options.mode === "grpc") {
       const ports = { order: await freePort(), billing: await freePort(), notification: await freePort() };
-      stack = new LabStack(options, ports);
+      stack = new ProcessStack(options, ports, undefined, undefined, undefined, owned);
     } else if (options.cluster && options.cluster > 1) {
-      const cluster = await startNatsCluster({ dir: join(options.dataDir, "cluster"), size: options.cluster, sync: options.sync });
-      stack = new LabStack(
-        { ...options, env: { NATS_STREAM_REPLICAS: String(Math.min(3, options.cluster)), ...options.env } },
-        undefined,
-        undefined,
-        undefined,
-        cluster,
-      );
+      const cluster = await startNatsCluster({ dir: join(options.dataDir, "cluster"), size: options.cluster, sync: options.sync, secure: options.secure });
+      const env = { NATS_STREAM_REPLICAS: String(Math.min(3, options.cluster)), ...options.env };
+      if (options.secure && cluster.files)
+        await provisionAsAdmin(cluster.url, identity(options.secure, "admin", cluster.files.seeds).nats(), env).catch(async (err: unknown) => {
+          await cluster.stop();
+          throw err;
+        });
+      stack = new ProcessStack({ ...options, env }, undefined, undefined, cluster.files, cluster, owned);
     } else if (options.secure) {
       const secured = await startSecureNats(join(options.dataDir, "nats-secure"), options.secure, options.env, options.sync);
-      stack = new LabStack(options, undefined, secured.server, secured.files);
+      stack = new ProcessStack(options, undefined, secured.server, secured.files, undefined, owned);
     } else {
       const nats = await startNatsServer({ storeDir: dataPaths(options.dataDir).natsStoreDir, sync: options.sync });
-      stack = new LabStack(options, undefined, nats);
+      stack = new ProcessStack(options, undefined, nats, undefined, undefined, owned);
     }
+    // Every process beyond a service's first: named billing-2, billing-3, …; in gRPC mode each on a port
+    // of its own, which the order service is given from the start.
+    const extra = SERVICE_NAMES.flatMap((name) =>
+      Array.from({ length: Math.max(0, (options.replicas?.[name] ?? 1) - 1) }, (_, i) => ({ name, replica: `${name}-${i + 2}` })),
+    );
+    for (const e of extra) stack.#replicaPorts.set(e.replica, stack.ports ? await freePort() : 0);
     for (const name of SERVICE_NAMES) stack.#env(name);
-    const started = await Promise.allSettled(SERVICE_NAMES.map((n) => stack.startService(n)));
+    const started: Array<PromiseSettledResult<unknown>> = await Promise.allSettled(SERVICE_NAMES.map((n) => stack.startService(n)));
+    if (!started.some((r) => r.status === "rejected"))
+      started.push(...(await Promise.allSettled(extra.map((e) => stack.#startReplica(e.name, e.replica, {}, stack.#replicaPorts.get(e.replica))))));
     const failed = started.find((r) => r.status === "rejected");
     if (failed) {
       // Leave no process or broker behind when the stack could not start.
@@ -100,13 +104,39 @@ export class LabStack {
 
   #env(name: ServiceName): Record<string, string> {
     const base = { DATA_DIR: this.options.dataDir, LOG_LEVEL: "warn", ...this.options.env, ...this.options.serviceEnv?.[name] };
-    const certs = this.options.secure;
-    const tls: Record<string, string> = certs ? { TLS_CA_FILE: certs.ca, TLS_CERT_FILE: certs.files[name]!.cert, TLS_KEY_FILE: certs.files[name]!.key } : {};
-    const env = this.ports
-      ? { ...base, ...grpcServiceEnv(name, this.ports, !!certs), ...tls }
-      : { ...base, NATS_URL: this.natsUrl, ...(certs && this.natsFiles ? secureEnv(this.natsFiles, certs, name) : {}) };
+    const where = this.ports ? grpcServiceEnv(name, this.ports, !!this.options.secure) : { NATS_URL: this.natsUrl };
+    if (this.ports && name === "order")
+      for (const [key, callee] of [
+        ["BILLING_SERVICE_ADDR", "billing"],
+        ["NOTIFICATION_SERVICE_ADDR", "notification"],
+      ] as const) {
+        const more = [...this.#replicaPorts].filter(([replica]) => replica.startsWith(`${callee}-`)).map(([, port]) => `${this.#host}:${port}`);
+        where[key] = [where[key], ...more].join(",");
+      }
+    const env = { ...base, ...where, ...this.identity(name)?.env };
     this.envs.set(name, env);
     return env;
+  }
+
+  get mode() {
+    return this.options.mode;
+  }
+
+  get dataDir(): string {
+    return this.options.dataDir;
+  }
+
+  /** Where a customer reaches the system: the order service (gRPC) or the brokers (NATS). */
+  get entry(): string {
+    return this.ports ? this.orderAddress : this.natsUrl;
+  }
+
+  identity(name: string): Identity | undefined {
+    return this.options.secure && identity(this.options.secure, name, this.natsFiles?.seeds);
+  }
+
+  connectClient(as = "client"): Promise<OrderWorkflowClient> {
+    return connectClient(this.mode, this.entry, this.identity(as));
   }
 
   /** The broker's URL(s): one server, or every node of the cluster. */
@@ -157,20 +187,25 @@ export class LabStack {
    * consumer (it takes work at once). Resolves once it serves, or pulls from its consumer.
    */
   async startReplica(name: ServiceName, replica: string, env: Record<string, string> = {}): Promise<string | undefined> {
+    return this.#startReplica(name, replica, env, this.ports ? await freePort() : undefined);
+  }
+
+  async #startReplica(name: ServiceName, replica: string, env: Record<string, string>, port: number | undefined): Promise<string | undefined> {
     const sink = (line: string) => this.#log.write(`${line}\n`);
-    const port = this.ports ? await freePort() : undefined;
     const address = port ? `${this.#host}:${port}` : undefined;
     const merged = { ...this.envs.get(name), ...env, ...(port ? { GRPC_LISTEN_ADDR: `127.0.0.1:${port}` } : {}) };
-    const consumer = Object.values(CONSUMERS).find((c) => c.owner === name);
-    const jsm = this.nats ? await (await this.natsConnection()).jetstreamManager({ checkAPI: false }) : undefined;
-    const pullsBefore = consumer && jsm ? ((await jsm.consumers.info(consumer.stream, consumer.durable)).num_waiting ?? 0) : 0;
+    const consumers = Object.values(CONSUMERS).filter((c) => c.owner === name);
+    const jsm = this.ports ? undefined : await (await this.natsConnection()).jetstreamManager({ checkAPI: false });
+    const pulls = async () => (jsm ? Promise.all(consumers.map(async (c) => (await jsm.consumers.info(c.stream, c.durable)).num_waiting ?? 0)) : []);
+    const pullsBefore = await pulls();
     const process = this.group.spawnScript(replica, SERVICE_ENTRY, [name, "--mode", this.options.mode], merged, sink, { compiled: true });
     this.replicas.set(replica, { process, address });
-    if (address) await waitGrpcHealthy(address, 30_000, this.options.secure && pemOf(this.options.secure, "admin"));
-    else if (consumer && jsm) {
+    if (address) await waitGrpcHealthy(address, 30_000, this.identity("admin")?.pem());
+    else if (jsm) {
+      // It consumes once each of its service's consumers has one more pull request waiting.
       const deadline = Date.now() + 30_000;
-      while (((await jsm.consumers.info(consumer.stream, consumer.durable)).num_waiting ?? 0) <= pullsBefore) {
-        if (Date.now() > deadline) throw new Error(`${replica} did not start consuming ${consumer.durable}`);
+      while ((await pulls()).some((n, i) => n <= pullsBefore[i]!)) {
+        if (Date.now() > deadline) throw new Error(`${replica} did not start consuming ${consumers.map((c) => c.durable).join(", ")}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     }
@@ -178,7 +213,7 @@ export class LabStack {
   }
 
   async waitReady(name: ServiceName, timeoutMs = 30_000): Promise<void> {
-    if (this.ports) return waitGrpcHealthy(`${this.#host}:${this.ports[name]}`, timeoutMs, this.options.secure && pemOf(this.options.secure, "admin"));
+    if (this.ports) return waitGrpcHealthy(`${this.#host}:${this.ports[name]}`, timeoutMs, this.identity("admin")?.pem());
     const nc = await this.natsConnection();
     const jsm = await nc.jetstreamManager({ checkAPI: false });
     const deadline = Date.now() + timeoutMs;
@@ -194,9 +229,9 @@ export class LabStack {
 
   /** One connection for the stack's own checks; the promise is shared so concurrent callers reuse it. */
   natsConnection(): Promise<NatsConnection> {
-    const certs = this.options.secure;
-    // In the secure profile the lab looks at the broker as admin, who may read everything.
-    const credentials = certs && this.natsFiles ? credentialOptions(credentialsOf(this.natsFiles, certs, "admin")) : {};
+    // In the secure profile the stack looks at the broker as admin, who may read everything.
+    const admin = this.identity("admin");
+    const credentials = admin ? credentialOptions(admin.nats()) : {};
     this.#nc ??= connect({ servers: this.natsUrl.split(","), name: "lab", maxReconnectAttempts: -1, reconnectTimeWait: 250, ...credentials });
     return this.#nc;
   }
@@ -234,12 +269,27 @@ export class LabStack {
     return Object.fromEntries([...this.envs].map(([name, env]) => [name, Object.fromEntries(Object.entries(env).filter(([k]) => ADDRESS_VARS.test(k)))]));
   }
 
-  async stop(): Promise<void> {
+  close(): Promise<void> {
+    return this.stop();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+
+  /** Stops every process and the broker; removes the data when the stack made its folder. Once. */
+  stop(): Promise<void> {
+    this.#stopped ??= this.#stop();
+    return this.#stopped;
+  }
+
+  async #stop(): Promise<void> {
     for (const p of this.processes.values()) if (p.child.signalCode === "SIGSTOP") p.child.kill("SIGCONT");
     await this.group.stop();
     await (await this.#nc)?.close();
     await this.nats?.stop();
     await this.cluster?.stop();
     await new Promise<void>((resolve) => this.#log.end(resolve));
+    if (this.ownsDataDir) await rm(this.options.dataDir, { recursive: true, force: true });
   }
 }

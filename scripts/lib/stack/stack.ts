@@ -1,0 +1,61 @@
+import type { Mode, ServiceName } from "../../../services/common/config.js";
+import type { Logger } from "../../../services/common/logger.js";
+import { GrpcWorkflowClient } from "../../../services/grpc/workflow-client.js";
+import { NatsWorkflowClient } from "../../../services/nats/workflow-client.js";
+import type { OrderWorkflowClient } from "../../../services/workflow.js";
+import type { CertificateSet } from "../certs.js";
+import type { Identity } from "../identity.js";
+import type { NatsSync } from "../nats-config.js";
+import type { Capabilities } from "./capabilities.js";
+
+/** Where the services run: inside this process (tests), or each as its own process from the build (lab, drills). */
+export type Where = "in-process" | "processes";
+
+export interface StackOptions {
+  mode: Mode;
+  where: Where;
+  /** Where the databases (and a private broker's store) go; a temp folder, removed at close, when absent. */
+  dataDir?: string;
+  /** Extra environment for every service, e.g. GRPC_MAX_IN_FLIGHT or NATS_ACK_WAIT_MS. */
+  env?: Record<string, string>;
+  /** Extra environment for one service, e.g. a fault-injection hook. */
+  serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** The secure profile: mutual TLS with these certificates (both modes), NKey users with least privilege (NATS). */
+  secure?: CertificateSet;
+  /** NATS: a JetStream cluster of this many nodes instead of one server, every stream with as many replicas (up to 3). */
+  cluster?: number;
+  /** NATS: "always" makes the broker fsync before every acknowledgement. */
+  sync?: NatsSync;
+  /**
+   * processes: how many processes of each service (1). Replicas share their service's database; in
+   * gRPC mode the order service is given every replica's address, in NATS mode they share the
+   * service's durable consumers.
+   */
+  replicas?: Partial<Record<ServiceName, number>>;
+  /** in-process: each service's logger (default: errors on stderr). */
+  log?: (name: ServiceName) => Logger;
+  /** processes: the file the services' output goes to (default DATA_DIR/services.log). */
+  logFile?: string;
+  /** processes: node flags per service, e.g. --cpu-prof. */
+  nodeArgs?: (name: ServiceName) => string[];
+}
+
+/** A running system of one mode, however it was started; `await using` closes it. */
+export interface Stack extends AsyncDisposable {
+  readonly mode: Mode;
+  readonly dataDir: string;
+  readonly capabilities: Capabilities;
+  /** Where a customer reaches the system: the order service's address (gRPC) or the brokers' URLs (NATS). */
+  readonly entry: string;
+  /** An identity of the secure profile (its certificate and, for NATS, its seed); undefined when not secure. */
+  identity(name: string): Identity | undefined;
+  /** A workflow client, as the secure profile's `as` identity ("client"); the caller closes it. */
+  connectClient(as?: string): Promise<OrderWorkflowClient>;
+  close(): Promise<void>;
+}
+
+/** The client every kind of stack hands out: the mode's own, at the stack's entry, as `identity`. */
+export function connectClient(mode: Mode, entry: string, identity: Identity | undefined, deadlineMs?: number): Promise<OrderWorkflowClient> {
+  if (mode === "grpc") return Promise.resolve(new GrpcWorkflowClient({ orderServiceAddr: entry, tls: identity?.pem(), deadlineMs }));
+  return NatsWorkflowClient.connect({ natsUrl: entry, credentials: identity?.nats() });
+}
