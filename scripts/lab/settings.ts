@@ -54,6 +54,17 @@ export interface LabSettings {
   scaleOutRate: number;
   scaleOutMs: number;
   scaleOutAtMs: number;
+  /** Latency: the one-way delay of every hop, a run per value; the offered rate, orders in flight per client, and how long. */
+  latencyHopDelaysMs: number[];
+  latencyRate: number;
+  latencyInFlight: number;
+  latencyRunMs: number;
+  /** Cut link: the offered rate, how long, when the link is cut and for how long, and the client's deadline. */
+  cutLinkRate: number;
+  cutLinkRunMs: number;
+  cutLinkAtMs: number;
+  cutLinkMs: number;
+  cutLinkDeadlineMs: number;
 }
 
 const SHORT: LabSettings = {
@@ -99,6 +110,16 @@ const SHORT: LabSettings = {
   // to the overloaded billing: 3 to 6 seconds measured, so the run goes on well past it.
   scaleOutMs: 14_000,
   scaleOutAtMs: 4_000,
+  latencyHopDelaysMs: [0, 5],
+  // Below every mode's capacity even at the longest delay: 8 in flight at 20 ms a hop still carry 50/s.
+  latencyRate: 50,
+  latencyInFlight: 8,
+  latencyRunMs: 4_000,
+  cutLinkRate: 50,
+  cutLinkRunMs: 16_000,
+  cutLinkAtMs: 3_000,
+  cutLinkMs: 10_000,
+  cutLinkDeadlineMs: 3_000,
 };
 
 export const PROFILES: Record<Profile, LabSettings> = {
@@ -129,6 +150,10 @@ export const PROFILES: Record<Profile, LabSettings> = {
     // Long enough after the change for the gRPC order service's restart to finish and use billing-2.
     scaleOutMs: 8_000,
     scaleOutAtMs: 2_500,
+    latencyRunMs: 2_000,
+    cutLinkRunMs: 9_000,
+    cutLinkAtMs: 1_500,
+    cutLinkMs: 4_000,
   },
   full: {
     ...SHORT,
@@ -153,5 +178,9 @@ export const PROFILES: Record<Profile, LabSettings> = {
     drainTimeoutMs: 60_000,
     scaleOutMs: 30_000,
     scaleOutAtMs: 10_000,
+    latencyHopDelaysMs: [0, 2, 5, 20],
+    latencyRunMs: 10_000,
+    cutLinkRunMs: 30_000,
+    cutLinkAtMs: 8_000,
   },
 };

@@ -6,6 +6,10 @@ import { DEFAULT_RETRY, serviceConfigRetryPolicy, type RetrySettings } from "./r
 import { channelCredentials } from "./security.js";
 import { metadataCarrier, ORDER_ID_METADATA, rpcSpan } from "./trace-propagation.js";
 
+/** How often a channel pings an idle connection, and how long it waits for the answer. */
+export const KEEPALIVE_TIME_MS = 5_000;
+export const KEEPALIVE_TIMEOUT_MS = 3_000;
+
 /**
  * Channel settings for calling `service`: round_robin over the resolved
  * addresses, and transparent retries with exponential backoff on UNAVAILABLE
@@ -24,7 +28,12 @@ export function channelOptions(service: string, retry: RetrySettings = DEFAULT_R
   return {
     "grpc.service_config": JSON.stringify(serviceConfig),
     "grpc.enable_retries": 1,
-    "grpc.keepalive_time_ms": 30_000,
+    // A connection to a peer that went silent (a cut network: no answer, no reset) is noticed within
+    // keepalive_time + keepalive_timeout (8 s) even when no call waits on it, and replaced: the
+    // channel reconnects and its calls fail over to the other addresses, or fail fast as UNAVAILABLE.
+    "grpc.keepalive_time_ms": KEEPALIVE_TIME_MS,
+    "grpc.keepalive_timeout_ms": KEEPALIVE_TIMEOUT_MS,
+    "grpc.keepalive_permit_without_calls": 1,
     // A server that went away is retried soon rather than after the default 20 s backoff ceiling.
     "grpc.max_reconnect_backoff_ms": 1_000,
     "grpc.initial_reconnect_backoff_ms": 100,

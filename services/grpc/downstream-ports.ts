@@ -9,6 +9,8 @@ import type { Order } from "../gen/shop/v1/order.js";
 import { outgoingCallOptions } from "./call-context.js";
 import { callUnary, createClient } from "./channel.js";
 import { fromWireError } from "./error-mapping.js";
+import { watchReachability } from "./reachability.js";
+import type { Logger } from "../common/logger.js";
 
 /** How the order service calls a downstream service. */
 export interface DownstreamOptions {
@@ -17,6 +19,8 @@ export interface DownstreamOptions {
   tracing?: Tracing;
   /** Mutual TLS: the order service's own certificate, and the CA its servers' must come from. */
   tls?: TlsConfig;
+  /** Where the port says that its service became unreachable, and reachable again. */
+  log?: Logger;
 }
 
 /** Billing as the order service reaches it over gRPC. */
@@ -28,6 +32,7 @@ export class GrpcBillingPort implements BillingPort {
 
   constructor(addresses: AddressList, options: DownstreamOptions) {
     this.#client = createClient(BillingServiceClient, "shop.v1.BillingService", addresses, { tls: options.tls });
+    if (options.log) watchReachability(this.#client, "billing", options.log);
     this.#deadlineMs = options.deadlineMs;
     this.#tracing = options.tracing ?? NO_TRACING;
   }
@@ -61,6 +66,7 @@ export class GrpcNotifierPort implements NotifierPort {
 
   constructor(addresses: AddressList, options: DownstreamOptions) {
     this.#client = createClient(NotificationServiceClient, "shop.v1.NotificationService", addresses, { tls: options.tls });
+    if (options.log) watchReachability(this.#client, "notification", options.log);
     this.#deadlineMs = options.deadlineMs;
     this.#tracing = options.tracing ?? NO_TRACING;
   }

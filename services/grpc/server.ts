@@ -26,7 +26,12 @@ export interface RunningGrpcServer {
 /** A server for the bindings, with health and reflection; with `tls`, every caller must present a certificate from its CA. */
 export async function startGrpcServer(listen: string, bindings: readonly ServiceBinding[], log: Logger, tls?: TlsConfig): Promise<RunningGrpcServer> {
   // Larger requests are refused by grpc-js with RESOURCE_EXHAUSTED before any handler runs.
-  const server = new Server({ "grpc.max_receive_message_length": MAX_MESSAGE_BYTES });
+  const server = new Server({
+    "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
+    // The callers' keepalive pings (channelOptions: every 5 s, with or without calls) are welcome.
+    "grpc.keepalive_permit_without_calls": 1,
+    "grpc.http2.min_ping_interval_without_data_ms": 1_000,
+  });
   const names = bindings.map((b) => b.name);
   const health = new HealthRegistry(names);
   for (const b of bindings) server.addService(tolerantDecoding(b.definition), b.implementation);

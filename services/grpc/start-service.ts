@@ -31,7 +31,7 @@ function wire(config: GrpcConfig, log: Logger, metrics: Metrics, tracing: Tracin
     }
     case "order": {
       if (!config.billing || !config.notification) throw new Error("order service config lacks downstream addresses");
-      const downstream = { deadlineMs: config.deadlineMs, tracing, tls: config.tls };
+      const downstream = { deadlineMs: config.deadlineMs, tracing, tls: config.tls, log };
       const billing = new GrpcBillingPort(config.billing, downstream);
       const notifier = new GrpcNotifierPort(config.notification, downstream);
       const core = openOrder(config.dataDir, billing, notifier, metrics);

@@ -195,6 +195,24 @@ export interface ResultsSummary extends Record<Exclude<SystemId, "floor">, Syste
   warmRate: number;
   /** The work floor: one order's own work with no transport (CPU ms per order, at the baseline and the warm rate). */
   floor: { cpuMsPerOrder: number | null; cpuMsPerOrderWarm: number | null };
+  /** The latency scenario: per mode, each figure at each hop delay (aligned with hopDelaysMs). */
+  latency?: { hopDelaysMs: number[] } & Partial<Record<Mode, LatencyByDelay>>;
+  /** The cut-link scenario: what the audit found, and (gRPC) how long the longest call took against the client's deadline. */
+  cutLink?: { grpc?: CutLinkSummary & { longestCallMs: number; deadlineMs: number }; nats?: CutLinkSummary };
+}
+
+export interface LatencyByDelay {
+  answerP50Ms: number[];
+  answerP99Ms: number[];
+  completeP50Ms: number[];
+  completeP99Ms: number[];
+  throughputPerSec: number[];
+}
+
+export interface CutLinkSummary {
+  lost: number;
+  duplicated: number;
+  falseSuccess: number;
 }
 
 /**

@@ -26,6 +26,8 @@ export interface OrderOutcome {
   acceptedAt?: number;
   completedAt?: number;
   error?: string;
+  /** When the error reached the client (ms from the run's start). */
+  failedAt?: number;
 }
 
 /** One load run: its summary and every order's outcome. */
@@ -51,6 +53,11 @@ export interface LoadOptions {
   progressLabel?: string;
   /** The run's time zero (performance.now()), to align other samplers with it; defaults to now. */
   startAt?: number;
+  /**
+   * At most this many orders unanswered at once (a client with a fixed number of requests in
+   * flight): a send waits for an answer, and its latency counts from when it was sent.
+   */
+  maxInFlight?: number;
   /** Called at each intended send time's tick with the elapsed ms, e.g. to inject a fault. */
   onElapsed?(elapsedMs: number): void;
 }
@@ -67,6 +74,8 @@ export async function runLoad(target: LoadTarget, o: LoadOptions): Promise<LoadR
   const errors: Record<string, number> = {};
   const progress = new ProgressBar(o.progressLabel ?? target.name);
   let answered = 0;
+  let inFlight = 0;
+  let blockedTick: (() => void) | undefined;
   let completed = 0;
   let settledCount = 0;
   let onAllSettled: (() => void) | undefined;
@@ -97,7 +106,15 @@ export async function runLoad(target: LoadTarget, o: LoadOptions): Promise<LoadR
 
   const fire = (index: number) => {
     const order = o.makeOrder(index);
-    const outcome: OrderOutcome = { orderId: order.orderId, intendedAt: times[index]! };
+    const sentAt = o.maxInFlight ? Math.max(times[index]!, now() - start) : times[index]!;
+    const outcome: OrderOutcome = { orderId: order.orderId, intendedAt: sentAt };
+    inFlight++;
+    const answeredOne = () => {
+      inFlight--;
+      const resume = blockedTick;
+      blockedTick = undefined;
+      resume?.();
+    };
     outcomes.push(outcome);
     byId.set(order.orderId, outcome);
     target.place(order).then(
@@ -107,13 +124,16 @@ export async function runLoad(target: LoadTarget, o: LoadOptions): Promise<LoadR
         accept.record(at - outcome.intendedAt);
         answered++;
         if (target.answerMeansComplete) markCompleted(outcome, at);
+        answeredOne();
       },
       (err: unknown) => {
         const code = errorCode(err);
         outcome.error = code;
+        outcome.failedAt = now() - start;
         errors[code] = (errors[code] ?? 0) + 1;
         answered++;
         settle();
+        answeredOne();
       },
     );
   };
@@ -123,9 +143,12 @@ export async function runLoad(target: LoadTarget, o: LoadOptions): Promise<LoadR
     const tick = () => {
       const elapsed = now() - start;
       o.onElapsed?.(elapsed);
-      while (next < times.length && times[next]! <= elapsed) fire(next++);
+      const room = () => o.maxInFlight === undefined || inFlight < o.maxInFlight;
+      while (next < times.length && times[next]! <= elapsed && room()) fire(next++);
       progress.update(next, times.length, `answered ${answered} completed ${completed}`);
       if (next >= times.length) return resolve();
+      // Full: the next answer sends the next order.
+      if (!room()) return void (blockedTick = tick);
       const wait = times[next]! - (now() - start);
       if (wait > 1) setTimeout(tick, wait);
       else setImmediate(tick);

@@ -30,6 +30,8 @@ export interface SessionOptions {
   cluster?: number;
   /** NATS: "always" makes the broker fsync before every acknowledgement. */
   sync?: NatsSync;
+  /** Every hop through a link with this one-way delay, which the scenario can cut (StackOptions.links). */
+  links?: { delayMs?: number; jitterMs?: number };
 }
 
 export interface Session {
@@ -64,6 +66,7 @@ export async function openSession(ctx: LabContext, scenario: string, mode: Mode,
     secure: certs,
     cluster: options.cluster,
     sync: options.sync,
+    links: options.links,
   });
   const tracing: Tracing = options.receiver
     ? startTracing(tracingSettings(otelEnv(options.receiver), "client"), createLogger("lab-client", "warn"))

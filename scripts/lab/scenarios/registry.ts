@@ -3,8 +3,10 @@ import { baseline } from "./baseline.js";
 import { capacity } from "./capacity.js";
 import { cluster } from "./cluster.js";
 import { crash } from "./crash.js";
+import { cutLink } from "./cut-link.js";
 import { serverDown } from "./down.js";
 import { durability } from "./durability.js";
+import { latency } from "./latency.js";
 import { overload } from "./overload.js";
 import { scaleOut } from "./scale-out.js";
 import type { Scenario } from "./scenario.js";
@@ -12,6 +14,6 @@ import { secure } from "./secure.js";
 import { traces } from "./traces.js";
 
 /** Every lab scenario, in the order `npm run compare` runs them. */
-export const SCENARIOS: readonly Scenario[] = [baseline, capacity, traces, secure, durability, scaleOut, cluster, serverDown, overload, crash, addresses];
+export const SCENARIOS: readonly Scenario[] = [baseline, capacity, traces, secure, durability, latency, scaleOut, cluster, serverDown, overload, crash, cutLink, addresses];
 
 export const SCENARIO_IDS: readonly string[] = SCENARIOS.map((s) => s.id);

@@ -20,6 +20,7 @@ import { startNatsServer, type ManagedNatsServer } from "../nats-server.js";
 import { provisionAsAdmin, startSecureNats } from "../secure-nats.js";
 import { ProcessGroup, SERVICE_ENTRY, type ManagedProcess } from "../process-group.js";
 import { processCpuMs } from "../proc-cpu.js";
+import { startLink, type Link } from "../net/link.js";
 import { CAPABILITIES, type Capabilities } from "./capabilities.js";
 import { connectClient, type Stack, type StackOptions } from "./stack.js";
 
@@ -42,6 +43,8 @@ export class ProcessStack implements Stack {
   #stopped?: Promise<void>;
   /** The gRPC ports of the replicas the options asked for, by replica name. */
   readonly #replicaPorts = new Map<string, number>();
+  /** The hops between the parties, by name (options.links). */
+  readonly links = new Map<string, Link>();
 
   private constructor(
     readonly options: StackOptions & { dataDir: string; logFile: string },
@@ -89,6 +92,12 @@ export class ProcessStack implements Stack {
       Array.from({ length: Math.max(0, (options.replicas?.[name] ?? 1) - 1) }, (_, i) => ({ name, replica: `${name}-${i + 2}` })),
     );
     for (const e of extra) stack.#replicaPorts.set(e.replica, stack.ports ? await freePort() : 0);
+    try {
+      await stack.#startLinks();
+    } catch (err) {
+      await stack.stop();
+      throw err;
+    }
     for (const name of SERVICE_NAMES) stack.#env(name);
     const started: Array<PromiseSettledResult<unknown>> = await Promise.allSettled(SERVICE_NAMES.map((n) => stack.startService(n)));
     if (!started.some((r) => r.status === "rejected"))
@@ -102,9 +111,39 @@ export class ProcessStack implements Stack {
     return stack;
   }
 
+  /** The hops the mode crosses, each through a link of the options' delay (none without `links`). */
+  async #startLinks(): Promise<void> {
+    const o = this.options.links;
+    if (!o) return;
+    if (this.cluster) throw new Error("links: a cluster's routes are not linked yet; use one broker");
+    const host = this.#host;
+    const hops: Array<[string, number]> = this.ports
+      ? [
+          ["client-order", this.ports.order],
+          ["order-billing", this.ports.billing],
+          ["order-notification", this.ports.notification],
+        ]
+      : ["client", ...SERVICE_NAMES].map((party) => [`${party}-broker`, this.nats!.port]);
+    for (const [name, port] of hops) this.links.set(name, await startLink({ name, target: { host: "127.0.0.1", port }, delayMs: o.delayMs, jitterMs: o.jitterMs, host }));
+  }
+
+  /** A hop by name, e.g. "order-billing" or "billing-broker" (see StackOptions.links). */
+  link(name: string): Link {
+    const link = this.links.get(name);
+    if (!link) throw new Error(`no link ${name}: this stack has ${[...this.links.keys()].join(", ") || "none (options.links)"}`);
+    return link;
+  }
+
   #env(name: ServiceName): Record<string, string> {
     const base = { DATA_DIR: this.options.dataDir, LOG_LEVEL: "warn", ...this.options.env, ...this.options.serviceEnv?.[name] };
     const where = this.ports ? grpcServiceEnv(name, this.ports, !!this.options.secure) : { NATS_URL: this.natsUrl };
+    // Through the links, where the stack has them: the callees (gRPC) or the broker (NATS) at the link's address.
+    const via = (hop: string) => this.links.get(hop)?.address;
+    if (this.ports && name === "order") {
+      where.BILLING_SERVICE_ADDR = via("order-billing") ?? where.BILLING_SERVICE_ADDR!;
+      where.NOTIFICATION_SERVICE_ADDR = via("order-notification") ?? where.NOTIFICATION_SERVICE_ADDR!;
+    }
+    if (!this.ports && via(`${name}-broker`)) where.NATS_URL = `nats://${via(`${name}-broker`)}`;
     if (this.ports && name === "order")
       for (const [key, callee] of [
         ["BILLING_SERVICE_ADDR", "billing"],
@@ -128,7 +167,9 @@ export class ProcessStack implements Stack {
 
   /** Where a customer reaches the system: the order service (gRPC) or the brokers (NATS). */
   get entry(): string {
-    return this.ports ? this.orderAddress : this.natsUrl;
+    const client = this.links.get(this.ports ? "client-order" : "client-broker")?.address;
+    if (this.ports) return client ?? this.orderAddress;
+    return client ? `nats://${client}` : this.natsUrl;
   }
 
   identity(name: string): Identity | undefined {
@@ -286,6 +327,7 @@ export class ProcessStack implements Stack {
   async #stop(): Promise<void> {
     for (const p of this.processes.values()) if (p.child.signalCode === "SIGSTOP") p.child.kill("SIGCONT");
     await this.group.stop();
+    await Promise.all([...this.links.values()].map((l) => l.close()));
     await (await this.#nc)?.close();
     await this.nats?.stop();
     await this.cluster?.stop();

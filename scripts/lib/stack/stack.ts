@@ -32,6 +32,12 @@ export interface StackOptions {
    * service's durable consumers.
    */
   replicas?: Partial<Record<ServiceName, number>>;
+  /**
+   * processes: every hop the mode crosses goes through a link (scripts/lib/net/link.ts) with this
+   * one-way delay, which can be cut: gRPC client-order, order-billing and order-notification; NATS
+   * client-broker, order-broker, billing-broker and notification-broker (one broker, no cluster).
+   */
+  links?: { delayMs?: number; jitterMs?: number };
   /** in-process: each service's logger (default: errors on stderr). */
   log?: (name: ServiceName) => Logger;
   /** processes: the file the services' output goes to (default DATA_DIR/services.log). */

@@ -1,0 +1,169 @@
+import { readFileSync } from "node:fs";
+import { queueCharts, timelineChart } from "../report/charts.js";
+import { figureOf, keptText, ms, show } from "../report/format.js";
+import { runOf, type Mode, type ModeRun, type ScenarioResult } from "../report/model.js";
+import type { LabContext } from "../run/context.js";
+import { withoutOrders, type OrderOutcome } from "../run/load-generator.js";
+import { sampleQueues } from "../run/sampler.js";
+import { withSession } from "../run/session.js";
+import { NOTHING, resultOf, type Scenario } from "./scenario.js";
+
+/** The hop each mode loses: the order service's calls to billing, or billing's connection to its broker. */
+const CUT: Record<Mode, { hop: string; words: string }> = {
+  grpc: { hop: "order-billing", words: "the order service ↔ billing link" },
+  nats: { hop: "billing-broker", words: "billing ↔ its broker link" },
+};
+
+/** The longest a client waited for any answer, success or error (ms). */
+function longestCall(orders: readonly OrderOutcome[]): number {
+  return Math.round(Math.max(0, ...orders.map((o) => (o.acceptedAt ?? o.failedAt ?? o.intendedAt) - o.intendedAt)));
+}
+
+/** When (epoch ms) the order service first logged `line` after `from`, from the services' log file. */
+function firstLogAfter(logFile: string, line: string, from: number): number | undefined {
+  for (const text of readFileSync(logFile, "utf8").split("\n")) {
+    if (!text.includes(`"${line}"`)) continue;
+    try {
+      // "[order] {…}": the process's name, then its pino record.
+      const time = (JSON.parse(text.slice(text.indexOf("{"))) as { time?: number | string }).time;
+      const t = typeof time === "string" ? Date.parse(time) : time;
+      if (t !== undefined && t >= from) return t;
+    } catch {
+      // Not a log record.
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Under load, one link of the mode's path goes silent for a while (every packet dropped both
+ * ways, no reset), then heals. gRPC: the order service's calls to billing wait out their deadline
+ * and fail to the client, which re-sends them after the heal; NATS: billing's deliveries wait in
+ * the broker and are redelivered after the heal. Then the audit.
+ */
+async function run(ctx: LabContext): Promise<ScenarioResult> {
+  const s = ctx.settings;
+  const runs: ModeRun[] = [];
+  for (const mode of ctx.modes) {
+    runs.push(
+      await withSession(ctx, "cut-link", mode, { links: { delayMs: 0 }, deadlineMs: s.cutLinkDeadlineMs }, async (x) => {
+        const link = x.stack.link(CUT[mode].hop);
+        const t0 = performance.now();
+        const sampler = x.stack.capabilities.hasBroker ? sampleQueues(await x.stack.natsConnection(), t0) : undefined;
+        let cutAt: number | undefined;
+        let cutWall = 0;
+        let healedAt: number | undefined;
+        const heal = () => {
+          link.heal();
+          healedAt = performance.now() - t0;
+        };
+        const r = await x.load({
+          rate: s.cutLinkRate,
+          durationMs: s.cutLinkRunMs,
+          startAt: t0,
+          drainTimeoutMs: s.drainTimeoutMs,
+          onElapsed: (t) => {
+            if (cutAt === undefined && t >= s.cutLinkAtMs) {
+              link.cut();
+              cutAt = t;
+              cutWall = Date.now();
+            } else if (cutAt !== undefined && healedAt === undefined && t >= cutAt + s.cutLinkMs) heal();
+          },
+        });
+        if (healedAt === undefined) heal();
+        const queue = await sampler?.stop();
+        const resentCompleted = await x.resend(r.orders);
+        const a = x.audit(r.orders);
+        const unreachable = mode === "grpc" ? firstLogAfter(x.stack.options.logFile, "billing unreachable", cutWall) : undefined;
+        const afterHeal = r.orders.filter((o) => o.intendedAt >= healedAt! && o.acceptedAt !== undefined).map((o) => o.acceptedAt! - healedAt!);
+        return {
+          mode,
+          load: withoutOrders(r),
+          audit: a,
+          queue,
+          marks: [
+            { t: cutAt ?? 0, label: "link cut" },
+            { t: healedAt!, label: "healed" },
+          ],
+          figures: {
+            cutMs: Math.round(healedAt! - (cutAt ?? healedAt!)),
+            failedToClient: r.orders.filter((o) => o.error).length,
+            longestCallMs: longestCall(r.orders),
+            deadlineMs: s.cutLinkDeadlineMs,
+            firstAnswerAfterHealMs: afterHeal.length > 0 ? Math.round(Math.min(...afterHeal)) : -1,
+            maxBacklog: queue ? Math.max(0, ...queue.map((q) => q.backlog)) : 0,
+            resentCompleted,
+            completed: a.completed,
+            lost: a.lost,
+            duplicated: a.duplicateInvoices + a.duplicateEmails,
+            falseSuccess: a.falseSuccess,
+            ...(unreachable !== undefined ? { unreachableAfterMs: unreachable - cutWall } : {}),
+          },
+        };
+      }),
+    );
+  }
+  return resultOf(cutLink, runs);
+}
+
+export const cutLink: Scenario = {
+  ...NOTHING,
+  id: "cut-link",
+  title: "Cut link: one hop goes silent under load, then heals",
+  claim: "A synchronous caller hangs on a silent network until its deadline and must send again; a broker keeps the work until the consumer is reachable.",
+  figureLabels: {
+    cutMs: "how long the link was cut (ms)",
+    failedToClient: "failed to the client",
+    longestCallMs: "longest call, success or error (ms)",
+    deadlineMs: "the client's deadline (ms)",
+    unreachableAfterMs: "the order service logged billing unreachable, after the cut (ms)",
+    firstAnswerAfterHealMs: "first answer to an order sent after the heal (ms after it)",
+    maxBacklog: "largest backlog in the work streams",
+    resentCompleted: "re-sent with the same id and completed",
+    completed: "completed",
+    lost: "lost",
+    duplicated: "duplicate invoices and e-mails",
+    falseSuccess: "reported done but not done",
+  },
+  run,
+  explain(s) {
+    const out: string[] = [];
+    for (const r of s.runs) {
+      const f = figureOf(r);
+      out.push(
+        r.mode === "grpc"
+          ? `gRPC, ${CUT.grpc.words} cut for ${f("cutMs")} ms: ${f("failedToClient")} calls failed to the client, the longest after ${f("longestCallMs")} ms against a ${f("deadlineMs")} ms deadline${r.figures.unreachableAfterMs !== undefined ? `; the order service logged billing unreachable ${f("unreachableAfterMs")} ms after the cut (keepalive)` : ""}; re-sent after the heal, ${f("resentCompleted")} completed; ${keptText(r.audit)}.`
+          : `NATS, ${CUT.nats.words} cut for ${f("cutMs")} ms: ${f("failedToClient")} placements failed; the backlog rose to ${f("maxBacklog")} messages and drained after the heal with nothing re-sent; ${keptText(r.audit)}.`,
+      );
+    }
+    return out;
+  },
+  verdict(r) {
+    if (!r) return "not run";
+    const f = figureOf(r);
+    return r.mode === "grpc"
+      ? `${f("failedToClient")} failed, longest call ${ms(Number(r.figures.longestCallMs))}; ${f("resentCompleted")} completed when re-sent; ${keptText(r.audit)}`
+      : `backlog up to ${f("maxBacklog")}, ${f("failedToClient")} failed; ${keptText(r.audit)}`;
+  },
+  keyFigure: (r) => `failed ${show(r.figures.failedToClient)}, longest call ${show(r.figures.longestCallMs)} ms`,
+  charts: (s) => [
+    timelineChart(
+      "A link cut under load, then healed: completions and errors",
+      s.runs.filter((r) => r.load),
+    ),
+    ...queueCharts(`NATS: backlog while ${CUT.nats.words} was cut`, runOf(s, "nats")),
+  ],
+  summarize(s, summary) {
+    const of = (mode: Mode) => {
+      const r = runOf(s, mode);
+      return r && { lost: Number(r.figures.lost), duplicated: Number(r.figures.duplicated), falseSuccess: Number(r.figures.falseSuccess) };
+    };
+    const grpc = of("grpc");
+    const nats = of("nats");
+    const g = runOf(s, "grpc");
+    summary.cutLink = {
+      ...(grpc && g ? { grpc: { ...grpc, longestCallMs: Number(g.figures.longestCallMs), deadlineMs: Number(g.figures.deadlineMs) } } : {}),
+      ...(nats ? { nats } : {}),
+    };
+  },
+};
