@@ -12,5 +12,7 @@ const from = process.cpuUsage();
 const t0 = performance.now();
 for (let i = 0; i < n; i++) await c.placeOrder(labOrder("r", i));
 const d = process.cpuUsage(from);
-console.log(`cpu ms/order ${((d.user + d.system) / 1000 / n).toFixed(3)} (user ${(d.user / 1000 / n).toFixed(3)} sys ${(d.system / 1000 / n).toFixed(3)}) wall ${((performance.now() - t0) / n).toFixed(3)}`);
+console.log(
+  `cpu ms/order ${((d.user + d.system) / 1000 / n).toFixed(3)} (user ${(d.user / 1000 / n).toFixed(3)} sys ${(d.system / 1000 / n).toFixed(3)}) wall ${((performance.now() - t0) / n).toFixed(3)}`,
+);
 await c.close();

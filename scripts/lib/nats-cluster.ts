@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { freePorts } from "./free-port.js";
 import { loopbackHost } from "./loopback.js";
+import type { LabNet } from "./net/lab-net.js";
 import { credentialOptions } from "../../services/nats/connection.js";
 import type { CertificateSet } from "./certs.js";
 import { identity } from "./identity.js";
@@ -33,14 +34,20 @@ export async function startNatsCluster(options: {
   onOutput?: (node: string, line: string) => void;
   sync?: NatsSync;
   secure?: CertificateSet;
+  /** Each node on its own host of this lab network (n1, n2, …), so that links between them can be cut. */
+  net?: LabNet;
 }): Promise<ManagedNatsCluster> {
   const size = options.size ?? 3;
   const name = options.name ?? "shop";
-  const ports = await freePorts(3 * size);
+  const net = options.net;
+  if (net && options.secure) throw new Error("a secure cluster on the lab network is not supported yet");
+  // On the lab network every node is a host of its own, so the same ports serve them all.
+  const ports = net ? [...Array<number>(size).fill(14222), ...Array<number>(size).fill(16222), ...Array<number>(size).fill(18222)] : await freePorts(3 * size);
   const clientPorts = ports.slice(0, size);
   const routePorts = ports.slice(size, 2 * size);
   const monitorPorts = ports.slice(2 * size);
-  const routes = routePorts.map((p) => `nats://127.0.0.1:${p}`).join(",");
+  const hostOf = (i: number) => (net ? net.host(`n${i + 1}`).address : "127.0.0.1");
+  const routes = routePorts.map((p, i) => `nats://${hostOf(i)}:${p}`).join(",");
   const nodes: ManagedNatsServer[] = [];
   const certs = options.secure;
   const configs = certs
@@ -72,13 +79,14 @@ export async function startNatsCluster(options: {
         port,
         monitorPort: monitorPorts[i],
         sync: options.sync,
-        extraArgs: ["--server_name", node, "--cluster_name", name, "--cluster", `nats://127.0.0.1:${routePorts[i]}`, "--routes", routes],
+        extraArgs: ["--server_name", node, "--cluster_name", name, "--cluster", `nats://${hostOf(i)}:${routePorts[i]}`, "--routes", routes],
+        on: net && { exec: net.exec(node), address: hostOf(i) },
         onOutput,
       });
     }),
   );
   for (const r of started) if (r.status === "fulfilled") nodes.push(r.value);
-  const url = clientPorts.map((p) => `nats://${loopbackHost(!!certs)}:${p}`).join(",");
+  const url = clientPorts.map((p, i) => `nats://${net ? hostOf(i) : loopbackHost(!!certs)}:${p}`).join(",");
   const cluster: ManagedNatsCluster = {
     url,
     nodes,

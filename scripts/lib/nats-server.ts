@@ -143,6 +143,8 @@ export interface NatsServerOptions {
   monitorPort?: number;
   /** "always": JetStream fsyncs before it acknowledges each write (sync_interval: always), so a power loss loses nothing acknowledged. */
   sync?: NatsSync;
+  /** A host of the lab network: the server runs there (`exec` prefixes its command) and listens on its address. */
+  on?: { exec: string[]; address: string };
 }
 
 /** The JetStream block of a config that sets sync_interval (command-line options can set no such thing). */
@@ -180,16 +182,19 @@ export async function startNatsServer(options: NatsServerOptions): Promise<Manag
   const secure = options.secure;
   const port = options.port ?? (options.preferPort && (await isPortFree(options.preferPort)) ? options.preferPort : await freePort());
   mkdirSync(options.storeDir, { recursive: true });
-  const url = `nats://${loopbackHost(!!secure)}:${port}`;
+  const host = options.on?.address ?? "127.0.0.1";
+  const url = `nats://${options.on ? host : loopbackHost(!!secure)}:${port}`;
   const monitorPort = secure?.monitorPort ?? options.monitorPort ?? (await freePort());
   const jetstream = options.sync === "always" ? ["-c", syncConfig(options.storeDir)] : ["-js", "-sd", options.storeDir];
   const args = secure
     ? ["-c", secure.configFile, "-p", String(port)]
-    : ["-a", "127.0.0.1", "-p", String(port), "-m", String(monitorPort), ...jetstream, ...(options.extraArgs ?? [])];
+    : ["-a", host, "-p", String(port), "-m", String(monitorPort), ...jetstream, ...(options.extraArgs ?? [])];
   let child: ChildProcess | undefined;
 
   const launch = async () => {
-    const proc = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
+    // `ip netns exec` execs the server in place: the child's pid is the server's own.
+    const [command, ...prefix] = options.on ? [...options.on.exec, binary] : [binary];
+    const proc = spawn(command, [...prefix, ...args], { stdio: ["ignore", "pipe", "pipe"] });
     child = proc;
     const onOutput = options.onOutput;
     if (onOutput) for (const s of [proc.stdout, proc.stderr]) s?.on("data", (b: Buffer) => b.toString().split("\n").filter(Boolean).forEach(onOutput));
@@ -212,7 +217,7 @@ export async function startNatsServer(options: NatsServerOptions): Promise<Manag
   return {
     url,
     port,
-    monitorUrl: `http://127.0.0.1:${monitorPort}`,
+    monitorUrl: `http://${host}:${monitorPort}`,
     storeDir: options.storeDir,
     version: natsServerVersion(binary),
     pid: () => child?.pid,

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { expect } from "chai";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -27,6 +28,8 @@ interface Drill {
 
 interface DrillOptions {
   env?: Record<string, string>;
+  /** Every hop through a link that the drill can cut (StackOptions.links). */
+  links?: { delayMs?: number };
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
   rate: number;
   durationMs: number;
@@ -37,6 +40,8 @@ interface DrillOptions {
   inject?(d: Drill, elapsedMs: number): void;
   /** After the load, before the audit (e.g. re-publishing). */
   after?(d: Drill, result: LoadResult): Promise<void>;
+  /** Checks of the drill's own, before the audit and the re-sends. */
+  check?(d: Drill, result: LoadResult): Promise<void> | void;
 }
 
 /**
@@ -58,6 +63,7 @@ export function describeFaultDrills(mode: Mode): void {
         dataDir,
         env: { NATS_ACK_WAIT_MS: "2000", SHUTDOWN_GRACE_MS: "2000", ...o.env },
         serviceEnv: o.serviceEnv,
+        links: o.links,
         logFile: join(dataDir, "services.log"),
       });
       const target = await stackTarget(stack, { deadlineMs: o.clientDeadlineMs ?? 5_000 });
@@ -73,6 +79,7 @@ export function describeFaultDrills(mode: Mode): void {
         });
         await Promise.all(d.pending);
         await o.after?.(d, result);
+        await o.check?.(d, result);
         const records = clientRecords(result.orders);
         // What the client was told, checked against the databases before any re-send.
         const ledger = new Ledger(dataDir);
@@ -157,6 +164,51 @@ export function describeFaultDrills(mode: Mode): void {
           }
           d.stack.resume("billing");
         }),
+      });
+    });
+
+    it("a silent link (every packet dropped, no reset) cut under load, then healed without a restart", async () => {
+      // The link the mode loses: a synchronous caller's link to its callee, or a consumer's link to its broker.
+      const hop = can.hasBroker ? "billing-broker" : "order-billing";
+      const deadlineMs = 2_000;
+      let cutWall = 0;
+      let unreachableAfterMs: number | undefined;
+      await drill("cut-link", {
+        links: { delayMs: 0 },
+        clientDeadlineMs: deadlineMs,
+        rate: 50,
+        durationMs: 4_000,
+        inject: once(800, async (d) => {
+          const link = d.stack.link(hop);
+          link.cut();
+          cutWall = Date.now();
+          if (can.hasBroker) {
+            // Billing's work waits in the broker while billing cannot be reached.
+            const jsm = await (await d.stack.natsConnection()).jetstreamManager();
+            await eventually("a backlog in BILLING", async () => ((await jsm.streams.info("BILLING")).state.messages > 0 ? true : undefined), 30_000);
+          } else {
+            // The order service notices the silent peer by its keepalive, and says so.
+            const logFile = d.stack.options.logFile;
+            unreachableAfterMs = await eventually(
+              "the order service to report billing unreachable",
+              () => {
+                const line = readFileSync(logFile, "utf8")
+                  .split("\n")
+                  .find((l) => l.includes('"billing unreachable"'));
+                return line ? Date.parse((JSON.parse(line.slice(line.indexOf("{"))) as { time: string }).time) - cutWall : undefined;
+              },
+              30_000,
+              100,
+            );
+          }
+          link.heal();
+        }),
+        check(_d, result) {
+          // No call outlives its deadline by more than a second, however silent the network.
+          const longest = Math.max(...result.orders.map((o) => (o.acceptedAt ?? o.failedAt ?? o.intendedAt) - o.intendedAt));
+          expect(longest, "the longest call (ms)").to.be.below(deadlineMs + 1_000);
+          if (unreachableAfterMs !== undefined) console.log(`      the order service reported billing unreachable ${unreachableAfterMs} ms after the cut`);
+        },
       });
     });
 

@@ -23,7 +23,12 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
   for (const delayMs of s.latencyHopDelaysMs) {
     for (const mode of ctx.modes) {
       await withSession(ctx, `latency-${delayMs}ms`, mode, { links: { delayMs } }, async (x) => {
-        await x.load({ rate: s.latencyRate, durationMs: Math.min(1_000, s.latencyRunMs), maxInFlight: s.latencyInFlight, progressLabel: `latency ${mode} warm-up` });
+        await x.load({
+          rate: s.latencyRate,
+          durationMs: Math.min(1_000, s.latencyRunMs),
+          maxInFlight: s.latencyInFlight,
+          progressLabel: `latency ${mode} warm-up`,
+        });
         const r = await x.load({ rate: s.latencyRate, durationMs: s.latencyRunMs, maxInFlight: s.latencyInFlight, drainTimeoutMs: s.drainTimeoutMs });
         const m = series.get(mode)!;
         m.hopDelayMs!.push(delayMs);
@@ -108,7 +113,10 @@ export const latency: Scenario = {
     return `answer p50 ${ms(Number(r.figures.answerP50AtZero))} → ${ms(Number(r.figures.answerP50AtMost))} at ${delaysOf(s).at(-1) ?? 0} ms a hop`;
   },
   keyFigure: (r) => `answer +${String(r.figures.answerGrowthPerHopMs)} ms per ms of hop delay`,
-  charts: (s) => [chart(s, "answerP50Ms", "The client's answer (p50) against the delay of every hop"), chart(s, "completeP50Ms", "Completion (p50) against the delay of every hop")],
+  charts: (s) => [
+    chart(s, "answerP50Ms", "The client's answer (p50) against the delay of every hop"),
+    chart(s, "completeP50Ms", "Completion (p50) against the delay of every hop"),
+  ],
   summarize(s, summary) {
     const grpc = runOf(s, "grpc")?.series;
     const nats = runOf(s, "nats")?.series;

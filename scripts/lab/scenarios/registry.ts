@@ -14,6 +14,20 @@ import { secure } from "./secure.js";
 import { traces } from "./traces.js";
 
 /** Every lab scenario, in the order `npm run compare` runs them. */
-export const SCENARIOS: readonly Scenario[] = [baseline, capacity, traces, secure, durability, latency, scaleOut, cluster, serverDown, overload, crash, cutLink, addresses];
+export const SCENARIOS: readonly Scenario[] = [
+  baseline,
+  capacity,
+  traces,
+  secure,
+  durability,
+  latency,
+  scaleOut,
+  cluster,
+  serverDown,
+  overload,
+  crash,
+  cutLink,
+  addresses,
+];
 
 export const SCENARIO_IDS: readonly string[] = SCENARIOS.map((s) => s.id);

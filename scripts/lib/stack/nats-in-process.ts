@@ -41,7 +41,7 @@ export async function startNatsInProcess(options: StackOptions): Promise<NatsInP
   let files: SecureNatsFiles | undefined;
   let url: string;
   if (size > 1) {
-    const cluster = await startNatsCluster({ dir: join(dataDir, "nats"), size, sync: options.sync, secure: certs });
+    const cluster = await startNatsCluster({ dir: join(dataDir, "nats"), size, sync: options.sync, secure: certs, net: options.net });
     ({ nodes, url, files } = cluster);
     if (certs && files)
       await provisionAsAdmin(url, identity(certs, "admin", files.seeds).nats(), common).catch(async (err: unknown) => {

@@ -71,7 +71,13 @@ export class ProcessStack implements Stack {
       const ports = { order: await freePort(), billing: await freePort(), notification: await freePort() };
       stack = new ProcessStack(options, ports, undefined, undefined, undefined, owned);
     } else if (options.cluster && options.cluster > 1) {
-      const cluster = await startNatsCluster({ dir: join(options.dataDir, "cluster"), size: options.cluster, sync: options.sync, secure: options.secure });
+      const cluster = await startNatsCluster({
+        dir: join(options.dataDir, "cluster"),
+        size: options.cluster,
+        sync: options.sync,
+        secure: options.secure,
+        net: options.net,
+      });
       const env = { NATS_STREAM_REPLICAS: String(Math.min(3, options.cluster)), ...options.env };
       if (options.secure && cluster.files)
         await provisionAsAdmin(cluster.url, identity(options.secure, "admin", cluster.files.seeds).nats(), env).catch(async (err: unknown) => {
@@ -124,7 +130,8 @@ export class ProcessStack implements Stack {
           ["order-notification", this.ports.notification],
         ]
       : ["client", ...SERVICE_NAMES].map((party) => [`${party}-broker`, this.nats!.port]);
-    for (const [name, port] of hops) this.links.set(name, await startLink({ name, target: { host: "127.0.0.1", port }, delayMs: o.delayMs, jitterMs: o.jitterMs, host }));
+    for (const [name, port] of hops)
+      this.links.set(name, await startLink({ name, target: { host: "127.0.0.1", port }, delayMs: o.delayMs, jitterMs: o.jitterMs, host }));
   }
 
   /** A hop by name, e.g. "order-billing" or "billing-broker" (see StackOptions.links). */

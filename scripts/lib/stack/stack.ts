@@ -6,6 +6,7 @@ import type { OrderWorkflowClient } from "../../../services/workflow.js";
 import type { CertificateSet } from "../certs.js";
 import type { Identity } from "../identity.js";
 import type { NatsSync } from "../nats-config.js";
+import type { LabNet } from "../net/lab-net.js";
 import type { Capabilities } from "./capabilities.js";
 
 /** Where the services run: inside this process (tests), or each as its own process from the build (lab, drills). */
@@ -38,6 +39,8 @@ export interface StackOptions {
    * client-broker, order-broker, billing-broker and notification-broker (one broker, no cluster).
    */
   links?: { delayMs?: number; jitterMs?: number };
+  /** NATS cluster: each node on its own host of this lab network (n1, n2, …), so that partitions can cut them apart. */
+  net?: LabNet;
   /** in-process: each service's logger (default: errors on stderr). */
   log?: (name: ServiceName) => Logger;
   /** processes: the file the services' output goes to (default DATA_DIR/services.log). */

@@ -1,0 +1,160 @@
+import { execFileSync } from "node:child_process";
+
+/**
+ * The lab's network: hosts as Linux network namespaces on one bridge, each with its own address in
+ * LAB_SUBNET, and links between them that can be cut (iptables DROP inside a host: every packet
+ * dropped both ways, no reset) and healed. Root only. Everything it makes is named with PREFIX, so
+ * that a crashed run's leftovers are found and removed at the next start (or `npm run net:clean`).
+ */
+export const LAB_SUBNET = "10.213.77.0/24";
+const NET = "10.213.77";
+/** The bridge's own address: how the lab's processes in the main namespace reach the hosts. */
+export const BRIDGE_ADDRESS = `${NET}.254`;
+const PREFIX = "gvn";
+const BRIDGE = `${PREFIX}br0`;
+const FORWARD_RULE = ["FORWARD", "-i", BRIDGE, "-o", BRIDGE, "-j", "ACCEPT"];
+
+function sh(cmd: string, args: string[], quiet = false): string {
+  try {
+    return execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  } catch (err) {
+    if (quiet) return "";
+    const stderr = (err as { stderr?: string }).stderr ?? "";
+    throw new Error(`${cmd} ${args.join(" ")}: ${stderr.trim() || (err as Error).message}`, { cause: err });
+  }
+}
+
+/** Why this process cannot make a lab network, or undefined when it can. */
+export function labNetUnavailable(): string | undefined {
+  if (process.getuid?.() !== 0) return "the lab network needs root (network namespaces, a bridge and iptables)";
+  for (const tool of ["ip", "iptables"])
+    if (!sh("sh", ["-c", `command -v ${tool}`], true)) return `the lab network needs ${tool} (apt-get install iproute2 iptables)`;
+  return undefined;
+}
+
+/** Removes every namespace, link, bridge and rule a lab network made, this run's or a crashed one's. */
+export function cleanLabNet(): string[] {
+  const removed: string[] = [];
+  for (const ns of sh("ip", ["netns", "list"], true).split("\n")) {
+    const name = ns.split(" ")[0];
+    if (name?.startsWith(`${PREFIX}-`)) {
+      // What still runs on the host goes with it (a run that was killed leaves its servers behind).
+      for (const pid of sh("ip", ["netns", "pids", name], true).split("\n").filter(Boolean)) {
+        try {
+          process.kill(Number(pid), "SIGKILL");
+          removed.push(`process ${pid} on ${name}`);
+        } catch {
+          // Already gone.
+        }
+      }
+      sh("ip", ["netns", "delete", name], true);
+      removed.push(`namespace ${name}`);
+    }
+  }
+  if (sh("ip", ["link", "show", BRIDGE], true)) {
+    sh("ip", ["link", "delete", BRIDGE], true);
+    removed.push(`bridge ${BRIDGE}`);
+  }
+  while (checkRule()) {
+    sh("iptables", ["-D", ...FORWARD_RULE], true);
+    removed.push("FORWARD rule");
+  }
+  return removed;
+}
+
+function checkRule(): boolean {
+  try {
+    execFileSync("iptables", ["-C", ...FORWARD_RULE], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface LabHost {
+  name: string;
+  namespace: string;
+  address: string;
+}
+
+export class LabNet {
+  readonly hosts = new Map<string, LabHost>();
+  #closed = false;
+  readonly #onExit = () => this.close();
+
+  private constructor() {}
+
+  /** A bridge and one host per name (addresses .1, .2, … in order); leftovers of an earlier run are removed first. */
+  static create(names: readonly string[]): LabNet {
+    const why = labNetUnavailable();
+    if (why) throw new Error(why);
+    cleanLabNet();
+    const net = new LabNet();
+    // Removed at exit, on Ctrl-C and on a crash of this process's own code; a killed process's
+    // leftovers go at the next start.
+    process.once("exit", net.#onExit);
+    try {
+      sh("ip", ["link", "add", BRIDGE, "type", "bridge"]);
+      sh("ip", ["addr", "add", `${BRIDGE_ADDRESS}/24`, "dev", BRIDGE]);
+      sh("ip", ["link", "set", BRIDGE, "up"]);
+      // Docker's package sets the FORWARD policy to DROP, which would drop traffic across the bridge too.
+      sh("iptables", ["-I", ...FORWARD_RULE]);
+      names.forEach((name, i) => net.#addHost(name, `${NET}.${i + 1}`));
+    } catch (err) {
+      net.close();
+      throw err;
+    }
+    return net;
+  }
+
+  #addHost(name: string, address: string): void {
+    const namespace = `${PREFIX}-${name}`;
+    const veth = `${PREFIX}-${name}`.slice(0, 13) + "h";
+    sh("ip", ["netns", "add", namespace]);
+    sh("ip", ["link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", namespace]);
+    sh("ip", ["link", "set", veth, "master", BRIDGE]);
+    sh("ip", ["link", "set", veth, "up"]);
+    sh("ip", ["-n", namespace, "addr", "add", `${address}/24`, "dev", "eth0"]);
+    sh("ip", ["-n", namespace, "link", "set", "eth0", "up"]);
+    sh("ip", ["-n", namespace, "link", "set", "lo", "up"]);
+    this.hosts.set(name, { name, namespace, address });
+  }
+
+  host(name: string): LabHost {
+    const h = this.hosts.get(name);
+    if (!h) throw new Error(`no lab host ${name}`);
+    return h;
+  }
+
+  /** The command prefix that runs a program on `host`. */
+  exec(name: string): string[] {
+    return ["ip", "netns", "exec", this.host(name).namespace];
+  }
+
+  /** Cuts every packet between `a` and each of `others` (both ways, silently). */
+  cut(a: string, others: readonly string[]): void {
+    const ns = this.host(a).namespace;
+    for (const o of others) {
+      const peer = o === "main" ? BRIDGE_ADDRESS : this.host(o).address;
+      sh("ip", ["netns", "exec", ns, "iptables", "-A", "INPUT", "-s", peer, "-j", "DROP"]);
+      sh("ip", ["netns", "exec", ns, "iptables", "-A", "OUTPUT", "-d", peer, "-j", "DROP"]);
+    }
+  }
+
+  /** Cuts `a` from every other host and from the main namespace. */
+  isolate(a: string): void {
+    this.cut(a, ["main", ...[...this.hosts.keys()].filter((h) => h !== a)]);
+  }
+
+  /** Heals every cut. */
+  heal(): void {
+    for (const h of this.hosts.values()) sh("ip", ["netns", "exec", h.namespace, "iptables", "-F"]);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    process.removeListener("exit", this.#onExit);
+    cleanLabNet();
+  }
+}

@@ -1,0 +1,140 @@
+import { expect } from "chai";
+import { connect } from "nats";
+import { Ledger } from "../../scripts/audit/ledger.js";
+import { LabNet, labNetUnavailable } from "../../scripts/lib/net/lab-net.js";
+import { startStack } from "../../scripts/lib/stack/start-stack.js";
+import type { Order } from "../../services/gen/shop/v1/order.js";
+import { STREAMS } from "../../services/nats/topology.js";
+import { eventually } from "../support/eventually.js";
+import { orderReaches } from "../support/order-status.js";
+import { sampleOrder } from "../support/orders.js";
+
+const NODES = ["n1", "n2", "n3"];
+
+/** The node that leads ORDERS, as `url` (a node of the majority) sees it; undefined while there is none. */
+async function leaderSeenAt(url: string): Promise<string | undefined> {
+  const nc = await connect({ servers: url, timeout: 2_000, reconnect: false });
+  try {
+    const jsm = await nc.jetstreamManager({ timeout: 2_000 });
+    return (await jsm.streams.info(STREAMS.orders)).cluster?.leader || undefined;
+  } finally {
+    await nc.close();
+  }
+}
+
+/** Waits up to `ms` for `more` acknowledgements; a partition may stall a client on the cut-off side, which is no failure. */
+async function someProgress(acked: readonly unknown[], more: number, ms: number): Promise<void> {
+  const target = acked.length + more;
+  await eventually("orders acknowledged during the partition", () => (acked.length >= target ? true : undefined), ms).catch(() => undefined);
+}
+
+// Each nats-server node on its own host (a network namespace on the lab's bridge), streams with 3
+// replicas, the three services and a client on the main host placing orders throughout. Two
+// partitions: the ORDERS leader cut from its peers, then the new leader cut from everyone (the
+// services and the client included). Each lasts until the others have elected a new leader.
+describe("partitions of a 3-node JetStream cluster, each node on its own host", function () {
+  this.timeout(300_000);
+  let net: LabNet | undefined;
+
+  before(function () {
+    const why = labNetUnavailable();
+    if (why) {
+      console.log(`      skipped: ${why}`);
+      this.skip();
+    }
+  });
+
+  after(() => net?.close());
+
+  it("the ORDERS leader cut from its peers, then a leader cut from everyone: nothing acknowledged is lost or done twice", async () => {
+    net = LabNet.create(NODES);
+    // The services' own ack wait (30 s) and deliveries (5): a partition shorter than their product burns no message.
+    await using stack = await startStack({ mode: "nats", where: "in-process", cluster: 3, net });
+    const client = await stack.connectClient();
+    const urlOf = (node: string) => stack.nodes[NODES.indexOf(node)]!.url;
+    const leaderAmong = (nodes: readonly string[]) =>
+      eventually(
+        "ORDERS to have a leader",
+        async () => {
+          for (const n of nodes) {
+            const l = await leaderSeenAt(urlOf(n)).catch(() => undefined);
+            if (l) return l;
+          }
+          return undefined;
+        },
+        120_000,
+        250,
+      );
+    const acked: Order[] = [];
+    const refused: Order[] = [];
+    let sending = true;
+    const load = (async () => {
+      const inFlight = new Set<Promise<void>>();
+      while (sending) {
+        const order = sampleOrder();
+        const p = client.placeOrder(order).then(
+          () => void acked.push(order),
+          () => void refused.push(order),
+        );
+        inFlight.add(p);
+        void p.finally(() => inFlight.delete(p));
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await Promise.all(inFlight);
+    })();
+    try {
+      await eventually("orders acknowledged before the first partition", () => (acked.length >= 50 ? true : undefined), 60_000);
+
+      const first = await leaderAmong(NODES);
+      const peers = NODES.filter((n) => n !== first);
+      net.cut(first, peers);
+      const second = await eventually(
+        "the majority to elect another ORDERS leader",
+        async () => {
+          const l = await leaderAmong(peers);
+          return l !== first ? l : undefined;
+        },
+        120_000,
+        250,
+      );
+      await someProgress(acked, 20, 15_000);
+      net.heal();
+      await leaderAmong(NODES);
+
+      net.isolate(second);
+      const rest = NODES.filter((n) => n !== second);
+      await eventually(
+        "a leader other than the isolated node",
+        async () => {
+          const l = await leaderAmong(rest);
+          return l !== second ? l : undefined;
+        },
+        120_000,
+        250,
+      );
+      await someProgress(acked, 20, 30_000);
+      net.heal();
+      console.log(`      ORDERS led by ${first}, cut from its peers: ${second} took over; ${second} cut from everyone`);
+    } finally {
+      sending = false;
+      await load;
+    }
+
+    // The client's part: what was refused is sent again with the same id.
+    for (const order of refused) await eventually(`re-sent ${order.orderId} to be taken`, () => client.placeOrder(order).then(() => true), 120_000, 250);
+    const all = [...acked, ...refused];
+    for (const order of all) await orderReaches(client, order.orderId, undefined, 120_000);
+    const ledger = new Ledger(stack.dataDir);
+    try {
+      const snap = ledger.snapshot();
+      console.log(`      ${acked.length} acknowledged and ${refused.length} refused then re-sent, over two partitions`);
+      for (const order of all) {
+        expect(snap.invoices.get(order.orderId), `invoices of ${order.orderId}`).to.equal(1);
+        expect(snap.emails.get(order.orderId)?.rows, `e-mails of ${order.orderId}`).to.equal(1);
+      }
+    } finally {
+      ledger.close();
+      await client.close();
+    }
+  });
+});
