@@ -24,12 +24,16 @@ export interface OrderRecord {
  */
 export interface OrderStore {
   get(orderId: string): OrderRecord | undefined;
-  /** Inserts the order as PROCESSING, or re-opens a REJECTED or FAILED one. */
+  /**
+   * Inserts the order as PROCESSING, or re-opens a REJECTED one; undefined when the id is taken
+   * by an order in any other state (the caller then reads it). One statement, no read first.
+   */
   saveProcessing(record: Pick<OrderRecord, "orderId" | "fingerprint" | "order" | "totalMinor">): OrderRecord | undefined;
   saveRejected(orderId: string, fingerprint: string, order: Order, reason: string): void;
-  recordInvoice(orderId: string, invoiceNumber: string): OrderRecord | undefined;
+  /** Records the invoice; `latest` (the record as the caller last saw it) spares reading the row back. */
+  recordInvoice(orderId: string, invoiceNumber: string, latest?: OrderRecord): OrderRecord | undefined;
   /** Marks the e-mail sent, which completes the order; undefined when it was complete already. */
-  recordEmailSent(orderId: string): OrderRecord | undefined;
+  recordEmailSent(orderId: string, latest?: OrderRecord): OrderRecord | undefined;
   /** Marks a PROCESSING order FAILED; false when it was not PROCESSING. */
   recordFailure(orderId: string, reason: string): boolean;
 }

@@ -71,8 +71,8 @@ export class OrderProcessor {
   }
 
   // The end states, each counted once, when the order enters it.
-  #completed(orderId: string): OrderRecord | undefined {
-    const record = this.store.recordEmailSent(orderId);
+  #completed(orderId: string, latest?: OrderRecord): OrderRecord | undefined {
+    const record = this.store.recordEmailSent(orderId, latest);
     if (record) this.metrics.orderSettled("completed");
     return record;
   }
@@ -84,24 +84,33 @@ export class OrderProcessor {
   async #place(order: Order, ctx: RequestContext | undefined): Promise<OrderView> {
     const started = performance.now();
     const fingerprint = fingerprintOrder(order);
-    const known = this.store.get(order.orderId);
-    if (known && known.status !== OrderStatus.ORDER_STATUS_REJECTED && known.fingerprint !== fingerprint) {
-      throw IdempotencyConflictError.of(order.orderId);
-    }
-    if (known?.status === OrderStatus.ORDER_STATUS_COMPLETED) return toOrderView(known);
+    let invalid: Error | undefined;
     try {
       validateOrder(order);
     } catch (err) {
-      if (err instanceof InvalidOrderError && !err.violations.some((v) => v.field === "order_id")) {
-        this.store.saveRejected(order.orderId, fingerprint, order, err.message);
-        this.metrics.orderSettled("rejected");
-      }
-      throw err;
+      invalid = err as Error;
     }
-    let current = known;
-    if (!known || known.status === OrderStatus.ORDER_STATUS_REJECTED) {
-      const { totalMinor } = computeTotals(order.items);
-      current = this.store.saveProcessing({ orderId: order.orderId, fingerprint, order, totalMinor });
+    // A valid order is stored at once: a new id (the common case) costs one statement and no read.
+    const created =
+      invalid === undefined
+        ? this.store.saveProcessing({ orderId: order.orderId, fingerprint, order, totalMinor: computeTotals(order.items).totalMinor })
+        : undefined;
+    let current = created;
+    if (!created) {
+      // The id was known (or the order is invalid): what it holds decides.
+      const known = this.store.get(order.orderId);
+      if (known && known.status !== OrderStatus.ORDER_STATUS_REJECTED && known.fingerprint !== fingerprint) {
+        throw IdempotencyConflictError.of(order.orderId);
+      }
+      if (known?.status === OrderStatus.ORDER_STATUS_COMPLETED) return toOrderView(known);
+      if (invalid !== undefined) {
+        if (invalid instanceof InvalidOrderError && !invalid.violations.some((v) => v.field === "order_id")) {
+          this.store.saveRejected(order.orderId, fingerprint, order, invalid.message);
+          this.metrics.orderSettled("rejected");
+        }
+        throw invalid;
+      }
+      current = known;
     }
     // The order service's own step: check and store; the steps it then asks for are timed where they run.
     this.metrics.stepDone("place", (performance.now() - started) / 1000);
@@ -123,7 +132,7 @@ export class OrderProcessor {
         if (record.invoiceNumber === "") {
           const invoice = await this.billing.createInvoice(record.order, ctx);
           if (invoice === DEFERRED) return toOrderView(record);
-          record = this.store.recordInvoice(orderId, invoice.invoiceNumber);
+          record = this.store.recordInvoice(orderId, invoice.invoiceNumber, record);
         } else if (!record.emailSent) {
           const sent = await this.notifier.sendOrderConfirmation(
             {
@@ -134,7 +143,7 @@ export class OrderProcessor {
             ctx,
           );
           if (sent === DEFERRED) return toOrderView(record);
-          record = this.#completed(orderId);
+          record = this.#completed(orderId, record);
         }
       } catch (err) {
         // Recorded so that GetOrder explains the failure; a re-send resumes from here. A remote

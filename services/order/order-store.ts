@@ -67,17 +67,14 @@ export class SqliteOrderStore implements OrderStore {
   constructor(file: string) {
     this.db = openDatabase(file, SCHEMA);
     this.#get = this.db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM orders WHERE order_id = ?`).safeIntegers(true);
-    this.#upsertProcessing = this.db
-      .prepare(
-        `INSERT INTO orders (order_id, status, fingerprint, payload, total_minor, currency, created_at, updated_at)
+    this.#upsertProcessing = this.db.prepare(
+      `INSERT INTO orders (order_id, status, fingerprint, payload, total_minor, currency, created_at, updated_at)
        VALUES (@orderId, ${PROCESSING}, @fingerprint, @payload, @totalMinor, @currency, @now, @now)
        ON CONFLICT(order_id) DO UPDATE SET status = ${PROCESSING}, fingerprint = excluded.fingerprint,
          payload = excluded.payload, total_minor = excluded.total_minor, currency = excluded.currency,
          failure_reason = '', updated_at = excluded.updated_at
-       WHERE orders.status = ${REJECTED} OR orders.status = ${FAILED}
-       RETURNING ${COLUMNS}`,
-      )
-      .safeIntegers(true);
+       WHERE orders.status = ${REJECTED}`,
+    );
     this.#upsertRejected = this.db.prepare(
       `INSERT INTO orders (order_id, status, fingerprint, payload, total_minor, currency, failure_reason, created_at, updated_at)
        VALUES (@orderId, ${REJECTED}, @fingerprint, @payload, 0, @currency, @reason, @now, @now)
@@ -85,20 +82,15 @@ export class SqliteOrderStore implements OrderStore {
          currency = excluded.currency, failure_reason = excluded.failure_reason, updated_at = excluded.updated_at
        WHERE orders.status = ${REJECTED}`,
     );
-    this.#invoice = this.db
-      .prepare(
-        `UPDATE orders SET invoice_number = ?, status = CASE WHEN status = ${FAILED} THEN ${PROCESSING} ELSE status END,
-         failure_reason = '', updated_at = ? WHERE order_id = ? AND status <> ${COMPLETED}
-       RETURNING ${COLUMNS}`,
-      )
-      .safeIntegers(true);
-    this.#emailSent = this.db
-      .prepare(
-        `UPDATE orders SET email_sent = 1, status = ${COMPLETED}, failure_reason = '', updated_at = ?
-       WHERE order_id = ? AND invoice_number <> '' AND status <> ${COMPLETED}
-       RETURNING ${COLUMNS}`,
-      )
-      .safeIntegers(true);
+    // The updates return no row: the caller knows what it wrote (see #after).
+    this.#invoice = this.db.prepare(
+      `UPDATE orders SET invoice_number = ?, status = CASE WHEN status = ${FAILED} THEN ${PROCESSING} ELSE status END,
+         failure_reason = '', updated_at = ? WHERE order_id = ? AND status <> ${COMPLETED}`,
+    );
+    this.#emailSent = this.db.prepare(
+      `UPDATE orders SET email_sent = 1, status = ${COMPLETED}, failure_reason = '', updated_at = ?
+       WHERE order_id = ? AND invoice_number <> '' AND status <> ${COMPLETED}`,
+    );
     this.#failure = this.db.prepare(`UPDATE orders SET status = ${FAILED}, failure_reason = ?, updated_at = ? WHERE order_id = ? AND status = ${PROCESSING}`);
   }
 
@@ -107,16 +99,51 @@ export class SqliteOrderStore implements OrderStore {
   }
 
   saveProcessing(record: Pick<OrderRecord, "orderId" | "fingerprint" | "order" | "totalMinor">): OrderRecord | undefined {
-    return toRecord(
-      this.#upsertProcessing.get({
-        orderId: record.orderId,
-        fingerprint: record.fingerprint,
-        payload: Buffer.from(Order.encode(record.order).finish()),
-        totalMinor: record.totalMinor,
-        currency: record.order.currency,
-        now: Date.now(),
-      }) as Row | undefined,
-    );
+    const { changes } = this.#upsertProcessing.run({
+      orderId: record.orderId,
+      fingerprint: record.fingerprint,
+      payload: Buffer.from(Order.encode(record.order).finish()),
+      totalMinor: record.totalMinor,
+      currency: record.order.currency,
+      now: Date.now(),
+    });
+    if (changes === 0) return undefined;
+    // Inserted, or a REJECTED row re-opened: the row is what was just written.
+    return {
+      orderId: record.orderId,
+      status: PROCESSING,
+      fingerprint: record.fingerprint,
+      order: record.order,
+      currency: record.order.currency,
+      totalMinor: record.totalMinor,
+      invoiceNumber: "",
+      emailSent: false,
+      failureReason: "",
+    };
+  }
+
+  /**
+   * The record after an update that changed a row: derived from `latest` when the caller has it
+   * (its order stays decoded), else read back. Undefined when nothing changed.
+   */
+  #after(orderId: string, changes: number, latest: OrderRecord | undefined, change: Partial<OrderRecord>): OrderRecord | undefined {
+    if (changes === 0) return undefined;
+    if (!latest) return this.get(orderId);
+    return {
+      orderId,
+      status: latest.status,
+      fingerprint: latest.fingerprint,
+      // Decoded only if a later step looks at it, as a record read from the row.
+      get order() {
+        return latest.order;
+      },
+      currency: latest.currency,
+      totalMinor: latest.totalMinor,
+      invoiceNumber: latest.invoiceNumber,
+      emailSent: latest.emailSent,
+      failureReason: "",
+      ...change,
+    };
   }
 
   saveRejected(orderId: string, fingerprint: string, order: Order, reason: string): void {
@@ -130,12 +157,15 @@ export class SqliteOrderStore implements OrderStore {
     });
   }
 
-  recordInvoice(orderId: string, invoiceNumber: string): OrderRecord | undefined {
-    return toRecord(this.#invoice.get(invoiceNumber, Date.now(), orderId) as Row | undefined);
+  recordInvoice(orderId: string, invoiceNumber: string, latest?: OrderRecord): OrderRecord | undefined {
+    const { changes } = this.#invoice.run(invoiceNumber, Date.now(), orderId);
+    const status = latest?.status === FAILED ? PROCESSING : latest?.status;
+    return this.#after(orderId, changes, latest, { invoiceNumber, ...(status !== undefined ? { status } : {}) });
   }
 
-  recordEmailSent(orderId: string): OrderRecord | undefined {
-    return toRecord(this.#emailSent.get(Date.now(), orderId) as Row | undefined);
+  recordEmailSent(orderId: string, latest?: OrderRecord): OrderRecord | undefined {
+    const { changes } = this.#emailSent.run(Date.now(), orderId);
+    return this.#after(orderId, changes, latest, { emailSent: true, status: COMPLETED });
   }
 
   recordFailure(orderId: string, reason: string): boolean {
