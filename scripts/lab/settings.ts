@@ -65,6 +65,10 @@ export interface LabSettings {
   cutLinkAtMs: number;
   cutLinkMs: number;
   cutLinkDeadlineMs: number;
+  /** Partition: the offered rate, when each of the two partitions starts and how long it lasts. */
+  partitionRate: number;
+  partitionAtMs: number;
+  partitionMs: number;
 }
 
 const SHORT: LabSettings = {
@@ -120,6 +124,9 @@ const SHORT: LabSettings = {
   cutLinkAtMs: 3_000,
   cutLinkMs: 10_000,
   cutLinkDeadlineMs: 3_000,
+  partitionRate: 50,
+  partitionAtMs: 3_000,
+  partitionMs: 12_000,
 };
 
 export const PROFILES: Record<Profile, LabSettings> = {
@@ -154,6 +161,8 @@ export const PROFILES: Record<Profile, LabSettings> = {
     cutLinkRunMs: 9_000,
     cutLinkAtMs: 1_500,
     cutLinkMs: 4_000,
+    partitionAtMs: 1_500,
+    partitionMs: 8_000,
   },
   full: {
     ...SHORT,
@@ -182,5 +191,6 @@ export const PROFILES: Record<Profile, LabSettings> = {
     latencyRunMs: 10_000,
     cutLinkRunMs: 30_000,
     cutLinkAtMs: 8_000,
+    partitionMs: 20_000,
   },
 };

@@ -42,9 +42,12 @@ describe("comparison lab: compare --quick", function () {
     expect(report.scenarios.map((s) => s.id)).to.deep.equal([...SCENARIO_IDS]);
     for (const s of report.scenarios) {
       // Replicating the broker, and how it flushes to disk, concern only the NATS mode.
-      expect(s.runs.map((r) => r.mode).sort(), s.id).to.deep.equal(["cluster", "durability"].includes(s.id) ? ["nats"] : ["grpc", "nats"]);
+      expect(s.runs.map((r) => r.mode).sort(), s.id).to.deep.equal(["cluster", "durability", "partition"].includes(s.id) ? ["nats"] : ["grpc", "nats"]);
       for (const r of s.runs) {
-        if (s.id === "addresses") expect(Object.keys(r.addresses ?? {}).sort(), `${s.id} ${r.mode}`).to.deep.equal(["billing", "notification", "order"]);
+        if (s.id === "latency") expect(r.series?.hopDelayMs, `${s.id} ${r.mode}`).to.deep.equal(report.settings.latencyHopDelaysMs);
+        // Partitions need root for the lab network; without it the run says why.
+        else if (s.id === "partition" && r.figures.skipped !== undefined) expect(r.figures.skipped).to.match(/root|needs/);
+        else if (s.id === "addresses") expect(Object.keys(r.addresses ?? {}).sort(), `${s.id} ${r.mode}`).to.deep.equal(["billing", "notification", "order"]);
         else if (s.id === "capacity") expect(r.steps?.length, `${s.id} ${r.mode}`).to.be.greaterThan(0);
         else expect(r.load?.sent, `${s.id} ${r.mode}`).to.be.greaterThan(0);
       }
@@ -52,6 +55,20 @@ describe("comparison lab: compare --quick", function () {
     const md = readFileSync(join(out, "report.md"), "utf8");
     for (const s of report.scenarios) expect(md).to.include(`## ${s.title}`);
     expect(report.raw.map((r) => r.mode).sort()).to.deep.equal(["grpc", "nats"]);
+  });
+
+  it("puts the network's figures in the summary: latency per hop delay, aligned, and the cut link's audit", () => {
+    const latency = report.summary.latency!;
+    expect(latency.hopDelaysMs).to.deep.equal(report.settings.latencyHopDelaysMs);
+    for (const mode of ["grpc", "nats"] as const)
+      for (const key of ["answerP50Ms", "completeP50Ms"] as const) {
+        expect(latency[mode]![key], `${mode} ${key}`).to.have.length(latency.hopDelaysMs.length);
+        expect(latency[mode]![key].every((v) => v > 0)).to.equal(true);
+      }
+    const cut = report.summary.cutLink!;
+    expect(cut.grpc).to.include({ lost: 0, duplicated: 0, falseSuccess: 0 });
+    expect(cut.nats).to.include({ lost: 0, duplicated: 0, falseSuccess: 0 });
+    expect(cut.grpc!.deadlineMs).to.equal(report.settings.cutLinkDeadlineMs);
   });
 
   it("measures each mode and its bare chain side by side: CPU per process at the baseline rate, capacity per round, peak memory", () => {

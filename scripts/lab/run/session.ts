@@ -6,6 +6,7 @@ import { createLogger } from "../../../services/common/logger.js";
 import { NO_TRACING, startTracing, type Tracing } from "../../../services/common/tracing.js";
 import { tracingSettings } from "../../../services/common/tracing-config.js";
 import type { NatsSync } from "../../lib/nats-config.js";
+import type { LabNet } from "../../lib/net/lab-net.js";
 import type { OtlpReceiver } from "../../lib/otlp-receiver.js";
 import { labOrder, labOrderById } from "./lab-order.js";
 import { startStack } from "../../lib/stack/start-stack.js";
@@ -32,6 +33,8 @@ export interface SessionOptions {
   sync?: NatsSync;
   /** Every hop through a link with this one-way delay, which the scenario can cut (StackOptions.links). */
   links?: { delayMs?: number; jitterMs?: number };
+  /** NATS cluster: each node on its own host of this lab network. */
+  net?: LabNet;
 }
 
 export interface Session {
@@ -67,6 +70,7 @@ export async function openSession(ctx: LabContext, scenario: string, mode: Mode,
     cluster: options.cluster,
     sync: options.sync,
     links: options.links,
+    net: options.net,
   });
   const tracing: Tracing = options.receiver
     ? startTracing(tracingSettings(otelEnv(options.receiver), "client"), createLogger("lab-client", "warn"))

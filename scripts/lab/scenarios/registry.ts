@@ -8,6 +8,7 @@ import { serverDown } from "./down.js";
 import { durability } from "./durability.js";
 import { latency } from "./latency.js";
 import { overload } from "./overload.js";
+import { partition } from "./partition.js";
 import { scaleOut } from "./scale-out.js";
 import type { Scenario } from "./scenario.js";
 import { secure } from "./secure.js";
@@ -27,6 +28,7 @@ export const SCENARIOS: readonly Scenario[] = [
   overload,
   crash,
   cutLink,
+  partition,
   addresses,
 ];
 
