@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import { connect } from "nats";
 import { join } from "node:path";
 import { freePorts } from "./free-port.js";
 import { loopbackHost } from "./loopback.js";
@@ -8,6 +9,20 @@ import type { CertificateSet } from "./certs.js";
 import { identity } from "./identity.js";
 import { startNatsServer, waitForJetStream, type ManagedNatsServer } from "./nats-server.js";
 import { writeNatsConfig, type NatsSync, type SecureNatsFiles } from "./nats-config.js";
+
+/** Which node leads `stream` as the node at `url` sees it; undefined while none does, or when that node cannot say. */
+export async function streamLeaderSeenAt(url: string, stream: string, timeoutMs = 1_000): Promise<string | undefined> {
+  const nc = await connect({ servers: url, timeout: timeoutMs, reconnect: false }).catch(() => undefined);
+  if (!nc) return undefined;
+  try {
+    const jsm = await nc.jetstreamManager({ timeout: timeoutMs });
+    return (await jsm.streams.info(stream)).cluster?.leader || undefined;
+  } catch {
+    return undefined;
+  } finally {
+    await nc.close();
+  }
+}
 
 export interface ManagedNatsCluster {
   /** Every node's client URL, comma-separated: what the services are given as NATS_URL. */

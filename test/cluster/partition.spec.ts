@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { connect } from "nats";
 import { Ledger } from "../../scripts/audit/ledger.js";
+import { streamLeaderSeenAt } from "../../scripts/lib/nats-cluster.js";
 import { LabNet, labNetUnavailable } from "../../scripts/lib/net/lab-net.js";
 import { startStack } from "../../scripts/lib/stack/start-stack.js";
 import { OrderStatus, type Order } from "../../services/gen/shop/v1/order.js";
@@ -10,17 +11,6 @@ import { eventually } from "../support/eventually.js";
 import { sampleOrder } from "../support/orders.js";
 
 const NODES = ["n1", "n2", "n3"];
-
-/** The node that leads ORDERS, as `url` (a node of the majority) sees it; undefined while there is none. */
-async function leaderSeenAt(url: string): Promise<string | undefined> {
-  const nc = await connect({ servers: url, timeout: 2_000, reconnect: false });
-  try {
-    const jsm = await nc.jetstreamManager({ timeout: 2_000 });
-    return (await jsm.streams.info(STREAMS.orders)).cluster?.leader || undefined;
-  } finally {
-    await nc.close();
-  }
-}
 
 /** Waits up to `ms` for `more` acknowledgements; a partition may stall a client on the cut-off side, which is no failure. */
 async function someProgress(acked: readonly unknown[], more: number, ms: number): Promise<void> {
@@ -57,7 +47,7 @@ describe("partitions of a 3-node JetStream cluster, each node on its own host", 
         "ORDERS to have a leader",
         async () => {
           for (const n of nodes) {
-            const l = await leaderSeenAt(urlOf(n)).catch(() => undefined);
+            const l = await streamLeaderSeenAt(urlOf(n), STREAMS.orders, 2_000);
             if (l) return l;
           }
           return undefined;

@@ -4,8 +4,7 @@ import { startStack } from "../../scripts/lib/stack/start-stack.js";
 import { credentialOptions } from "../../services/nats/connection.js";
 import { STREAMS } from "../../services/nats/topology.js";
 import { testCertificates } from "../support/certs.js";
-import { orderReaches } from "../support/order-status.js";
-import { sampleOrder } from "../support/orders.js";
+import { completesOne } from "../support/order-status.js";
 
 describe("a secure JetStream cluster from the generated configs (what the compose file runs)", function () {
   this.timeout(120_000);
@@ -23,9 +22,7 @@ describe("a secure JetStream cluster from the generated configs (what the compos
       }
       const client = await stack.connectClient();
       try {
-        const order = sampleOrder();
-        await client.placeOrder(order);
-        await orderReaches(client, order.orderId);
+        await completesOne(client);
       } finally {
         await client.close();
       }

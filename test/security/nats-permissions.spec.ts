@@ -14,8 +14,7 @@ import { startNatsService } from "../../services/nats/start-service.js";
 import { STREAMS, SUBJECTS } from "../../services/nats/topology.js";
 import { NatsWorkflowClient } from "../../services/nats/workflow-client.js";
 import { testCertificates } from "../support/certs.js";
-import { sampleOrder } from "../support/orders.js";
-import { orderReaches } from "../support/order-status.js";
+import { completesOne } from "../support/order-status.js";
 
 describe("NATS secure profile: NKeys, least-privilege permissions, mutual TLS", function () {
   this.timeout(60_000);
@@ -38,9 +37,7 @@ describe("NATS secure profile: NKeys, least-privilege permissions, mutual TLS", 
   async function stillCompletes(): Promise<void> {
     const client = await NatsWorkflowClient.connect({ natsUrl: stack.server.url, credentials: as("client") });
     try {
-      const order = sampleOrder();
-      await client.placeOrder(order);
-      await orderReaches(client, order.orderId);
+      await completesOne(client);
     } finally {
       await client.close();
     }

@@ -2,6 +2,14 @@ import { NotFoundError } from "../../services/domain/errors.js";
 import { OrderStatus, type OrderView } from "../../services/gen/shop/v1/order.js";
 import type { OrderWorkflowClient } from "../../services/workflow.js";
 import { eventually } from "./eventually.js";
+import { sampleOrder } from "./orders.js";
+
+/** Places one sample order with `client` and waits until it completes: the system works end to end. */
+export async function completesOne(client: OrderWorkflowClient): Promise<void> {
+  const order = sampleOrder();
+  await client.placeOrder(order);
+  await orderReaches(client, order.orderId);
+}
 
 /**
  * Waits until the order reads `status` (default: COMPLETED), and returns its view.

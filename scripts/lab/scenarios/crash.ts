@@ -6,7 +6,7 @@ import { withSession } from "../run/session.js";
 import { timelineChart } from "../report/charts.js";
 import { figureOf, keptText, show } from "../report/format.js";
 import { runOf, type Mode } from "../report/model.js";
-import { NOTHING, resultOf, type Scenario } from "./scenario.js";
+import { NOTHING, OUTCOME_LABELS, resultOf, type Scenario } from "./scenario.js";
 
 async function run(ctx: LabContext): Promise<ScenarioResult> {
   const s = ctx.settings;
@@ -46,10 +46,7 @@ export const crash: Scenario = {
   claim: "A client must resend a request that failed; a broker keeps it until it is processed.",
   figureLabels: {
     failedToClient: "failed to the client",
-    resentCompleted: "re-sent with the same id and completed",
-    completed: "completed",
-    lost: "lost",
-    duplicated: "duplicate invoices and e-mails",
+    ...OUTCOME_LABELS,
   },
   run,
   explain(s) {

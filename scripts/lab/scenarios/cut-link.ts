@@ -6,7 +6,7 @@ import type { LabContext } from "../run/context.js";
 import { withoutOrders, type OrderOutcome } from "../run/load-generator.js";
 import { sampleQueues } from "../run/sampler.js";
 import { withSession } from "../run/session.js";
-import { NOTHING, resultOf, type Scenario } from "./scenario.js";
+import { NOTHING, OUTCOME_LABELS, resultOf, type Scenario } from "./scenario.js";
 
 /** The hop each mode loses: the order service's calls to billing, or billing's connection to its broker. */
 const CUT: Record<Mode, { hop: string; words: string }> = {
@@ -119,10 +119,7 @@ export const cutLink: Scenario = {
     unreachableAfterMs: "the order service logged billing unreachable, after the cut (ms)",
     firstAnswerAfterHealMs: "first answer to an order sent after the heal (ms after it)",
     maxBacklog: "largest backlog in the work streams",
-    resentCompleted: "re-sent with the same id and completed",
-    completed: "completed",
-    lost: "lost",
-    duplicated: "duplicate invoices and e-mails",
+    ...OUTCOME_LABELS,
     falseSuccess: "reported done but not done",
   },
   run,

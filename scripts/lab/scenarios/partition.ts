@@ -1,4 +1,3 @@
-import { connect } from "nats";
 import { timelineChart } from "../report/charts.js";
 import { figureOf, keptText, show } from "../report/format.js";
 import { runOf, type ModeRun, type ScenarioResult } from "../report/model.js";
@@ -6,35 +5,22 @@ import type { LabContext } from "../run/context.js";
 import { withoutOrders, type OrderOutcome } from "../run/load-generator.js";
 import { seededRandom } from "../run/schedule.js";
 import { withSession } from "../run/session.js";
+import { streamLeaderSeenAt } from "../../lib/nats-cluster.js";
 import { LabNet, labNetUnavailable } from "../../lib/net/lab-net.js";
 import { STREAMS } from "../../../services/nats/topology.js";
 import { OrderStatus } from "../../../services/gen/shop/v1/order.js";
 import { Ledger } from "../../audit/ledger.js";
-import { NOTHING, resultOf, type Scenario } from "./scenario.js";
+import { NOTHING, OUTCOME_LABELS, resultOf, type Scenario } from "./scenario.js";
 
 const NODES = ["n1", "n2", "n3"];
 /** How long after the last heal the scenario waits for every order to complete before its audit. */
 const RECOVERY_MS = 180_000;
 
-/** Who leads ORDERS as `url` sees it; undefined while nobody does (or the node cannot say). */
-async function leaderSeenAt(url: string): Promise<string | undefined> {
-  const nc = await connect({ servers: url, timeout: 1_000, reconnect: false }).catch(() => undefined);
-  if (!nc) return undefined;
-  try {
-    const jsm = await nc.jetstreamManager({ timeout: 1_000 });
-    return (await jsm.streams.info(STREAMS.orders)).cluster?.leader || undefined;
-  } catch {
-    return undefined;
-  } finally {
-    await nc.close();
-  }
-}
-
 /** The leader the nodes of `among` agree exists, other than `not`; polled until `deadline` (performance.now()). */
 async function leaderAmong(urls: readonly string[], not: string | undefined, deadline: number): Promise<string | undefined> {
   while (performance.now() < deadline) {
     for (const url of urls) {
-      const l = await leaderSeenAt(url);
+      const l = await streamLeaderSeenAt(url, STREAMS.orders);
       if (l && l !== not) return l;
     }
     await new Promise((r) => setTimeout(r, 100));
@@ -159,10 +145,7 @@ export const partition: Scenario = {
     ackedDuringSecond: "orders acknowledged during the second partition",
     failedToClient: "refused to the client",
     recoveredMs: "ms from the last heal until every order had completed",
-    resentCompleted: "re-sent with the same id and completed",
-    completed: "completed",
-    lost: "lost",
-    duplicated: "duplicate invoices and e-mails",
+    ...OUTCOME_LABELS,
   },
   run,
   explain(s) {

@@ -19,6 +19,14 @@ export const NOTHING = {
   findings: () => [],
 } satisfies Partial<Scenario>;
 
+/** The labels of the figures every fault scenario reports from its re-sends and its audit. */
+export const OUTCOME_LABELS = {
+  resentCompleted: "re-sent with the same id and completed",
+  completed: "completed",
+  lost: "lost",
+  duplicated: "duplicate invoices and e-mails",
+} as const;
+
 /** A scenario's result, named by the scenario itself. */
 export function resultOf(scenario: Pick<Scenario, "id" | "title">, runs: ScenarioResult["runs"], raw?: ScenarioResult["raw"]): ScenarioResult {
   return raw ? { id: scenario.id, title: scenario.title, runs, raw } : { id: scenario.id, title: scenario.title, runs };
