@@ -41,6 +41,8 @@ describe("partitions of a 3-node JetStream cluster, each node on its own host", 
     // The services' own ack wait (30 s) and deliveries (5): a partition shorter than their product burns no message.
     await using stack = await startStack({ mode: "nats", where: "in-process", cluster: 3, net });
     const client = await stack.connectClient();
+    // Closed however the test ends, before the stack: a client left reconnecting keeps mocha alive.
+    await using _client = { [Symbol.asyncDispose]: () => client.close() };
     const urlOf = (node: string) => stack.nodes[NODES.indexOf(node)]!.url;
     const leaderAmong = (nodes: readonly string[]) =>
       eventually(
@@ -148,7 +150,6 @@ describe("partitions of a 3-node JetStream cluster, each node on its own host", 
       }
     } finally {
       ledger.close();
-      await client.close();
     }
   });
 });
