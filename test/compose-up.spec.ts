@@ -85,7 +85,11 @@ describe("docker compose, brought up", function () {
       before(async () => {
         for (const name of PORT_VARS) ports[name] = String(await freePort());
         dc = compose(project, profile, ports);
-        await dc(["up", "-d", "--no-build"]);
+        await dc(["up", "-d", "--no-build"]).catch(async (err: unknown) => {
+          // What the containers said, to tell why a service or job did not come up.
+          console.log((await dc(["logs", "--no-color", "--tail", "40"]).catch(() => ({ stdout: "" }))).stdout);
+          throw err;
+        });
         secrets = await mkdtemp(join(tmpdir(), "gvn-compose-secrets-"));
         await eventually("the secrets job to finish", () => copyFromService(project, "secrets", "/secrets/.", secrets).then(() => true), 120_000, 1_000);
         credentials = {

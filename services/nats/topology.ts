@@ -129,8 +129,11 @@ function refused(err: unknown, stream: string, replicas: number): Error {
 /** JetStream's answer when no set of peers can take a stream's replicas (yet). */
 const NO_SUITABLE_PEERS = 10005;
 
-/** How long a stream placement refused for want of peers is retried: a cluster's peers may still be joining. */
-export const PLACEMENT_DEADLINE_MS = 30_000;
+/**
+ * How long a stream placement refused for want of peers is retried: a cluster's peers may still be
+ * joining, which on a loaded machine (containers starting together) took more than 30 s.
+ */
+export const PLACEMENT_DEADLINE_MS = 120_000;
 
 /**
  * Runs a stream change, retrying while the server refuses it for want of peers: while a cluster

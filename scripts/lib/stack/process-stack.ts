@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { connect, type NatsConnection } from "nats";
 import { SERVICE_NAMES, type ServiceName } from "../../../services/common/config.js";
 import { dataPaths } from "../../../services/common/data-paths.js";
-import { CONSUMERS } from "../../../services/nats/topology.js";
+import { CONSUMERS, PLACEMENT_DEADLINE_MS } from "../../../services/nats/topology.js";
 import { credentialOptions } from "../../../services/nats/connection.js";
 import { waitGrpcHealthy } from "../../../services/grpc/wait-healthy.js";
 import type { OrderWorkflowClient } from "../../../services/workflow.js";
@@ -260,7 +260,8 @@ export class ProcessStack implements Stack {
     return address;
   }
 
-  async waitReady(name: ServiceName, timeoutMs = 30_000): Promise<void> {
+  /** Until the service serves (gRPC) or pulls from each of its consumers (NATS); a cluster's services may first wait for its peers to place their streams. */
+  async waitReady(name: ServiceName, timeoutMs = this.cluster ? PLACEMENT_DEADLINE_MS + 30_000 : 30_000): Promise<void> {
     if (this.ports) return waitGrpcHealthy(`${this.#host}:${this.ports[name]}`, timeoutMs, this.identity("admin")?.pem());
     const nc = await this.natsConnection();
     const jsm = await nc.jetstreamManager({ checkAPI: false });
