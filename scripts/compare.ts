@@ -12,7 +12,7 @@ import type { LabReport, ScenarioResult } from "./lab/report/model.js";
 import { computeRatios, emptySummary, mergeRaw } from "./lab/report/summarize.js";
 import type { LabContext } from "./lab/run/context.js";
 import { noiseRecord, type NoiseProbe } from "./lab/run/noise-probe.js";
-import { SCENARIOS, SCENARIO_IDS } from "./lab/scenarios/registry.js";
+import { DEFAULT_SCENARIO_IDS, SCENARIOS, SCENARIO_IDS } from "./lab/scenarios/registry.js";
 import { PROFILES, type Profile } from "./lab/settings.js";
 import { writeCertificates, type CertificateSet } from "./lib/certs.js";
 import { ensureNatsServer, natsServerVersion } from "./lib/nats-server.js";
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   });
   const profile: Profile = values.quick ? "quick" : values.short ? "short" : "full";
   const settings = { ...PROFILES[profile], ...(values.seed ? { seed: Number(values.seed) } : {}) };
-  const scenarios = list("--scenarios", values.scenarios, SCENARIO_IDS, SCENARIO_IDS);
+  const scenarios = list("--scenarios", values.scenarios, SCENARIO_IDS, DEFAULT_SCENARIO_IDS);
   const modes = list<Mode>("--modes", values.modes, MODES, MODES);
   const createdAt = new Date().toISOString();
   const outDir = resolve(values.out ?? join("reports", createdAt.replace(/[:.]/g, "-")));

@@ -132,6 +132,7 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
 export const partition: Scenario = {
   ...NOTHING,
   id: "partition",
+  onlyByName: true,
   title: "Partition: a JetStream cluster cut apart under load",
   claim: "A replicated broker keeps what it acknowledged through a partition: the majority elects a new leader and goes on.",
   figureLabels: {

@@ -7,6 +7,8 @@ import type { LabContext } from "../run/context.js";
  * A new scenario is one module exporting one of these, plus a line in registry.ts.
  */
 export interface Scenario extends ScenarioView {
+  /** Run only when --scenarios names it. */
+  readonly onlyByName?: boolean;
   /** Runs the scenario in the context's modes; `earlier` holds the results of the scenarios run before it. */
   run(ctx: LabContext, earlier: readonly ScenarioResult[]): Promise<ScenarioResult>;
 }
