@@ -18,8 +18,8 @@ async function someProgress(acked: readonly unknown[], more: number, ms: number)
   await eventually("orders acknowledged during the partition", () => (acked.length >= target ? true : undefined), ms).catch(() => undefined);
 }
 
-// Outside `npm test` (npm run test:partition, root): in 1 of about 6 runs, orders the broker had
-// acknowledged had not completed 180 s after the last heal (the README's network section).
+// Outside `npm test` (npm run test:partition, root): in 2 of 7 runs, orders the broker had
+// acknowledged had not completed in time after the last heal (the README's network section).
 // Each nats-server node on its own host (a network namespace on the lab's bridge), streams with 3
 // replicas, the three services and a client on the main host placing orders throughout. Two
 // partitions: the ORDERS leader cut from its peers, then the new leader cut from everyone (the
