@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -136,4 +137,22 @@ export class ProcessGroup {
     clearTimeout(timer);
     process.off("exit", this.#killAll);
   }
+}
+
+/**
+ * When (epoch ms) a process first logged the message `msg` at or after `from`, from a log file of
+ * the group's lines ("[name] {pino record}"); undefined when it has not.
+ */
+export function loggedAt(logFile: string, msg: string, from: number): number | undefined {
+  for (const text of readFileSync(logFile, "utf8").split("\n")) {
+    if (!text.includes(`"${msg}"`)) continue;
+    try {
+      const time = (JSON.parse(text.slice(text.indexOf("{"))) as { time?: number | string }).time;
+      const t = typeof time === "string" ? Date.parse(time) : time;
+      if (t !== undefined && t >= from) return t;
+    } catch {
+      // Not a log record.
+    }
+  }
+  return undefined;
 }

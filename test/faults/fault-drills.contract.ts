@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { expect } from "chai";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -12,9 +11,10 @@ import { ROUTES } from "../../services/nats/routes.js";
 import { CONSUMERS } from "../../services/nats/topology.js";
 import { labOrder, labOrderById } from "../../scripts/lab/run/lab-order.js";
 import { CAPABILITIES } from "../../scripts/lib/stack/capabilities.js";
+import { loggedAt } from "../../scripts/lib/process-group.js";
 import { startStack } from "../../scripts/lib/stack/start-stack.js";
 import type { ProcessStack } from "../../scripts/lib/stack/process-stack.js";
-import { clientRecords, runLoad, type LoadResult } from "../../scripts/lab/run/load-generator.js";
+import { clientRecords, longestCall, runLoad, type LoadResult } from "../../scripts/lab/run/load-generator.js";
 import { stackTarget, type ClosableTarget } from "../../scripts/lab/run/targets.js";
 import { eventually } from "../support/eventually.js";
 
@@ -192,10 +192,8 @@ export function describeFaultDrills(mode: Mode): void {
             unreachableAfterMs = await eventually(
               "the order service to report billing unreachable",
               () => {
-                const line = readFileSync(logFile, "utf8")
-                  .split("\n")
-                  .find((l) => l.includes('"billing unreachable"'));
-                return line ? Date.parse((JSON.parse(line.slice(line.indexOf("{"))) as { time: string }).time) - cutWall : undefined;
+                const at = loggedAt(logFile, "billing unreachable", cutWall);
+                return at === undefined ? undefined : at - cutWall;
               },
               30_000,
               100,
@@ -205,7 +203,7 @@ export function describeFaultDrills(mode: Mode): void {
         }),
         check(_d, result) {
           // No call outlives its deadline by more than a second, however silent the network.
-          const longest = Math.max(...result.orders.map((o) => (o.acceptedAt ?? o.failedAt ?? o.intendedAt) - o.intendedAt));
+          const longest = longestCall(result.orders);
           expect(longest, "the longest call (ms)").to.be.below(deadlineMs + 1_000);
           if (unreachableAfterMs !== undefined) console.log(`      the order service reported billing unreachable ${unreachableAfterMs} ms after the cut`);
         },

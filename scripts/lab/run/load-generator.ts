@@ -216,6 +216,11 @@ export function timeline(outcomes: readonly OrderOutcome[], spanMs: number, buck
   return points;
 }
 
+/** The longest a client waited for any answer, success or error (ms). */
+export function longestCall(orders: readonly OrderOutcome[]): number {
+  return Math.round(Math.max(0, ...orders.map((o) => (o.acceptedAt ?? o.failedAt ?? o.intendedAt) - o.intendedAt)));
+}
+
 /** What the client was told about each order, as the audit reads it. */
 export function clientRecords(outcomes: readonly OrderOutcome[]): ClientRecord[] {
   return outcomes.map((o) => ({ orderId: o.orderId, accepted: o.acceptedAt !== undefined, error: o.error }));

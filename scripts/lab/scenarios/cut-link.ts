@@ -1,9 +1,9 @@
-import { readFileSync } from "node:fs";
 import { queueCharts, timelineChart } from "../report/charts.js";
 import { figureOf, keptText, ms, show } from "../report/format.js";
 import { runOf, type Mode, type ModeRun, type ScenarioResult } from "../report/model.js";
 import type { LabContext } from "../run/context.js";
-import { withoutOrders, type OrderOutcome } from "../run/load-generator.js";
+import { longestCall, withoutOrders } from "../run/load-generator.js";
+import { loggedAt } from "../../lib/process-group.js";
 import { sampleQueues } from "../run/sampler.js";
 import { withSession } from "../run/session.js";
 import { NOTHING, OUTCOME_LABELS, resultOf, type Scenario } from "./scenario.js";
@@ -13,27 +13,6 @@ const CUT: Record<Mode, { hop: string; words: string }> = {
   grpc: { hop: "order-billing", words: "the order service ↔ billing link" },
   nats: { hop: "billing-broker", words: "billing ↔ its broker link" },
 };
-
-/** The longest a client waited for any answer, success or error (ms). */
-function longestCall(orders: readonly OrderOutcome[]): number {
-  return Math.round(Math.max(0, ...orders.map((o) => (o.acceptedAt ?? o.failedAt ?? o.intendedAt) - o.intendedAt)));
-}
-
-/** When (epoch ms) the order service first logged `line` after `from`, from the services' log file. */
-function firstLogAfter(logFile: string, line: string, from: number): number | undefined {
-  for (const text of readFileSync(logFile, "utf8").split("\n")) {
-    if (!text.includes(`"${line}"`)) continue;
-    try {
-      // "[order] {…}": the process's name, then its pino record.
-      const time = (JSON.parse(text.slice(text.indexOf("{"))) as { time?: number | string }).time;
-      const t = typeof time === "string" ? Date.parse(time) : time;
-      if (t !== undefined && t >= from) return t;
-    } catch {
-      // Not a log record.
-    }
-  }
-  return undefined;
-}
 
 /**
  * Under load, one link of the mode's path goes silent for a while (every packet dropped both
@@ -74,7 +53,7 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
         const queue = await sampler?.stop();
         const resentCompleted = await x.resend(r.orders);
         const a = x.audit(r.orders);
-        const unreachable = mode === "grpc" ? firstLogAfter(x.stack.options.logFile, "billing unreachable", cutWall) : undefined;
+        const unreachable = mode === "grpc" ? loggedAt(x.stack.options.logFile, "billing unreachable", cutWall) : undefined;
         const afterHeal = r.orders.filter((o) => o.intendedAt >= healedAt! && o.acceptedAt !== undefined).map((o) => o.acceptedAt! - healedAt!);
         return {
           mode,
