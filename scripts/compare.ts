@@ -1,4 +1,4 @@
-// npm run compare -- [--quick | --short] [--scenarios baseline,down] [--modes grpc,nats] [--out DIR] [--seed N] [--secure]
+// npm run compare -- [--quick | --short] [--scenarios baseline,down] [--modes grpc,nats] [--out DIR] [--seed N] [--secure | --net]
 // Runs each scenario in both modes against freshly started services and writes reports/<timestamp>/.
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
@@ -16,6 +16,7 @@ import { DEFAULT_SCENARIO_IDS, SCENARIOS, SCENARIO_IDS } from "./lab/scenarios/r
 import { PROFILES, type Profile } from "./lab/settings.js";
 import { writeCertificates, type CertificateSet } from "./lib/certs.js";
 import { ensureNatsServer, natsServerVersion } from "./lib/nats-server.js";
+import { LabNet, labNetUnavailable } from "./lib/net/lab-net.js";
 
 function list<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: readonly T[]): T[] {
   if (!value) return [...fallback];
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
       seed: { type: "string" },
       "keep-data": { type: "boolean", default: false },
       secure: { type: "boolean", default: false },
+      net: { type: "boolean", default: false },
     },
   });
   const profile: Profile = values.quick ? "quick" : values.short ? "short" : "full";
@@ -46,6 +48,11 @@ async function main(): Promise<void> {
   const outDir = resolve(values.out ?? join("reports", createdAt.replace(/[:.]/g, "-")));
   mkdirSync(outDir, { recursive: true });
   ensureNatsServer();
+  const why = values.net ? labNetUnavailable() : undefined;
+  if (why) throw new Error(`--net: ${why}`);
+  if (values.net && values.secure) throw new Error("--net with --secure: the development certificates name localhost, not the lab's hosts; choose one");
+  // Removed at exit, on Ctrl-C and at the next start after a crash (npm run net:clean too).
+  const net = values.net ? LabNet.create() : undefined;
 
   const started = performance.now();
   let certs: CertificateSet | undefined;
@@ -57,6 +64,7 @@ async function main(): Promise<void> {
     modes,
     log: (l) => process.stderr.write(`${l}\n`),
     secure: values.secure,
+    net,
     // One development CA per run, made when a secure run first needs it.
     certificates: () => (certs ??= writeCertificates(join(outDir, "data", "tls"), { force: true })),
   };
@@ -70,6 +78,7 @@ async function main(): Promise<void> {
   const summary = emptySummary(settings.baselineRate, settings.warmRate);
   for (const [i, scenario] of selected.entries()) scenario.summarize(results[i]!, summary);
   const findings = selected.flatMap((scenario, i) => scenario.findings(results[i]!));
+  net?.close();
 
   const c = cpus();
   const report: LabReport = {
@@ -85,6 +94,7 @@ async function main(): Promise<void> {
     },
     settings,
     secure: values.secure,
+    net: values.net,
     summary,
     findings,
     scenarios: results,

@@ -49,7 +49,7 @@ export async function startNatsCluster(options: {
   onOutput?: (node: string, line: string) => void;
   sync?: NatsSync;
   secure?: CertificateSet;
-  /** Each node on its own host of this lab network (n1, n2, …), so that links between them can be cut. */
+  /** Each node on its own host of this lab network (n1, n2, …; added when missing), so that links between them can be cut. */
   net?: LabNet;
 }): Promise<ManagedNatsCluster> {
   const size = options.size ?? 3;
@@ -61,7 +61,7 @@ export async function startNatsCluster(options: {
   const clientPorts = ports.slice(0, size);
   const routePorts = ports.slice(size, 2 * size);
   const monitorPorts = ports.slice(2 * size);
-  const hostOf = (i: number) => (net ? net.host(`n${i + 1}`).address : "127.0.0.1");
+  const hostOf = (i: number) => (net ? net.ensureHost(`n${i + 1}`).address : "127.0.0.1");
   const routes = routePorts.map((p, i) => `nats://${hostOf(i)}:${p}`).join(",");
   const nodes: ManagedNatsServer[] = [];
   const certs = options.secure;

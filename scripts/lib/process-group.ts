@@ -91,11 +91,14 @@ export class ProcessGroup {
     args: string[],
     env?: Record<string, string | undefined>,
     sink?: (line: string) => void,
-    how: { compiled?: boolean; nodeArgs?: string[] } = {},
+    how: { compiled?: boolean; nodeArgs?: string[]; exec?: string[] } = {},
   ): ManagedProcess {
     const entry = how.compiled ? [join(PROJECT_ROOT, LAB_BUILD_DIR, script.replace(/\.ts$/, ".js"))] : ["--import", "tsx", script];
     const heap = script === SERVICE_ENTRY ? SERVICE_NODE_FLAGS : [];
-    return this.spawn({ name, command: process.execPath, args: [...heap, ...(how.nodeArgs ?? []), ...entry, ...args], env, sink });
+    // `exec` runs node through a prefix, e.g. `ip netns exec NS` for a host of the lab network; it
+    // execs node in its own place, so the child's pid is node's (signals and CPU time reach it).
+    const [command, ...prefix] = [...(how.exec ?? []), process.execPath];
+    return this.spawn({ name, command, args: [...prefix, ...heap, ...(how.nodeArgs ?? []), ...entry, ...args], env, sink });
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { JetStreamManager } from "nats";
 import { DEAD_LETTER_HEADERS } from "./dead-letter.js";
-import { STREAMS } from "./topology.js";
+import { CONSUMERS, STREAMS } from "./topology.js";
 
 export interface DeadLetterView {
   seq: number;
@@ -37,4 +37,45 @@ export async function readDeadLetters(jsm: JetStreamManager, limit = 100): Promi
     });
   }
   return out;
+}
+
+export interface ConsumerStateView {
+  durable: string;
+  stream: string;
+  /** Messages the consumer has not yet been given. */
+  pending: number;
+  /** Given and not yet acknowledged. */
+  ackPending: number;
+  /** Pull requests the server holds: 0 with pending work means nobody is asking for it. */
+  waiting: number;
+  redelivered: number;
+  deliveredSeq: number;
+  ackFloorSeq: number;
+  leader?: string;
+  streamMessages: number;
+}
+
+/** Each durable consumer's state beside its stream's, or the error that answered instead. */
+export async function readConsumerStates(jsm: JetStreamManager): Promise<Array<ConsumerStateView | { durable: string; error: string }>> {
+  return Promise.all(
+    Object.values(CONSUMERS).map(async (c) => {
+      try {
+        const [info, stream] = await Promise.all([jsm.consumers.info(c.stream, c.durable), jsm.streams.info(c.stream)]);
+        return {
+          durable: c.durable,
+          stream: c.stream,
+          pending: info.num_pending,
+          ackPending: info.num_ack_pending,
+          waiting: info.num_waiting,
+          redelivered: info.num_redelivered,
+          deliveredSeq: info.delivered.stream_seq,
+          ackFloorSeq: info.ack_floor.stream_seq,
+          leader: info.cluster?.leader,
+          streamMessages: stream.state.messages,
+        };
+      } catch (err) {
+        return { durable: c.durable, error: (err as Error).message };
+      }
+    }),
+  );
 }

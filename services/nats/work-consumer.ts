@@ -1,4 +1,4 @@
-import type { ConsumerMessages, JetStreamClient, JsMsg } from "nats";
+import { ConsumerEvents, type ConsumerMessages, type JetStreamClient, type JsMsg } from "nats";
 import type { Logger } from "../common/logger.js";
 import { NO_METRICS, type Metrics } from "../common/metrics.js";
 import { NO_TRACING, SpanKind, type TraceSpan, type Tracing } from "../common/tracing.js";
@@ -54,6 +54,23 @@ function deliverySpan(tracing: Tracing, durable: string, msg: JsMsg): TraceSpan 
     "messaging.nats.queue_wait_ms": Math.max(0, Date.now() - msg.info.timestampNanos / 1e6),
   });
   return tracing.start(name, SpanKind.CONSUMER, tracing.extract(headersCarrier(msg.headers)), attributes);
+}
+
+/**
+ * The client's notices about its pulls (missed heartbeats, consumer not found, no responders): the
+ * only trace a stalled consumer leaves, e.g. while its stream's leader moves in a partition.
+ */
+async function watchStatus(messages: ConsumerMessages, durable: string, log: Logger): Promise<void> {
+  for await (const s of await messages.status()) {
+    if (
+      s.type === ConsumerEvents.HeartbeatsMissed ||
+      s.type === ConsumerEvents.ConsumerNotFound ||
+      s.type === ConsumerEvents.StreamNotFound ||
+      s.type === ConsumerEvents.NoResponders ||
+      s.type === ConsumerEvents.ConsumerDeleted
+    )
+      log.warn("consumer pull trouble", { consumer: durable, event: s.type, data: s.data });
+  }
 }
 
 /**
@@ -129,6 +146,7 @@ export async function startWorkConsumer(o: WorkConsumerOptions): Promise<Running
     }
   })();
   loop.catch((err: unknown) => o.log.error("consumer loop ended", { consumer: o.consumer.durable, err }));
+  void watchStatus(messages, o.consumer.durable, o.log);
 
   o.log.info("consuming", { stream: o.consumer.stream, consumer: o.consumer.durable, concurrency: o.concurrency });
   return {

@@ -1,11 +1,15 @@
 import { expect } from "chai";
 import { connect } from "nats";
+import { createLogger } from "../../services/common/logger.js";
 import { Ledger } from "../../scripts/audit/ledger.js";
 import { streamLeaderSeenAt } from "../../scripts/lib/nats-cluster.js";
 import { LabNet, labNetUnavailable } from "../../scripts/lib/net/lab-net.js";
 import { startStack } from "../../scripts/lib/stack/start-stack.js";
 import { OrderStatus, type Order } from "../../services/gen/shop/v1/order.js";
-import { readDeadLetters } from "../../services/nats/inspect.js";
+import { connectNats } from "../../services/nats/connection.js";
+import { publishMessage } from "../../services/nats/publisher.js";
+import { ROUTES } from "../../services/nats/routes.js";
+import { readConsumerStates, readDeadLetters } from "../../services/nats/inspect.js";
 import { STREAMS } from "../../services/nats/topology.js";
 import { eventually } from "../support/eventually.js";
 import { sampleOrder } from "../support/orders.js";
@@ -41,10 +45,23 @@ describe("partitions of a 3-node JetStream cluster, each node on its own host", 
   it("the ORDERS leader cut from its peers, then a leader cut from everyone: nothing acknowledged is lost or done twice", async () => {
     net = LabNet.create(NODES);
     // The services' own ack wait (30 s) and deliveries (5): a partition shorter than their product burns no message.
-    await using stack = await startStack({ mode: "nats", where: "in-process", cluster: 3, net });
+    await using stack = await startStack({ mode: "nats", where: "in-process", cluster: 3, net, log: (name) => createLogger(`nats:${name}`, "warn") });
     const client = await stack.connectClient();
+    // Orders are placed as the client places them (publishMessage, the same retries), on a
+    // connection of the drill's own, so that each acknowledgement's sequence and time are kept.
+    const nc = await connectNats(stack.entry, "drill-client", createLogger("drill-client", "warn"));
+    const js = nc.jetstream();
     // Closed however the test ends, before the stack: a client left reconnecting keeps mocha alive.
-    await using _client = { [Symbol.asyncDispose]: () => client.close() };
+    await using _client = {
+      [Symbol.asyncDispose]: async () => {
+        await client.close();
+        await nc.close();
+      },
+    };
+    const t0 = Date.now();
+    const events: string[] = [];
+    const mark = (what: string) => events.push(`${Date.now() - t0} ms: ${what}`);
+    const acks = new Map<string, { seq: number; duplicate: boolean; atMs: number }>();
     const urlOf = (node: string) => stack.nodes[NODES.indexOf(node)]!.url;
     const leaderAmong = (nodes: readonly string[]) =>
       eventually(
@@ -72,8 +89,11 @@ describe("partitions of a 3-node JetStream cluster, each node on its own host", 
           continue;
         }
         const order = sampleOrder();
-        const p = client.placeOrder(order).then(
-          () => void acked.push(order),
+        const p = publishMessage(js, ROUTES.orderPlaced, order, { orderId: order.orderId, msgId: order.orderId }).then(
+          (ack) => {
+            acks.set(order.orderId, { ...ack, atMs: Date.now() - t0 });
+            acked.push(order);
+          },
           () => void refused.push(order),
         );
         inFlight.add(p);
@@ -88,6 +108,7 @@ describe("partitions of a 3-node JetStream cluster, each node on its own host", 
       const first = await leaderAmong(NODES);
       const peers = NODES.filter((n) => n !== first);
       net.cut(first, peers);
+      mark(`${first} cut from its peers`);
       const second = await eventually(
         "the majority to elect another ORDERS leader",
         async () => {
@@ -99,9 +120,11 @@ describe("partitions of a 3-node JetStream cluster, each node on its own host", 
       );
       await someProgress(acked, 20, 15_000);
       net.heal();
+      mark("healed");
       await leaderAmong(NODES);
 
       net.isolate(second);
+      mark(`${second} cut from everyone`);
       const rest = NODES.filter((n) => n !== second);
       await eventually(
         "a leader other than the isolated node",
@@ -114,6 +137,7 @@ describe("partitions of a 3-node JetStream cluster, each node on its own host", 
       );
       await someProgress(acked, 20, 30_000);
       net.heal();
+      mark("healed");
       console.log(`      ORDERS led by ${first}, cut from its peers: ${second} took over; ${second} cut from everyone`);
     } finally {
       sending = false;
@@ -136,11 +160,22 @@ describe("partitions of a 3-node JetStream cluster, each node on its own host", 
       ).catch((err: unknown) => err as Error);
       if (done instanceof Error) {
         // Say what became of the orders that did not complete, and what the broker dead-lettered.
-        const stuck = all.filter((o) => ledger.snapshot().orders.get(o.orderId) !== OrderStatus.ORDER_STATUS_COMPLETED).slice(0, 5);
+        const stuck = all.filter((o) => ledger.snapshot().orders.get(o.orderId) !== OrderStatus.ORDER_STATUS_COMPLETED);
+        console.log(`      ${events.join("; ")}`);
         for (const o of stuck)
-          console.log(`      not completed: ${o.orderId}: ${JSON.stringify(await client.getOrder(o.orderId).catch((e: unknown) => String(e)))}`);
+          console.log(
+            `      not completed: ${o.orderId} (ack ${JSON.stringify(acks.get(o.orderId) ?? "refused, re-sent")}): ${JSON.stringify(await client.getOrder(o.orderId).catch((e: unknown) => String(e)))}`,
+          );
         const admin = await connect({ servers: stack.entry.split(",") });
-        console.log(`      dead letters: ${JSON.stringify(await readDeadLetters(await admin.jetstreamManager()))}`);
+        const jsm = await admin.jetstreamManager();
+        console.log(`      dead letters: ${JSON.stringify(await readDeadLetters(jsm))}`);
+        console.log(`      consumers: ${JSON.stringify(await readConsumerStates(jsm))}`);
+        console.log(`      ORDERS: ${JSON.stringify((await jsm.streams.info(STREAMS.orders)).state)}`);
+        const seqs = [...acks.values()].map((a) => a.seq);
+        console.log(`      acknowledged sequences: ${seqs.length}, distinct ${new Set(seqs).size}, highest ${Math.max(...seqs)}`);
+        console.log(
+          `      not completed in all: ${all.length - all.filter((o) => ledger.snapshot().orders.get(o.orderId) === OrderStatus.ORDER_STATUS_COMPLETED).length}`,
+        );
         await admin.close();
         throw done;
       }

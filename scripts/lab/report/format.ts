@@ -41,3 +41,7 @@ export const figureOf = (run: ModeRun | undefined) => (key: string) => shown(run
 
 /** What the audit says was kept: "lost 0, duplicated 0" (empty when there was no audit). */
 export const keptText = (a: AuditLine | undefined) => (a ? `lost ${a.lost}, duplicated ${a.duplicateInvoices + a.duplicateEmails}` : "");
+
+/** What a --net run's report says about where its processes ran. */
+export const NET_NOTE =
+  "each process of the modes ran on a host of its own (network namespaces on one bridge, 10.213.77.0/24); the client, the bare chains, the work floor and the secure profile's stacks on the main host";

@@ -1,4 +1,5 @@
 import { escapeHtml } from "../../../services/domain/html.js";
+import { NET_NOTE } from "./format.js";
 import { METHODS } from "./methods.js";
 import type { LabReport, ScenarioResult } from "./model.js";
 import { explanation, verdictRows, viewOf, type ScenarioView } from "./scenario-view.js";
@@ -40,7 +41,7 @@ svg .grid{stroke:#e9ecef} svg .axis{fill:#495057;font-size:12px} svg .mark{strok
 table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.9rem} th,td{border-bottom:1px solid #dee2e6;padding:.3rem .6rem;text-align:left}
 </style></head><body>
 <h1>gRPC vs NATS JetStream: one order workflow, measured</h1>
-<p class="meta">Run ${escapeHtml(report.createdAt)} · ${escapeHtml(report.settings.profile)} profile · seed ${report.settings.seed} · ${Math.round(report.durationMs / 1000)} s${report.secure ? " · the modes ran the secure profile (mutual TLS, NKeys) in every scenario; the bare chains stay plain" : ""}<br>
+<p class="meta">Run ${escapeHtml(report.createdAt)} · ${escapeHtml(report.settings.profile)} profile · seed ${report.settings.seed} · ${Math.round(report.durationMs / 1000)} s${report.secure ? " · the modes ran the secure profile (mutual TLS, NKeys) in every scenario; the bare chains stay plain" : ""}${report.net ? ` · ${NET_NOTE}` : ""}<br>
 Machine: ${m.cpus} × ${escapeHtml(m.cpuModel)}, ${m.memoryGb} GiB · Node ${escapeHtml(m.node)} · nats-server ${escapeHtml(m.natsServer)}</p>
 <section id="verdict"><h2>At a glance</h2>
 ${report.findings.length > 0 ? table(findingsTable(report), "none") : ""}

@@ -1,6 +1,7 @@
 import type { LabReport, ScenarioResult } from "./model.js";
 import { explanation, verdictRows, viewOf, type ScenarioView } from "./scenario-view.js";
 import { auditTable, figureTable, findingsTable, rawTable, waterfallTable, type Cell, type ReportTable } from "./tables.js";
+import { NET_NOTE } from "./format.js";
 import { METHODS } from "./methods.js";
 
 const cell = (c: Cell) => String(c).replace(/\|/g, "\\|").replace(/\n/g, "<br>");
@@ -34,7 +35,7 @@ export function renderMarkdown(report: LabReport, views: readonly ScenarioView[]
   return [
     "# grpc-vs-nats comparison report",
     "",
-    `Run ${report.createdAt} (${report.settings.profile} profile, seed ${report.settings.seed}, ${Math.round(report.durationMs / 1000)} s${report.secure ? "; the modes ran the secure profile, mutual TLS and NKeys, in every scenario; the bare chains stay plain" : ""}).`,
+    `Run ${report.createdAt} (${report.settings.profile} profile, seed ${report.settings.seed}, ${Math.round(report.durationMs / 1000)} s${report.secure ? "; the modes ran the secure profile, mutual TLS and NKeys, in every scenario; the bare chains stay plain" : ""}${report.net ? `; ${NET_NOTE}` : ""}).`,
     `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GiB, ${m.platform}; Node ${m.node}; nats-server ${m.natsServer}.`,
     "",
     "## At a glance",

@@ -262,6 +262,8 @@ export interface LabReport {
   settings: LabSettings;
   /** --secure: the modes ran the secure profile in every scenario (the bare chains stay plain). */
   secure: boolean;
+  /** --net: every process of the modes ran on a host of its own (lab network); absent in older reports. */
+  net?: boolean;
   summary: ResultsSummary;
   findings: Finding[];
   scenarios: ScenarioResult[];

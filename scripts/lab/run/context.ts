@@ -1,5 +1,6 @@
 import type { Mode } from "../../../services/common/config.js";
 import type { CertificateSet } from "../../lib/certs.js";
+import type { LabNet } from "../../lib/net/lab-net.js";
 import type { LabSettings } from "../settings.js";
 import type { NoiseProbe } from "./noise-probe.js";
 
@@ -11,6 +12,11 @@ export interface LabContext {
   log(line: string): void;
   /** --secure: every scenario runs the secure profile (mutual TLS; NATS NKeys with least privilege). */
   secure?: boolean;
+  /**
+   * --net: the lab network (root). Every process of a mode's stack runs on a host of its own; the
+   * client, the bare chains and the work floor stay on the main host.
+   */
+  net?: LabNet;
   /** The lab's development certificates, made once per run when a secure run needs them. */
   certificates?(): CertificateSet;
   /** The machine's noise, probed at every measured round. */

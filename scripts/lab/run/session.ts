@@ -33,7 +33,7 @@ export interface SessionOptions {
   sync?: NatsSync;
   /** Every hop through a link with this one-way delay, which the scenario can cut (StackOptions.links). */
   links?: { delayMs?: number; jitterMs?: number };
-  /** NATS cluster: each node on its own host of this lab network. */
+  /** Each process of the stack (a cluster's nodes included) on its own host of this lab network (default: the lab's --net). */
   net?: LabNet;
 }
 
@@ -70,7 +70,8 @@ export async function openSession(ctx: LabContext, scenario: string, mode: Mode,
     cluster: options.cluster,
     sync: options.sync,
     links: options.links,
-    net: options.net,
+    // The secure profile's development certificates name localhost: it stays on the main host.
+    net: options.net ?? (certs ? undefined : ctx.net),
   });
   const tracing: Tracing = options.receiver
     ? startTracing(tracingSettings(otelEnv(options.receiver), "client"), createLogger("lab-client", "warn"))

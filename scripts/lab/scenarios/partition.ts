@@ -42,7 +42,8 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
   if (!ctx.modes.includes("nats")) return resultOf(partition, []);
   const why = labNetUnavailable();
   if (why) return resultOf(partition, [{ mode: "nats", figures: { skipped: why } }]);
-  const net = LabNet.create(NODES);
+  // The run's lab network under --net (the services on hosts of their own too), else one of its own.
+  const net = ctx.net ?? LabNet.create(NODES);
   try {
     const measured = await withSession(ctx, "partition", "nats", { cluster: 3, net }, async (x) => {
       const urlOf = (node: string) => x.stack.cluster!.nodes[NODES.indexOf(node)]!.url;
@@ -125,7 +126,7 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
     });
     return resultOf(partition, [measured]);
   } finally {
-    net.close();
+    if (net !== ctx.net) net.close();
   }
 }
 

@@ -75,6 +75,8 @@ export interface LabHost {
   name: string;
   namespace: string;
   address: string;
+  /** The last byte of its address. */
+  index: number;
 }
 
 export class LabNet {
@@ -85,7 +87,7 @@ export class LabNet {
   private constructor() {}
 
   /** A bridge and one host per name (addresses .1, .2, … in order); leftovers of an earlier run are removed first. */
-  static create(names: readonly string[]): LabNet {
+  static create(names: readonly string[] = []): LabNet {
     const why = labNetUnavailable();
     if (why) throw new Error(why);
     cleanLabNet();
@@ -99,7 +101,7 @@ export class LabNet {
       sh("ip", ["link", "set", BRIDGE, "up"]);
       // Docker's package sets the FORWARD policy to DROP, which would drop traffic across the bridge too.
       sh("iptables", ["-I", ...FORWARD_RULE]);
-      names.forEach((name, i) => net.#addHost(name, `${NET}.${i + 1}`));
+      for (const name of names) net.addHost(name);
     } catch (err) {
       net.close();
       throw err;
@@ -107,9 +109,17 @@ export class LabNet {
     return net;
   }
 
-  #addHost(name: string, address: string): void {
+  /** One more host, at the lowest free address (.1 to .253); a name can be taken once at a time. */
+  addHost(name: string): LabHost {
+    if (this.#closed) throw new Error(`lab network closed: cannot add host ${name}`);
+    if (this.hosts.has(name)) throw new Error(`lab host ${name} exists already`);
+    const used = new Set([...this.hosts.values()].map((h) => h.index));
+    const index = Array.from({ length: 253 }, (_, i) => i + 1).find((i) => !used.has(i));
+    if (index === undefined) throw new Error(`the lab network (${LAB_SUBNET}) has no free address for host ${name}`);
     const namespace = `${PREFIX}-${name}`;
-    const veth = `${PREFIX}-${name}`.slice(0, 13) + "h";
+    // Interface names have at most 15 characters; the host's index keeps them apart.
+    const veth = `${PREFIX}v${index}`;
+    const address = `${NET}.${index}`;
     sh("ip", ["netns", "add", namespace]);
     sh("ip", ["link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", namespace]);
     sh("ip", ["link", "set", veth, "master", BRIDGE]);
@@ -117,7 +127,23 @@ export class LabNet {
     sh("ip", ["-n", namespace, "addr", "add", `${address}/24`, "dev", "eth0"]);
     sh("ip", ["-n", namespace, "link", "set", "eth0", "up"]);
     sh("ip", ["-n", namespace, "link", "set", "lo", "up"]);
-    this.hosts.set(name, { name, namespace, address });
+    const host = { name, namespace, address, index };
+    this.hosts.set(name, host);
+    return host;
+  }
+
+  /** The host by this name, added when there is none yet (a cluster's nodes, n1, n2, …). */
+  ensureHost(name: string): LabHost {
+    return this.hosts.get(name) ?? this.addHost(name);
+  }
+
+  /** Removes a host whose processes have ended (its address becomes free again). */
+  removeHost(name: string): void {
+    const h = this.hosts.get(name);
+    if (!h) return;
+    this.hosts.delete(name);
+    // Deleting the namespace deletes its end of the veth pair, and with it the bridge's end.
+    sh("ip", ["netns", "delete", h.namespace], true);
   }
 
   host(name: string): LabHost {

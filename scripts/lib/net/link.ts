@@ -24,8 +24,10 @@ export interface LinkOptions {
   target: { host: string; port: number };
   delayMs?: number;
   jitterMs?: number;
-  /** How callers name the link's host (localhost over TLS); it listens on 127.0.0.1. */
+  /** How callers name the link's host (localhost over TLS). */
   host?: string;
+  /** The address it listens on: 127.0.0.1, or the lab bridge's address for callers on lab hosts. */
+  listen?: string;
 }
 
 /** A direction of one connection: chunks wait until their time, and leave in the order they came. */
@@ -122,12 +124,12 @@ export async function startLink(o: LinkOptions): Promise<Link> {
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
+    server.listen(0, o.listen ?? "127.0.0.1", () => resolve());
   });
   const port = (server.address() as { port: number }).port;
   return {
     name: o.name,
-    address: `${o.host ?? "127.0.0.1"}:${port}`,
+    address: `${o.host ?? o.listen ?? "127.0.0.1"}:${port}`,
     delayMs,
     jitterMs,
     get isCut() {

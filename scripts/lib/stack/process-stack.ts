@@ -21,6 +21,7 @@ import { provisionAsAdmin, startSecureNats } from "../secure-nats.js";
 import { ProcessGroup, SERVICE_ENTRY, type ManagedProcess } from "../process-group.js";
 import { processCpuMs } from "../proc-cpu.js";
 import { startLink, type Link } from "../net/link.js";
+import { BRIDGE_ADDRESS } from "../net/lab-net.js";
 import { CAPABILITIES, type Capabilities } from "./capabilities.js";
 import { connectClient, type Stack, type StackOptions } from "./stack.js";
 
@@ -45,6 +46,8 @@ export class ProcessStack implements Stack {
   readonly #replicaPorts = new Map<string, number>();
   /** The hops between the parties, by name (options.links). */
   readonly links = new Map<string, Link>();
+  /** The lab network's hosts this stack added (options.net), removed when it stops. */
+  readonly #hosts: string[] = [];
 
   private constructor(
     readonly options: StackOptions & { dataDir: string; logFile: string },
@@ -61,6 +64,8 @@ export class ProcessStack implements Stack {
 
   /** Starts the compiled services (building dist/ first when this process has not yet). */
   static async start(given: StackOptions): Promise<ProcessStack> {
+    if (given.net && given.secure)
+      throw new Error("net: the secure profile's development certificates name localhost, not the lab's hosts; run the lab network without the secure profile");
     await ensureBuilt();
     const owned = given.dataDir === undefined;
     const dataDir = given.dataDir ?? (await mkdtemp(join(tmpdir(), `gvn-${given.mode}-processes-`)));
@@ -89,8 +94,18 @@ export class ProcessStack implements Stack {
       const secured = await startSecureNats(join(options.dataDir, "nats-secure"), options.secure, options.env, options.sync);
       stack = new ProcessStack(options, undefined, secured.server, secured.files, undefined, owned);
     } else {
-      const nats = await startNatsServer({ storeDir: dataPaths(options.dataDir).natsStoreDir, sync: options.sync });
+      const broker = options.net?.addHost(`nats-broker`);
+      const nats = await startNatsServer({
+        storeDir: dataPaths(options.dataDir).natsStoreDir,
+        sync: options.sync,
+        // On its own host every port is free: the one nats-server uses by default.
+        ...(broker && { port: 4222, on: { exec: options.net!.exec(broker.name), address: broker.address } }),
+      }).catch((err: unknown) => {
+        if (broker) options.net!.removeHost(broker.name);
+        throw err;
+      });
       stack = new ProcessStack(options, undefined, nats, undefined, undefined, owned);
+      if (broker) stack.#hosts.push(broker.name);
     }
     // Every process beyond a service's first: named billing-2, billing-3, …; in gRPC mode each on a port
     // of its own, which the order service is given from the start.
@@ -130,8 +145,14 @@ export class ProcessStack implements Stack {
           ["order-notification", this.ports.notification],
         ]
       : ["client", ...SERVICE_NAMES].map((party) => [`${party}-broker`, this.nats!.port]);
+    // On the lab network the links run on the main host, where every lab host reaches them at the bridge's address.
+    const listen = this.options.net ? BRIDGE_ADDRESS : undefined;
+    const calleeOf = (hop: string) => (this.ports ? this.#addressOf(hop.split("-")[1] as ServiceName) : this.#brokerHost);
     for (const [name, port] of hops)
-      this.links.set(name, await startLink({ name, target: { host: "127.0.0.1", port }, delayMs: o.delayMs, jitterMs: o.jitterMs, host }));
+      this.links.set(
+        name,
+        await startLink({ name, target: { host: calleeOf(name), port }, delayMs: o.delayMs, jitterMs: o.jitterMs, host: listen ? undefined : host, listen }),
+      );
   }
 
   /** A hop by name, e.g. "order-billing" or "billing-broker" (see StackOptions.links). */
@@ -144,6 +165,16 @@ export class ProcessStack implements Stack {
   #env(name: ServiceName): Record<string, string> {
     const base = { DATA_DIR: this.options.dataDir, LOG_LEVEL: "warn", ...this.options.env, ...this.options.serviceEnv?.[name] };
     const where = this.ports ? grpcServiceEnv(name, this.ports, !!this.options.secure) : { NATS_URL: this.natsUrl };
+    if (this.ports && this.options.net) {
+      // Each service on its own host: it listens on that host's address and calls the others at theirs.
+      where.GRPC_LISTEN_ADDR = `${this.#addressOf(name)}:${this.ports[name]}`;
+      if (name === "order")
+        for (const [key, callee] of [
+          ["BILLING_SERVICE_ADDR", "billing"],
+          ["NOTIFICATION_SERVICE_ADDR", "notification"],
+        ] as const)
+          where[key] = `${this.#addressOf(callee)}:${this.ports[callee]}`;
+    }
     // Through the links, where the stack has them: the callees (gRPC) or the broker (NATS) at the link's address.
     const via = (hop: string) => this.links.get(hop)?.address;
     if (this.ports && name === "order") {
@@ -156,7 +187,9 @@ export class ProcessStack implements Stack {
         ["BILLING_SERVICE_ADDR", "billing"],
         ["NOTIFICATION_SERVICE_ADDR", "notification"],
       ] as const) {
-        const more = [...this.#replicaPorts].filter(([replica]) => replica.startsWith(`${callee}-`)).map(([, port]) => `${this.#host}:${port}`);
+        const more = [...this.#replicaPorts]
+          .filter(([replica]) => replica.startsWith(`${callee}-`))
+          .map(([replica, port]) => `${this.#addressOf(replica)}:${port}`);
         where[key] = [where[key], ...more].join(",");
       }
     const env = { ...base, ...where, ...this.identity(name)?.env };
@@ -208,9 +241,35 @@ export class ProcessStack implements Stack {
     return loopbackHost(!!this.options.secure);
   }
 
+  /**
+   * Where a process of this stack runs, by its name ("order", "billing-2"): on the lab network the
+   * address of its own host (added on first use, named after the mode), else this host.
+   */
+  #addressOf(process: string): string {
+    const net = this.options.net;
+    if (!net) return this.#host;
+    const name = `${this.mode}-${process}`;
+    if (!this.#hosts.includes(name)) {
+      net.addHost(name);
+      this.#hosts.push(name);
+    }
+    return net.host(name).address;
+  }
+
+  /** The command prefix that runs a process on its host (none without a lab network). */
+  #execOf(process: string): string[] | undefined {
+    if (!this.options.net) return undefined;
+    this.#addressOf(process);
+    return this.options.net.exec(`${this.mode}-${process}`);
+  }
+
+  get #brokerHost(): string {
+    return this.nats && this.options.net ? new URL(this.nats.url).hostname : "127.0.0.1";
+  }
+
   /** Where a customer reaches the order service. */
   get orderAddress(): string {
-    return `${this.#host}:${this.ports!.order}`;
+    return `${this.#addressOf("order")}:${this.ports!.order}`;
   }
 
   /** Starts (or restarts) a service; `env` changes its environment from now on (undefined values remove). */
@@ -224,6 +283,7 @@ export class ProcessStack implements Stack {
       this.group.spawnScript(name, SERVICE_ENTRY, [name, "--mode", this.options.mode], this.envs.get(name), sink, {
         compiled: true,
         nodeArgs: this.options.nodeArgs?.(name),
+        exec: this.#execOf(name),
       }),
     );
     await this.waitReady(name);
@@ -240,13 +300,17 @@ export class ProcessStack implements Stack {
 
   async #startReplica(name: ServiceName, replica: string, env: Record<string, string>, port: number | undefined): Promise<string | undefined> {
     const sink = (line: string) => this.#log.write(`${line}\n`);
-    const address = port ? `${this.#host}:${port}` : undefined;
-    const merged = { ...this.envs.get(name), ...env, ...(port ? { GRPC_LISTEN_ADDR: `127.0.0.1:${port}` } : {}) };
+    const address = port ? `${this.#addressOf(replica)}:${port}` : undefined;
+    const listen = this.options.net ? this.#addressOf(replica) : "127.0.0.1";
+    const merged = { ...this.envs.get(name), ...env, ...(port ? { GRPC_LISTEN_ADDR: `${listen}:${port}` } : {}) };
     const consumers = Object.values(CONSUMERS).filter((c) => c.owner === name);
     const jsm = this.ports ? undefined : await (await this.natsConnection()).jetstreamManager({ checkAPI: false });
     const pulls = async () => (jsm ? Promise.all(consumers.map(async (c) => (await jsm.consumers.info(c.stream, c.durable)).num_waiting ?? 0)) : []);
     const pullsBefore = await pulls();
-    const process = this.group.spawnScript(replica, SERVICE_ENTRY, [name, "--mode", this.options.mode], merged, sink, { compiled: true });
+    const process = this.group.spawnScript(replica, SERVICE_ENTRY, [name, "--mode", this.options.mode], merged, sink, {
+      compiled: true,
+      exec: this.#execOf(replica),
+    });
     this.replicas.set(replica, { process, address });
     if (address) await waitGrpcHealthy(address, 30_000, this.identity("admin")?.pem());
     else if (jsm) {
@@ -262,7 +326,7 @@ export class ProcessStack implements Stack {
 
   /** Until the service serves (gRPC) or pulls from each of its consumers (NATS); a cluster's services may first wait for its peers to place their streams. */
   async waitReady(name: ServiceName, timeoutMs = this.cluster ? PLACEMENT_DEADLINE_MS + 30_000 : 30_000): Promise<void> {
-    if (this.ports) return waitGrpcHealthy(`${this.#host}:${this.ports[name]}`, timeoutMs, this.identity("admin")?.pem());
+    if (this.ports) return waitGrpcHealthy(`${this.#addressOf(name)}:${this.ports[name]}`, timeoutMs, this.identity("admin")?.pem());
     const nc = await this.natsConnection();
     const jsm = await nc.jetstreamManager({ checkAPI: false });
     const deadline = Date.now() + timeoutMs;
@@ -339,6 +403,7 @@ export class ProcessStack implements Stack {
     await (await this.#nc)?.close();
     await this.nats?.stop();
     await this.cluster?.stop();
+    for (const h of this.#hosts) this.options.net?.removeHost(h);
     await new Promise<void>((resolve) => this.#log.end(resolve));
     if (this.ownsDataDir) await rm(this.options.dataDir, { recursive: true, force: true });
   }

@@ -1,0 +1,87 @@
+import { expect } from "chai";
+import { execFileSync } from "node:child_process";
+import { connect } from "nats";
+import { MODES, SERVICE_NAMES } from "../../services/common/config.js";
+import { CONSUMERS } from "../../services/nats/topology.js";
+import { LabNet, labNetUnavailable } from "../../scripts/lib/net/lab-net.js";
+import { startStack } from "../../scripts/lib/stack/start-stack.js";
+import { eventually } from "../support/eventually.js";
+import { orderReaches } from "../support/order-status.js";
+import { sampleOrder } from "../support/orders.js";
+
+/** The network namespace a process runs in, as `ip netns identify` names it ("" for the main one). */
+function namespaceOf(pid: number | undefined): string {
+  return execFileSync("ip", ["netns", "identify", String(pid)], { encoding: "utf8" }).trim();
+}
+
+// StackOptions.net for processes: what `npm run compare -- --net` runs every scenario on.
+describe("the lab network: each process of a stack on a host of its own", function () {
+  this.timeout(120_000);
+  let net: LabNet | undefined;
+
+  before(function () {
+    const why = labNetUnavailable();
+    if (why) {
+      console.log(`      skipped: ${why}`);
+      this.skip();
+    }
+    net = LabNet.create();
+  });
+
+  after(() => net?.close());
+
+  for (const mode of MODES)
+    it(`${mode}: services${mode === "nats" ? " and broker" : ""} in their own namespaces, reached at their addresses; a cut between two hosts is felt and healed; the hosts go with the stack`, async () => {
+      const hosts = [...SERVICE_NAMES, ...(mode === "nats" ? ["broker"] : [])].map((n) => `${mode}-${n}`);
+      const stack = await startStack({ mode, where: "processes", net });
+      const client = await stack.connectClient();
+      try {
+        expect([...net!.hosts.keys()]).to.have.members(hosts);
+        for (const name of SERVICE_NAMES) expect(namespaceOf(stack.processes.get(name)?.child.pid), name).to.equal(`gvn-${mode}-${name}`);
+        if (mode === "nats") expect(namespaceOf(stack.nats?.pid())).to.equal("gvn-nats-broker");
+        // Every address a service was given is a lab host's, none the loopback.
+        const used = Object.values(stack.addressesUsed()).flatMap((a) => Object.values(a));
+        expect(used).to.have.length.greaterThan(0);
+        for (const a of used) expect(a).to.match(/^(nats:\/\/)?10\.213\.77\.\d+:\d+$/);
+
+        const first = sampleOrder();
+        await client.placeOrder(first);
+        await orderReaches(client, first.orderId);
+
+        // Billing cut from the party that hands it work: the order service (gRPC) or the broker (NATS).
+        net!.cut(`${mode}-billing`, [mode === "grpc" ? "grpc-order" : "nats-broker"]);
+        const cut = sampleOrder();
+        if (mode === "grpc") {
+          // The order service waits on billing until its deadline: the customer is refused, not answered.
+          const refused = await client.placeOrder(cut).then(
+            () => undefined,
+            (err: unknown) => err as Error,
+          );
+          expect(refused, "an order placed while billing is cut off").to.be.instanceOf(Error);
+        } else {
+          // The broker takes the order; the invoice request waits in billing's stream, not taken.
+          await client.placeOrder(cut);
+          const nc = await connect({ servers: stack.entry });
+          try {
+            const jsm = await nc.jetstreamManager();
+            await eventually("the invoice request to wait for billing", async () => {
+              const info = await jsm.consumers.info(CONSUMERS.invoicer.stream, CONSUMERS.invoicer.durable);
+              return info.num_pending + info.num_ack_pending > 0 ? true : undefined;
+            });
+          } finally {
+            await nc.close();
+          }
+        }
+        net!.heal();
+        // Re-sent with the same id (gRPC) or left to the broker (NATS): it completes, once.
+        if (mode === "grpc") await eventually("the re-sent order to be taken", () => client.placeOrder(cut).then(() => true), 60_000, 250);
+        await orderReaches(client, cut.orderId, undefined, 60_000);
+      } finally {
+        await client.close();
+        await stack.stop();
+      }
+      expect([...net!.hosts.keys()]).to.deep.equal([]);
+      const left = execFileSync("ip", ["netns", "list"], { encoding: "utf8" });
+      for (const h of hosts) expect(left).to.not.include(`gvn-${h}`);
+    });
+});
