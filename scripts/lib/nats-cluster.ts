@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { freePorts } from "./free-port.js";
 import { loopbackHost } from "./loopback.js";
 import type { LabNet } from "./net/lab-net.js";
+import { startLink, type Link } from "./net/link.js";
 import { credentialOptions } from "../../services/nats/connection.js";
 import type { CertificateSet } from "./certs.js";
 import { identity } from "./identity.js";
@@ -30,6 +31,8 @@ export interface ManagedNatsCluster {
   nodes: ManagedNatsServer[];
   /** The secure profile: the first node's config and the seeds every node shares. */
   files?: SecureNatsFiles;
+  /** The route links, one in front of each node's route port (options.routeLinks), by node: "routes-n1", … */
+  routeLinks: Map<string, Link>;
   /** Waits until JetStream has a meta leader and answers (after a start or a node's restart). */
   waitForMetaLeader(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -51,18 +54,38 @@ export async function startNatsCluster(options: {
   secure?: CertificateSet;
   /** Each node on its own host of this lab network (n1, n2, …; added when missing), so that links between them can be cut. */
   net?: LabNet;
+  /**
+   * Node-to-node routes through links with this one-way delay: each node's route port behind a
+   * link of its own, which the other nodes are given as routes and which it advertises, so that
+   * routes learnt from gossip cross it too.
+   */
+  routeLinks?: { delayMs?: number; jitterMs?: number };
 }): Promise<ManagedNatsCluster> {
   const size = options.size ?? 3;
   const name = options.name ?? "shop";
   const net = options.net;
   if (net && options.secure) throw new Error("a secure cluster on the lab network is not supported yet");
+  // A cut between two lab hosts drops their addresses; a route through a link on the main host would go round it.
+  if (net && options.routeLinks) throw new Error("routeLinks: route links run on the loopback, where the lab network's cuts would not reach them");
+  if (options.secure && options.routeLinks) throw new Error("routeLinks: the secure cluster's routes are not linked yet");
   // On the lab network every node is a host of its own, so the same ports serve them all.
   const ports = net ? [...Array<number>(size).fill(14222), ...Array<number>(size).fill(16222), ...Array<number>(size).fill(18222)] : await freePorts(3 * size);
   const clientPorts = ports.slice(0, size);
   const routePorts = ports.slice(size, 2 * size);
   const monitorPorts = ports.slice(2 * size);
   const hostOf = (i: number) => (net ? net.ensureHost(`n${i + 1}`).address : "127.0.0.1");
-  const routes = routePorts.map((p, i) => `nats://${hostOf(i)}:${p}`).join(",");
+  const routeLinks = new Map<string, Link>();
+  if (options.routeLinks)
+    for (const [i, port] of routePorts.entries())
+      routeLinks.set(`routes-n${i + 1}`, await startLink({ name: `routes-n${i + 1}`, target: { host: "127.0.0.1", port }, ...options.routeLinks }));
+  const routeTo = (i: number) => (options.routeLinks ? `nats://${routeLinks.get(`routes-n${i + 1}`)!.address}` : `nats://${hostOf(i)}:${routePorts[i]}`);
+  // Without links, each node's own address among its routes is ignored; through a link it would not be recognised.
+  const routesOf = (i: number) =>
+    routePorts
+      .map((_, j) => j)
+      .filter((j) => !options.routeLinks || j !== i)
+      .map(routeTo)
+      .join(",");
   const nodes: ManagedNatsServer[] = [];
   const certs = options.secure;
   const configs = certs
@@ -94,7 +117,10 @@ export async function startNatsCluster(options: {
         port,
         monitorPort: monitorPorts[i],
         sync: options.sync,
-        extraArgs: ["--server_name", node, "--cluster_name", name, "--cluster", `nats://${hostOf(i)}:${routePorts[i]}`, "--routes", routes],
+        extraArgs: [
+          ...["--server_name", node, "--cluster_name", name, "--cluster", `nats://${hostOf(i)}:${routePorts[i]}`, "--routes", routesOf(i)],
+          ...(options.routeLinks ? ["--cluster_advertise", routeTo(i).replace("nats://", "")] : []),
+        ],
         on: net && { exec: net.exec(node), address: hostOf(i) },
         onOutput,
       });
@@ -106,9 +132,11 @@ export async function startNatsCluster(options: {
     url,
     nodes,
     files: configs?.[0],
+    routeLinks,
     waitForMetaLeader: (timeoutMs = 30_000) => waitForJetStream(url, timeoutMs, admin),
     async stop() {
       await Promise.all(nodes.map((n) => n.stop()));
+      await Promise.all([...routeLinks.values()].map((l) => l.close()));
     },
   };
   const failed = started.find((r) => r.status === "rejected");

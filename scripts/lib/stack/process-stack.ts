@@ -82,6 +82,7 @@ export class ProcessStack implements Stack {
         sync: options.sync,
         secure: options.secure,
         net: options.net,
+        routeLinks: options.links,
       });
       const env = { NATS_STREAM_REPLICAS: String(Math.min(3, options.cluster)), ...options.env };
       if (options.secure && cluster.files)
@@ -136,23 +137,23 @@ export class ProcessStack implements Stack {
   async #startLinks(): Promise<void> {
     const o = this.options.links;
     if (!o) return;
-    if (this.cluster) throw new Error("links: a cluster's routes are not linked yet; use one broker");
     const host = this.#host;
-    const hops: Array<[string, number]> = this.ports
-      ? [
-          ["client-order", this.ports.order],
-          ["order-billing", this.ports.billing],
-          ["order-notification", this.ports.notification],
-        ]
-      : ["client", ...SERVICE_NAMES].map((party) => [`${party}-broker`, this.nats!.port]);
+    // Each hop with its callee: gRPC's calls; in NATS each party to its broker, or to every node of a cluster ("billing-n2").
+    const brokers = this.cluster
+      ? this.cluster.nodes.map((n, i) => ({ suffix: `n${i + 1}`, url: new URL(n.url) }))
+      : [{ suffix: "broker", url: new URL(this.nats!.url) }];
+    const hops: Array<[string, { host: string; port: number }]> = this.ports
+      ? (["order", "billing", "notification"] as const).map((callee) => [
+          `${callee === "order" ? "client" : "order"}-${callee}`,
+          { host: this.#addressOf(callee), port: this.ports![callee] },
+        ])
+      : ["client", ...SERVICE_NAMES].flatMap((party) =>
+          brokers.map(({ suffix, url }): [string, { host: string; port: number }] => [`${party}-${suffix}`, { host: url.hostname, port: Number(url.port) }]),
+        );
     // On the lab network the links run on the main host, where every lab host reaches them at the bridge's address.
     const listen = this.options.net ? BRIDGE_ADDRESS : undefined;
-    const calleeOf = (hop: string) => (this.ports ? this.#addressOf(hop.split("-")[1] as ServiceName) : this.#brokerHost);
-    for (const [name, port] of hops)
-      this.links.set(
-        name,
-        await startLink({ name, target: { host: calleeOf(name), port }, delayMs: o.delayMs, jitterMs: o.jitterMs, host: listen ? undefined : host, listen }),
-      );
+    for (const [name, target] of hops)
+      this.links.set(name, await startLink({ name, target, delayMs: o.delayMs, jitterMs: o.jitterMs, host: listen ? undefined : host, listen }));
   }
 
   /** A hop by name, e.g. "order-billing" or "billing-broker" (see StackOptions.links). */
@@ -181,7 +182,7 @@ export class ProcessStack implements Stack {
       where.BILLING_SERVICE_ADDR = via("order-billing") ?? where.BILLING_SERVICE_ADDR!;
       where.NOTIFICATION_SERVICE_ADDR = via("order-notification") ?? where.NOTIFICATION_SERVICE_ADDR!;
     }
-    if (!this.ports && via(`${name}-broker`)) where.NATS_URL = `nats://${via(`${name}-broker`)}`;
+    if (!this.ports && this.links.size > 0) where.NATS_URL = this.#brokerLinks(name);
     if (this.ports && name === "order")
       for (const [key, callee] of [
         ["BILLING_SERVICE_ADDR", "billing"],
@@ -207,9 +208,8 @@ export class ProcessStack implements Stack {
 
   /** Where a customer reaches the system: the order service (gRPC) or the brokers (NATS). */
   get entry(): string {
-    const client = this.links.get(this.ports ? "client-order" : "client-broker")?.address;
-    if (this.ports) return client ?? this.orderAddress;
-    return client ? `nats://${client}` : this.natsUrl;
+    if (this.ports) return this.links.get("client-order")?.address ?? this.orderAddress;
+    return this.links.size > 0 ? this.#brokerLinks("client") : this.natsUrl;
   }
 
   identity(name: string): Identity | undefined {
@@ -263,8 +263,12 @@ export class ProcessStack implements Stack {
     return this.options.net.exec(`${this.mode}-${process}`);
   }
 
-  get #brokerHost(): string {
-    return this.nats && this.options.net ? new URL(this.nats.url).hostname : "127.0.0.1";
+  /** A party's way to the broker through its links: one URL per node. */
+  #brokerLinks(party: string): string {
+    return [...this.links]
+      .filter(([name]) => name.startsWith(`${party}-`))
+      .map(([, l]) => `nats://${l.address}`)
+      .join(",");
   }
 
   /** Where a customer reaches the order service. */

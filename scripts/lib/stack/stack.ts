@@ -36,10 +36,16 @@ export interface StackOptions {
   /**
    * processes: every hop the mode crosses goes through a link (scripts/lib/net/link.ts) with this
    * one-way delay, which can be cut: gRPC client-order, order-billing and order-notification; NATS
-   * client-broker, order-broker, billing-broker and notification-broker (one broker, no cluster).
+   * client-broker, order-broker, billing-broker and notification-broker, or with a cluster each
+   * party to every node (billing-n1, …) and every node's routes (ManagedNatsCluster.routeLinks,
+   * on the loopback only).
    */
   links?: { delayMs?: number; jitterMs?: number };
-  /** NATS cluster: each node on its own host of this lab network (n1, n2, …), so that partitions can cut them apart. */
+  /**
+   * The lab network (root): processes, each service, replica and single broker on a host of its own
+   * ("grpc-order", "nats-broker"); a cluster's nodes on n1, n2, … (in process too), so that
+   * partitions can cut them apart. Not with `secure` (the certificates name localhost).
+   */
   net?: LabNet;
   /** in-process: each service's logger (default: errors on stderr). */
   log?: (name: ServiceName) => Logger;
