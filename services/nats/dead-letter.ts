@@ -1,5 +1,6 @@
 import { headers as natsHeaders, type JetStreamClient, type JsMsg } from "nats";
 import { SUBJECTS } from "./topology.js";
+import { isUnconfirmedDuplicate, UnconfirmedPublishError } from "./publisher.js";
 
 /** Headers a dead letter carries, besides the original message's own. */
 export const DEAD_LETTER_HEADERS = {
@@ -34,8 +35,8 @@ export async function deadLetter(js: JetStreamClient, msg: JsMsg, reason: string
   h.set(DEAD_LETTER_HEADERS.deliveries, String(msg.info.deliveryCount));
   h.set(DEAD_LETTER_HEADERS.consumer, msg.info.consumer);
   h.set(DEAD_LETTER_HEADERS.at, new Date().toISOString());
-  await js.publish(`${SUBJECTS.deadLetterPrefix}.${msg.subject}`, msg.data, {
-    headers: h,
-    msgID: `dl:${msg.info.stream}:${msg.info.streamSequence}`,
-  });
+  const subject = `${SUBJECTS.deadLetterPrefix}.${msg.subject}`;
+  const ack = await js.publish(subject, msg.data, { headers: h, msgID: `dl:${msg.info.stream}:${msg.info.streamSequence}` });
+  // Not stored after all: the caller keeps the message and tries again (see isUnconfirmedDuplicate).
+  if (isUnconfirmedDuplicate(ack)) throw new UnconfirmedPublishError(subject);
 }

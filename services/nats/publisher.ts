@@ -36,7 +36,27 @@ const TRANSIENT_CODES = new Set<string>([ErrorCode.NoResponders, ErrorCode.Timeo
  */
 export function isTransientPublishFailure(err: unknown): boolean {
   const code: string = (err as NatsError).code;
-  return TRANSIENT_CODES.has(code) || (err as NatsError).api_error?.code === 503;
+  return TRANSIENT_CODES.has(code) || (err as NatsError).api_error?.code === 503 || err instanceof UnconfirmedPublishError;
+}
+
+/**
+ * An ack that confirms nothing: "duplicate" of sequence 0. nats-server before 2.11 stages a message
+ * id with sequence 0 while its message is being replicated, and answers a re-publish of that id so;
+ * when the stream's leader changes before the message is stored, the staged id stays until the
+ * duplicate window ends, and every re-publish is answered so although the stream never held the
+ * message (nats-server#5827 and #6486, fixed in 2.11). Taken as a confirmation, it loses the
+ * message; it is retried instead, like an ack that did not come.
+ */
+export function isUnconfirmedDuplicate(ack: { duplicate: boolean; seq: number }): boolean {
+  return ack.duplicate && ack.seq === 0;
+}
+
+/** Thrown for an unconfirmed duplicate: transient, the same message id is published again. */
+export class UnconfirmedPublishError extends Error {
+  readonly code = "UNCONFIRMED_DUPLICATE";
+  constructor(subject: string) {
+    super(`the stream answered a publish to ${subject} as a duplicate of sequence 0, which confirms nothing (a leader change lost the first copy)`);
+  }
 }
 
 function producerSpan(tracing: Tracing, subject: string, ids: { orderId: string; msgId: string }, parent: TraceContext | undefined): TraceSpan {
@@ -75,6 +95,7 @@ export async function publishMessage<T>(
     for (let attempt = 1; ; attempt++) {
       try {
         const ack = await js.publish(subject, data, { headers, msgID });
+        if (isUnconfirmedDuplicate(ack)) throw new UnconfirmedPublishError(subject);
         span.set({ "messaging.nats.stream": ack.stream, "messaging.nats.stream_sequence": ack.seq, "messaging.nats.duplicate": ack.duplicate });
         return { seq: ack.seq, duplicate: ack.duplicate };
       } catch (err) {

@@ -145,7 +145,7 @@ describe("partitions of a 3-node JetStream cluster, each node on its own host", 
     }
 
     // The client's part: what was refused is sent again with the same id.
-    for (const order of refused) await eventually(`re-sent ${order.orderId} to be taken`, () => client.placeOrder(order).then(() => true), 120_000, 250);
+    for (const order of refused) await eventually(`re-sent ${order.orderId} to be taken`, () => client.placeOrder(order).then(() => true), 180_000, 250);
     const all = [...acked, ...refused];
     const ledger = new Ledger(stack.dataDir);
     try {
