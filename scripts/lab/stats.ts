@@ -80,6 +80,25 @@ export function unpairedRatioFinding(spec: FindingSpec & { kind: "ratio" }, a: r
   return finding(spec, ratio, Math.max(0, ratio - half), ratio + half, Math.min(x.n, y.n));
 }
 
+/**
+ * The difference of two independent samples' means (a − b), with a 95 % Welch interval (Student's t
+ * on the smaller sample's degrees of freedom, conservative), e.g. each order's answer time at two
+ * settings.
+ */
+export function unpairedDifferenceFinding(spec: FindingSpec & { kind: "difference" }, a: readonly number[], b: readonly number[]): Finding {
+  const stats = (xs: readonly number[]) => {
+    const n = xs.length;
+    const mean = n === 0 ? Number.NaN : xs.reduce((x, y) => x + y, 0) / n;
+    const variance = n < 2 ? Infinity : xs.reduce((acc, x) => acc + (x - mean) ** 2, 0) / (n - 1);
+    return { n, mean, variance };
+  };
+  const x = stats(a);
+  const y = stats(b);
+  const estimate = x.mean - y.mean;
+  const half = t95(Math.min(x.n, y.n) - 1) * Math.sqrt(x.variance / x.n + y.variance / y.n);
+  return finding(spec, estimate, estimate - half, estimate + half, Math.min(x.n, y.n));
+}
+
 /** A finding from an estimate and its interval, with its verdict in words. */
 export function finding(spec: FindingSpec, estimate: number, low: number, high: number, rounds: number): Finding {
   const noDifference = spec.kind === "ratio" ? 1 : 0;

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { meanInterval, pairedFinding, t95, unpairedRatioFinding, type FindingSpec } from "../../scripts/lab/stats.js";
+import { meanInterval, pairedFinding, t95, unpairedDifferenceFinding, unpairedRatioFinding, type FindingSpec } from "../../scripts/lab/stats.js";
 
 const ratio: FindingSpec = { id: "x.ratio", label: "a ÷ b", kind: "ratio", unit: "×", words: { higher: "a is more", lower: "a is less" } };
 const cost: FindingSpec = { id: "x.cost", label: "a − b", kind: "difference", unit: "ms", words: { higher: "costs", lower: "saves" } };
@@ -64,5 +64,17 @@ describe("findings from paired rounds", () => {
     expect(more.verdict).to.equal("higher");
     const same = unpairedRatioFinding(gain, [60, 80, 40, 75], [62, 55, 70, 58]);
     expect(same.verdict).to.equal("no measurable difference");
+  });
+
+  it("compares two independent samples by the difference of their means, with Welch's interval", () => {
+    const added = { ...cost, kind: "difference" as const };
+    // Means 43 and 11; variances 2.5 and 2.5, n 5 each: half-width t(4) * sqrt(2.5/5 + 2.5/5).
+    const f = unpairedDifferenceFinding(added, [41, 42, 43, 44, 45], [9, 10, 11, 12, 13]);
+    expect(f.estimate).to.equal(32);
+    expect(f.high - f.estimate).to.be.closeTo(t95(4) * 1, 0.01);
+    expect(f.verdict).to.equal("higher");
+    expect(f.text).to.match(/^costs: /);
+    expect(unpairedDifferenceFinding(added, [10, 14, 9, 13], [11, 12, 10, 13]).verdict).to.equal("no measurable difference");
+    expect(unpairedDifferenceFinding(added, [10], [11, 12]).text).to.match(/^not decided/);
   });
 });

@@ -1,6 +1,7 @@
 import { COLOR } from "../report/charts.js";
 import { ms } from "../report/format.js";
-import { MODE_NAME, runOf, type LatencyByDelay, type Mode, type ModeRun, type ScenarioResult } from "../report/model.js";
+import { unpairedDifferenceFinding } from "../stats.js";
+import { MODE_NAME, runOf, type Finding, type LatencyByDelay, type Mode, type ModeRun, type ScenarioResult } from "../report/model.js";
 import { lineChart, type Series } from "../report/svg-charts.js";
 import type { LabContext } from "../run/context.js";
 import { withSession } from "../run/session.js";
@@ -37,6 +38,10 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
         m.completeP50Ms!.push(r.complete.p50);
         m.completeP99Ms!.push(r.complete.p99);
         m.throughputPerSec!.push(r.throughputPerSec);
+        // Each order's answer time at the first and the last delay, for the findings' intervals.
+        const answers = r.orders.filter((o) => o.acceptedAt !== undefined).map((o) => Math.round((o.acceptedAt! - o.intendedAt) * 100) / 100);
+        if (delayMs === s.latencyHopDelaysMs[0]) m.answerSamplesFirstMs = answers;
+        if (delayMs === s.latencyHopDelaysMs.at(-1)) m.answerSamplesLastMs = answers;
       });
     }
   }
@@ -66,6 +71,29 @@ function growthPerMs(delays: readonly number[], values: readonly number[]): numb
   return span > 0 ? Math.round(((values.at(-1)! - values[0]!) / span) * 100) / 100 : 0;
 }
 
+/** Per mode: the answer's mean at the longest delay less at the first, each order a sample. */
+function findings(s: ScenarioResult): Finding[] {
+  const top = delaysOf(s).at(-1) ?? 0;
+  return s.runs.flatMap((r) => {
+    const first = r.series?.answerSamplesFirstMs;
+    const last = r.series?.answerSamplesLastMs;
+    if (!first || !last || top === 0) return [];
+    return [
+      unpairedDifferenceFinding(
+        {
+          id: `latency.answer.hop-delay.${r.mode}`,
+          label: `${MODE_NAME[r.mode]}: the client's answer (mean) with ${top} ms on every hop less with ${delaysOf(s)[0]} ms`,
+          kind: "difference",
+          unit: "ms",
+          words: { higher: "the client waits for the hops", lower: "the answer came sooner across the network" },
+        },
+        last,
+        first,
+      ),
+    ];
+  });
+}
+
 function chart(s: ScenarioResult, key: "answerP50Ms" | "completeP50Ms", title: string): string {
   const series: Series[] = s.runs.map((r) => ({
     name: `${MODE_NAME[r.mode]} ${key === "answerP50Ms" ? "answer" : "completion"} p50`,
@@ -90,7 +118,8 @@ export const latency: Scenario = {
     completeGrowthPerHopMs: "completion p50 growth per ms of hop delay (ms)",
   },
   run,
-  explain(s) {
+  findings,
+  explain(s, report) {
     const delays = delaysOf(s);
     const top = delays.at(-1) ?? 0;
     const out = [
@@ -106,6 +135,7 @@ export const latency: Scenario = {
         `${MODE_NAME[r.mode]}: the answer's median went from ${ms(Number(r.figures.answerP50AtZero))} to ${ms(Number(r.figures.answerP50AtMost))} at ${top} ms a hop (${g} ms per ms of delay; ${words}); completion from ${ms(Number(r.figures.completeP50AtZero))} to ${ms(Number(r.figures.completeP50AtMost))} (${String(r.figures.completeGrowthPerHopMs)} ms per ms).`,
       );
     }
+    for (const f of report.findings.filter((x) => x.id.startsWith("latency.answer.hop-delay."))) out.push(`${f.label}: ${f.text}.`);
     return out;
   },
   verdict(r, s) {

@@ -141,7 +141,9 @@ export class ProcessStack implements Stack {
     // Each hop with its callee: gRPC's calls; in NATS each party to its broker, or to every node of a cluster ("billing-n2").
     const brokers = this.cluster
       ? this.cluster.nodes.map((n, i) => ({ suffix: `n${i + 1}`, url: new URL(n.url) }))
-      : [{ suffix: "broker", url: new URL(this.nats!.url) }];
+      : this.nats
+        ? [{ suffix: "broker", url: new URL(this.nats.url) }]
+        : [];
     const hops: Array<[string, { host: string; port: number }]> = this.ports
       ? (["order", "billing", "notification"] as const).map((callee) => [
           `${callee === "order" ? "client" : "order"}-${callee}`,
