@@ -3,7 +3,8 @@ import { execFileSync } from "node:child_process";
 import { connect } from "nats";
 import { MODES, SERVICE_NAMES } from "../../services/common/config.js";
 import { CONSUMERS } from "../../services/nats/topology.js";
-import { LabNet, labNetUnavailable } from "../../scripts/lib/net/lab-net.js";
+import { LabNet } from "../../scripts/lib/net/lab-net.js";
+import { needsLabNet } from "../support/lab-net.js";
 import { startStack } from "../../scripts/lib/stack/start-stack.js";
 import { eventually } from "../support/eventually.js";
 import { orderReaches } from "../support/order-status.js";
@@ -20,11 +21,7 @@ describe("the lab network: each process of a stack on a host of its own", functi
   let net: LabNet | undefined;
 
   before(function () {
-    const why = labNetUnavailable();
-    if (why) {
-      console.log(`      skipped: ${why}`);
-      this.skip();
-    }
+    needsLabNet(this);
     net = LabNet.create();
   });
 
