@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { connect } from "nats";
 import { MODES, SERVICE_NAMES } from "../../services/common/config.js";
 import { CONSUMERS } from "../../services/nats/topology.js";
@@ -35,7 +35,17 @@ describe("the lab network: each process of a stack on a host of its own", functi
       try {
         expect([...net!.hosts.keys()]).to.have.members(hosts);
         for (const name of SERVICE_NAMES) expect(namespaceOf(stack.processes.get(name)?.child.pid), name).to.equal(`gvn-${mode}-${name}`);
-        if (mode === "nats") expect(namespaceOf(stack.nats?.pid())).to.equal("gvn-nats-broker");
+        if (mode === "nats") {
+          expect(namespaceOf(stack.nats?.pid())).to.equal("gvn-nats-broker");
+          // A second stack of the mode beside it (as a priced comparison runs two) gets hosts of its own.
+          const beside = await startStack({ mode, where: "processes", net });
+          try {
+            expect(namespaceOf(beside.processes.get("billing")?.child.pid)).to.equal("gvn-nats2-billing");
+            expect(namespaceOf(beside.nats?.pid())).to.equal("gvn-nats2-broker");
+          } finally {
+            await beside.stop();
+          }
+        }
         // Every address a service was given is a lab host's, none the loopback.
         const used = Object.values(stack.addressesUsed()).flatMap((a) => Object.values(a));
         expect(used).to.have.length.greaterThan(0);
@@ -81,4 +91,36 @@ describe("the lab network: each process of a stack on a host of its own", functi
       const left = execFileSync("ip", ["netns", "list"], { encoding: "utf8" });
       for (const h of hosts) expect(left).to.not.include(`gvn-${h}`);
     });
+});
+
+describe("the lab network after Ctrl-C", function () {
+  this.timeout(60_000);
+
+  before(function () {
+    needsLabNet(this);
+  });
+
+  it("a process interrupted while its hosts run leaves no namespace, bridge or rule, and nothing running on them", async () => {
+    const script = [
+      'import { LabNet } from "./scripts/lib/net/lab-net.ts";',
+      'import { spawn } from "node:child_process";',
+      'const net = LabNet.create(["ctrl-c"]);',
+      // Something running on the host, as a service would be.
+      'spawn(net.exec("ctrl-c")[0], [...net.exec("ctrl-c").slice(1), "sleep", "600"], { stdio: "ignore" });',
+      'console.log("ready");',
+      "setInterval(() => undefined, 1000);",
+    ].join("\n");
+    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    await new Promise<void>((resolve) => child.stdout.on("data", (b: Buffer) => b.toString().includes("ready") && resolve()));
+    expect(execFileSync("ip", ["netns", "list"], { encoding: "utf8" })).to.include("gvn-ctrl-c");
+    child.kill("SIGINT");
+    expect(await exited, "exit code after SIGINT").to.equal(130);
+    expect(execFileSync("ip", ["netns", "list"], { encoding: "utf8" })).to.not.include("gvn-");
+    expect(execFileSync("ip", ["link", "show"], { encoding: "utf8" })).to.not.include("gvnbr0");
+    expect(spawnSync("iptables", ["-C", "FORWARD", "-i", "gvnbr0", "-o", "gvnbr0", "-j", "ACCEPT"]).status, "the FORWARD rule (0: still there)").to.not.equal(
+      0,
+    );
+    expect(spawnSync("pgrep", ["-f", "sleep 600"], { encoding: "utf8" }).stdout, "what ran on the host").to.equal("");
+  });
 });

@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { constants } from "node:os";
 
 /**
  * The lab's network: hosts as Linux network namespaces on one bridge, each with its own address in
@@ -81,8 +82,16 @@ export interface LabHost {
 
 export class LabNet {
   readonly hosts = new Map<string, LabHost>();
+  readonly #prefixes = new Set<string>();
   #closed = false;
   readonly #onExit = () => this.close();
+  /**
+   * Ctrl-C or a stop: the process exits as the signal would have ended it (128 + its number), but
+   * through "exit", so that the network and every process group's children go with it.
+   */
+  readonly #onSignal = (signal: NodeJS.Signals) => {
+    process.exit(128 + constants.signals[signal]);
+  };
 
   private constructor() {}
 
@@ -92,9 +101,12 @@ export class LabNet {
     if (why) throw new Error(why);
     cleanLabNet();
     const net = new LabNet();
-    // Removed at exit, on Ctrl-C and on a crash of this process's own code; a killed process's
-    // leftovers go at the next start.
+    // Removed at exit, on Ctrl-C or SIGTERM and on a crash of this process's own code; a killed
+    // (SIGKILL) process's leftovers go at the next start.
     process.once("exit", net.#onExit);
+    // A signal's default ends the process without "exit": without these the hosts would stay until the next start.
+    process.once("SIGINT", net.#onSignal);
+    process.once("SIGTERM", net.#onSignal);
     try {
       sh("ip", ["link", "add", BRIDGE, "type", "bridge"]);
       sh("ip", ["addr", "add", `${BRIDGE_ADDRESS}/24`, "dev", BRIDGE]);
@@ -130,6 +142,24 @@ export class LabNet {
     const host = { name, namespace, address, index };
     this.hosts.set(name, host);
     return host;
+  }
+
+  /**
+   * A name prefix for one stack's hosts, free until released: `base` ("nats"), else "nats2", … so
+   * that two stacks of one mode running side by side (a priced comparison) get hosts of their own.
+   */
+  reservePrefix(base: string): string {
+    for (let k = 1; ; k++) {
+      const prefix = k === 1 ? base : `${base}${k}`;
+      if (!this.#prefixes.has(prefix)) {
+        this.#prefixes.add(prefix);
+        return prefix;
+      }
+    }
+  }
+
+  releasePrefix(prefix: string): void {
+    this.#prefixes.delete(prefix);
   }
 
   /** The host by this name, added when there is none yet (a cluster's nodes, n1, n2, …). */
@@ -181,6 +211,8 @@ export class LabNet {
     if (this.#closed) return;
     this.#closed = true;
     process.removeListener("exit", this.#onExit);
+    process.removeListener("SIGINT", this.#onSignal);
+    process.removeListener("SIGTERM", this.#onSignal);
     cleanLabNet();
   }
 }

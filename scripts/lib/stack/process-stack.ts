@@ -50,7 +50,7 @@ export class ProcessStack implements Stack {
   readonly #hosts: string[] = [];
 
   private constructor(
-    readonly options: StackOptions & { dataDir: string; logFile: string },
+    readonly options: StackOptions & { dataDir: string; logFile: string; hostPrefix: string },
     readonly ports?: GrpcPorts,
     readonly nats?: ManagedNatsServer,
     readonly natsFiles?: SecureNatsFiles,
@@ -69,7 +69,13 @@ export class ProcessStack implements Stack {
     await ensureBuilt();
     const owned = given.dataDir === undefined;
     const dataDir = given.dataDir ?? (await mkdtemp(join(tmpdir(), `gvn-${given.mode}-processes-`)));
-    const options = { ...given, dataDir, logFile: given.logFile ?? join(dataDir, "services.log") };
+    const options = {
+      ...given,
+      dataDir,
+      logFile: given.logFile ?? join(dataDir, "services.log"),
+      // Reserved until the stack stops, so that a second stack of the mode beside it names its hosts apart.
+      hostPrefix: given.net?.reservePrefix(given.mode) ?? given.mode,
+    };
     mkdirSync(options.dataDir, { recursive: true });
     let stack: ProcessStack;
     if (options.mode === "grpc") {
@@ -95,7 +101,7 @@ export class ProcessStack implements Stack {
       const secured = await startSecureNats(join(options.dataDir, "nats-secure"), options.secure, options.env, options.sync);
       stack = new ProcessStack(options, undefined, secured.server, secured.files, undefined, owned);
     } else {
-      const broker = options.net?.addHost(`nats-broker`);
+      const broker = options.net?.addHost(`${options.hostPrefix}-broker`);
       const nats = await startNatsServer({
         storeDir: dataPaths(options.dataDir).natsStoreDir,
         sync: options.sync,
@@ -103,6 +109,7 @@ export class ProcessStack implements Stack {
         ...(broker && { port: 4222, on: { exec: options.net!.exec(broker.name), address: broker.address } }),
       }).catch((err: unknown) => {
         if (broker) options.net!.removeHost(broker.name);
+        options.net?.releasePrefix(options.hostPrefix);
         throw err;
       });
       stack = new ProcessStack(options, undefined, nats, undefined, undefined, owned);
@@ -250,7 +257,7 @@ export class ProcessStack implements Stack {
   #addressOf(process: string): string {
     const net = this.options.net;
     if (!net) return this.#host;
-    const name = `${this.mode}-${process}`;
+    const name = `${this.options.hostPrefix}-${process}`;
     if (!this.#hosts.includes(name)) {
       net.addHost(name);
       this.#hosts.push(name);
@@ -262,7 +269,7 @@ export class ProcessStack implements Stack {
   #execOf(process: string): string[] | undefined {
     if (!this.options.net) return undefined;
     this.#addressOf(process);
-    return this.options.net.exec(`${this.mode}-${process}`);
+    return this.options.net.exec(`${this.options.hostPrefix}-${process}`);
   }
 
   /** A party's way to the broker through its links: one URL per node. */
@@ -410,6 +417,7 @@ export class ProcessStack implements Stack {
     await this.nats?.stop();
     await this.cluster?.stop();
     for (const h of this.#hosts) this.options.net?.removeHost(h);
+    this.options.net?.releasePrefix(this.options.hostPrefix);
     await new Promise<void>((resolve) => this.#log.end(resolve));
     if (this.ownsDataDir) await rm(this.options.dataDir, { recursive: true, force: true });
   }
