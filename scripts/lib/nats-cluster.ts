@@ -145,5 +145,45 @@ export async function startNatsCluster(options: {
     throw failed.reason;
   }
   await cluster.waitForMetaLeader();
+  await waitForEveryPeer(nodes, size).catch(async (err: unknown) => {
+    await cluster.stop();
+    throw err;
+  });
   return cluster;
+}
+
+interface MetaCluster {
+  leader?: string;
+  cluster_size?: number;
+  replicas?: Array<{ name: string; current: boolean }>;
+}
+
+/**
+ * Until every node agrees on one meta leader and that leader counts each of the others as a
+ * current peer: a leader alone answers requests, but a stream with as many replicas as nodes is
+ * placed only on peers it counts, and is refused ("no suitable peers") until then.
+ */
+async function waitForEveryPeer(nodes: readonly ManagedNatsServer[], size: number, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const views: Array<MetaCluster | string> = await Promise.all(
+      nodes.map((n) =>
+        fetch(`${n.monitorUrl}/jsz`)
+          .then(async (r) => ((await r.json()) as { meta_cluster?: MetaCluster }).meta_cluster ?? "no meta cluster")
+          .catch((err: unknown) => `unreachable: ${(err as Error).message}`),
+      ),
+    );
+    const metas = views.filter((v): v is MetaCluster => typeof v !== "string");
+    const leader = metas[0]?.leader;
+    const leaderView = metas.find((m) => m.replicas !== undefined);
+    const formed =
+      metas.length === nodes.length &&
+      leader !== undefined &&
+      metas.every((m) => m.leader === leader && m.cluster_size === size) &&
+      leaderView?.replicas?.length === size - 1 &&
+      leaderView.replicas.every((r) => r.current);
+    if (formed) return;
+    if (Date.now() > deadline) throw new Error(`the JetStream cluster did not form within ${timeoutMs} ms; each node's view: ${JSON.stringify(views)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

@@ -73,6 +73,17 @@ describe("partitions of a 3-node JetStream cluster, each node on its own host", 
         120_000,
         250,
       );
+    /** The leader the nodes of `among` elect once `cut` is cut off. */
+    const leaderOtherThan = (cut: string, among: readonly string[]) =>
+      eventually(
+        `a leader other than ${cut} among ${among.join(", ")}`,
+        async () => {
+          const l = await leaderAmong(among);
+          return l !== cut ? l : undefined;
+        },
+        120_000,
+        250,
+      );
     const acked: Order[] = [];
     const refused: Order[] = [];
     let sending = true;
@@ -106,15 +117,7 @@ describe("partitions of a 3-node JetStream cluster, each node on its own host", 
       const peers = NODES.filter((n) => n !== first);
       net.cut(first, peers);
       mark(`${first} cut from its peers`);
-      const second = await eventually(
-        "the majority to elect another ORDERS leader",
-        async () => {
-          const l = await leaderAmong(peers);
-          return l !== first ? l : undefined;
-        },
-        120_000,
-        250,
-      );
+      const second = await leaderOtherThan(first, peers);
       await someProgress(acked, 20, 15_000);
       net.heal();
       mark("healed");
@@ -123,15 +126,7 @@ describe("partitions of a 3-node JetStream cluster, each node on its own host", 
       net.isolate(second);
       mark(`${second} cut from everyone`);
       const rest = NODES.filter((n) => n !== second);
-      await eventually(
-        "a leader other than the isolated node",
-        async () => {
-          const l = await leaderAmong(rest);
-          return l !== second ? l : undefined;
-        },
-        120_000,
-        250,
-      );
+      await leaderOtherThan(second, rest);
       await someProgress(acked, 20, 30_000);
       net.heal();
       mark("healed");

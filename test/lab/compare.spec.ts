@@ -126,6 +126,8 @@ describe("comparison lab: compare --quick", function () {
       "cost.tracing.nats",
       "cost.secure.grpc",
       "cost.secure.nats",
+      "latency.answer.hop-delay.grpc",
+      "latency.answer.hop-delay.nats",
     ])
       expect(ids, id).to.include(id);
     expect(new Set(ids).size, "ids are unique").to.equal(ids.length);
@@ -133,7 +135,8 @@ describe("comparison lab: compare --quick", function () {
       expect(f.rounds, f.id).to.be.at.least(2);
       expect(f.low, f.id).to.be.at.most(f.estimate);
       expect(f.high, f.id).to.be.at.least(f.estimate);
-      expect(f.noDifference, f.id).to.equal(f.id.startsWith("cost.") ? 0 : 1);
+      // A ratio (×) compares with 1; a difference (ms, or CPU ms per order for a cost) with 0.
+      expect(f.noDifference, f.id).to.equal(f.unit === "×" ? 1 : 0);
       const expected = f.low > f.noDifference ? "higher" : f.high < f.noDifference ? "lower" : "no measurable difference";
       expect(f.verdict, f.id).to.equal(expected);
       // A cost whose interval includes zero is never printed as a signed cost.
