@@ -10,7 +10,7 @@ import { natsConfig, SERVICE_NAMES } from "../../services/common/config.js";
 import { createLogger } from "../../services/common/logger.js";
 import type { RunningService } from "../../services/common/running-service.js";
 import { OrderStatus } from "../../services/gen/shop/v1/order.js";
-import { readDeadLetters } from "../../services/nats/inspect.js";
+import { readConsumerStates, readDeadLetters } from "../../services/nats/inspect.js";
 import { startNatsService } from "../../services/nats/start-service.js";
 import { STREAMS } from "../../services/nats/topology.js";
 import { NatsWorkflowClient } from "../../services/nats/workflow-client.js";
@@ -51,7 +51,7 @@ async function drill(victim: Victim, replicas = 3): Promise<void> {
   let watcher: NatsConnection | undefined;
   try {
     const env = { DATA_DIR: dir, NATS_URL: cluster.url, NATS_STREAM_REPLICAS: String(replicas), NATS_ACK_WAIT_MS: "5000", SHUTDOWN_GRACE_MS: "2000" };
-    for (const name of SERVICE_NAMES) services.push(await startNatsService(natsConfig(name, {}, env), createLogger(`nats:${name}`, "error")));
+    for (const name of SERVICE_NAMES) services.push(await startNatsService(natsConfig(name, {}, env), createLogger(`nats:${name}`, "warn")));
     client = await NatsWorkflowClient.connect({ natsUrl: cluster.url, requestTimeoutMs: 2_000 });
     watcher = await connect({ servers: cluster.url.split(","), maxReconnectAttempts: -1, reconnectTimeWait: 250 });
 
@@ -79,7 +79,12 @@ async function drill(victim: Victim, replicas = 3): Promise<void> {
     await eventually("every placement answered", () => (accepted.length + failed.length === 240 ? true : undefined), 60_000);
     expect(failed, "placements that failed to the client").to.deep.equal([]);
 
-    for (const id of accepted) await orderReaches(client, id, OrderStatus.ORDER_STATUS_COMPLETED, 60_000);
+    for (const id of accepted)
+      await orderReaches(client, id, OrderStatus.ORDER_STATUS_COMPLETED, 60_000).catch(async (err: unknown) => {
+        // What the broker holds for the services, to tell a stuck consumer from lost work.
+        console.log(`      consumers: ${JSON.stringify(await readConsumerStates(await watcher!.jetstreamManager()))}`);
+        throw err;
+      });
     const ledger = new Ledger(dir);
     try {
       const snap = ledger.snapshot();
