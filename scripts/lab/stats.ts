@@ -59,20 +59,22 @@ export function pairedFinding(spec: FindingSpec, a: readonly number[], b: readon
   return finding(spec, back(mean), back(low), back(high), usable.length);
 }
 
+/** A sample's size, mean (0 when empty) and variance (infinite below two values). */
+function sampleStats(xs: readonly number[]): { n: number; mean: number; variance: number } {
+  const n = xs.length;
+  const mean = n === 0 ? 0 : xs.reduce((x, y) => x + y, 0) / n;
+  const variance = n < 2 ? Infinity : xs.reduce((acc, x) => acc + (x - mean) ** 2, 0) / (n - 1);
+  return { n, mean, variance };
+}
+
 /**
  * Compares two independent samples (e.g. completions in each second before and after a change):
  * the ratio of their means, with a 95 % interval from the delta method and Student's t on the
  * smaller sample's degrees of freedom (a conservative stand-in for Welch's).
  */
 export function unpairedRatioFinding(spec: FindingSpec & { kind: "ratio" }, a: readonly number[], b: readonly number[]): Finding {
-  const stats = (xs: readonly number[]) => {
-    const n = xs.length;
-    const mean = n === 0 ? 0 : xs.reduce((x, y) => x + y, 0) / n;
-    const variance = n < 2 ? Infinity : xs.reduce((acc, x) => acc + (x - mean) ** 2, 0) / (n - 1);
-    return { n, mean, variance };
-  };
-  const x = stats(a);
-  const y = stats(b);
+  const x = sampleStats(a);
+  const y = sampleStats(b);
   if (x.mean <= 0 || y.mean <= 0) return finding(spec, Number.NaN, -Infinity, Infinity, Math.min(x.n, y.n));
   const ratio = x.mean / y.mean;
   const se = ratio * Math.sqrt(x.variance / (x.n * x.mean ** 2) + y.variance / (y.n * y.mean ** 2));
@@ -86,14 +88,8 @@ export function unpairedRatioFinding(spec: FindingSpec & { kind: "ratio" }, a: r
  * settings.
  */
 export function unpairedDifferenceFinding(spec: FindingSpec & { kind: "difference" }, a: readonly number[], b: readonly number[]): Finding {
-  const stats = (xs: readonly number[]) => {
-    const n = xs.length;
-    const mean = n === 0 ? Number.NaN : xs.reduce((x, y) => x + y, 0) / n;
-    const variance = n < 2 ? Infinity : xs.reduce((acc, x) => acc + (x - mean) ** 2, 0) / (n - 1);
-    return { n, mean, variance };
-  };
-  const x = stats(a);
-  const y = stats(b);
+  const x = sampleStats(a);
+  const y = sampleStats(b);
   const estimate = x.mean - y.mean;
   const half = t95(Math.min(x.n, y.n) - 1) * Math.sqrt(x.variance / x.n + y.variance / y.n);
   return finding(spec, estimate, estimate - half, estimate + half, Math.min(x.n, y.n));
