@@ -52,6 +52,8 @@ export async function startNatsCluster(options: {
   onOutput?: (node: string, line: string) => void;
   sync?: NatsSync;
   secure?: CertificateSet;
+  /** The nats-server binary every node runs (default: ensureNatsServer()). */
+  binary?: string;
   /** Each node on its own host of this lab network (n1, n2, …; added when missing), so that links between them can be cut. */
   net?: LabNet;
   /**
@@ -111,8 +113,15 @@ export async function startNatsCluster(options: {
       mkdirSync(storeDir, { recursive: true });
       const onOutput = options.onOutput && ((line: string) => options.onOutput!(node, line));
       if (configs)
-        return startNatsServer({ storeDir, port, secure: { configFile: configs[i]!.confFile, monitorPort: monitorPorts[i]!, connect: admin }, onOutput });
+        return startNatsServer({
+          storeDir,
+          port,
+          binary: options.binary,
+          secure: { configFile: configs[i]!.confFile, monitorPort: monitorPorts[i]!, connect: admin },
+          onOutput,
+        });
       return startNatsServer({
+        binary: options.binary,
         storeDir,
         port,
         monitorPort: monitorPorts[i],
@@ -180,7 +189,10 @@ async function waitForEveryPeer(nodes: readonly ManagedNatsServer[], size: numbe
     );
     const metas = views.filter((v): v is MetaCluster => typeof v !== "string");
     const leader = metas[0]?.leader;
-    const leaderView = metas.find((m) => m.replicas !== undefined);
+    // The leader's own view: only it knows which peers are current (2.11+ lists the peers on every
+    // node, a follower's each marked not current; 2.10 lists them on the leader alone).
+    const leaderAt = views[nodes.findIndex((_, i) => `n${i + 1}` === leader)];
+    const leaderView = typeof leaderAt === "string" ? undefined : leaderAt;
     const formed =
       metas.length === nodes.length &&
       leader !== undefined &&

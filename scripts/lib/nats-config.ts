@@ -31,6 +31,8 @@ export interface NatsConfigOptions {
   confName?: string;
   /** "always": sync_interval: always, JetStream fsyncs before every acknowledgement. */
   sync?: NatsSync;
+  /** The server's feature flags (2.14+), e.g. { js_ack_fc_v2: true }: acks on the new subject format. */
+  featureFlags?: Record<string, boolean>;
 }
 
 /** How JetStream flushes its store: "default" (about every 2 minutes, and on shutdown) or "always" (before every acknowledgement). */
@@ -110,6 +112,9 @@ export function writeNatsConfig(o: NatsConfigOptions): SecureNatsFiles {
         ]
       : []),
     `jetstream { store_dir: ${quote(storeDir)}${o.sync === "always" ? ", sync_interval: always" : ""} }`,
+    ...(o.featureFlags && Object.keys(o.featureFlags).length > 0
+      ? [`feature_flags { ${Object.entries(o.featureFlags).map(([k, v]) => `${k}: ${v}`).join(", ")} }`]
+      : []),
     ...(o.tlsDir
       ? [
           "tls {",

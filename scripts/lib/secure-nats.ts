@@ -35,14 +35,16 @@ export async function startSecureNats(
   certs: CertificateSet,
   env: Record<string, string | undefined> = {},
   sync: NatsSync = "default",
+  more: { featureFlags?: Record<string, boolean>; binary?: string } = {},
 ): Promise<SecureNats> {
   const port = await freePort();
   const monitorPort = await freePort();
-  const files = writeNatsConfig({ out: dir, port, monitorPort, tlsDir: certs.dir, sync });
+  const files = writeNatsConfig({ out: dir, port, monitorPort, tlsDir: certs.dir, sync, featureFlags: more.featureFlags });
   const admin = identity(certs, "admin", files.seeds).nats();
   const server = await startNatsServer({
     storeDir: files.storeDir,
     port,
+    binary: more.binary,
     secure: { configFile: files.confFile, monitorPort, connect: credentialOptions(admin) },
   });
   try {

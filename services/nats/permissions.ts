@@ -16,9 +16,19 @@ export interface Permissions {
   allowResponses: boolean;
 }
 
-/** What consuming one durable pull consumer takes: its info, its pull requests, its acks. */
+/**
+ * What consuming one durable pull consumer takes: its info, its pull requests, its acks. Acks go to
+ * the message's reply subject, in one of two formats: `$JS.ACK.<stream>.<consumer>.…`, and, on
+ * nats-server 2.14+ with the js_ack_fc_v2 feature flag, `$JS.ACK.<domain>.<account hash>.<stream>.<consumer>.…`
+ * (domain "_" when none). Both are allowed, each for this stream and consumer only.
+ */
 function consuming(c: ConsumerDeclaration): string[] {
-  return [`$JS.API.CONSUMER.INFO.${c.stream}.${c.durable}`, `$JS.API.CONSUMER.MSG.NEXT.${c.stream}.${c.durable}`, `$JS.ACK.${c.stream}.${c.durable}.>`];
+  return [
+    `$JS.API.CONSUMER.INFO.${c.stream}.${c.durable}`,
+    `$JS.API.CONSUMER.MSG.NEXT.${c.stream}.${c.durable}`,
+    `$JS.ACK.${c.stream}.${c.durable}.>`,
+    `$JS.ACK.*.*.${c.stream}.${c.durable}.>`,
+  ];
 }
 
 /** What a worker needs besides its consumer: the account check every JetStream manager makes, and its own inbox. */

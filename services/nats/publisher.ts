@@ -29,14 +29,23 @@ export interface Published {
 const TRANSIENT_CODES = new Set<string>([ErrorCode.NoResponders, ErrorCode.Timeout, ErrorCode.Disconnect]);
 
 /**
+ * JetStream's error 10158, "duplicate message id is in process" (409): nats-server 2.11+ answers so
+ * a publish whose message id is still being stored from an earlier publish. Like the unconfirmed
+ * duplicate of older servers, it says nothing yet about whether the stream will hold the message.
+ */
+export const DUPLICATE_IN_PROCESS = 10158;
+
+/**
  * Failures that say nothing about the message, only that no stream leader
  * answered in time: while JetStream elects one (a server of the cluster went
- * away), or while the client reconnects. Publishing again with the same
- * message id is safe: the stream keeps one copy.
+ * away), or while the client reconnects; or that an earlier publish of the same
+ * id is still in flight. Publishing again with the same message id is safe: the
+ * stream keeps one copy.
  */
 export function isTransientPublishFailure(err: unknown): boolean {
   const code: string = (err as NatsError).code;
-  return TRANSIENT_CODES.has(code) || (err as NatsError).api_error?.code === 503 || err instanceof UnconfirmedPublishError;
+  const api = (err as NatsError).api_error;
+  return TRANSIENT_CODES.has(code) || api?.code === 503 || api?.err_code === DUPLICATE_IN_PROCESS || err instanceof UnconfirmedPublishError;
 }
 
 /**
@@ -44,7 +53,7 @@ export function isTransientPublishFailure(err: unknown): boolean {
  * id with sequence 0 while its message is being replicated, and answers a re-publish of that id so;
  * when the stream's leader changes before the message is stored, the staged id stays until the
  * duplicate window ends, and every re-publish is answered so although the stream never held the
- * message (nats-server#5827 and #6486, fixed in 2.11). Taken as a confirmation, it loses the
+ * message (nats-server#5827 and #6486, fixed in 2.11, which answers error 10158 instead). Taken as a confirmation, it loses the
  * message; it is retried instead, like an ack that did not come.
  */
 export function isUnconfirmedDuplicate(ack: { duplicate: boolean; seq: number }): boolean {

@@ -41,7 +41,14 @@ export async function startNatsInProcess(options: StackOptions): Promise<NatsInP
   let files: SecureNatsFiles | undefined;
   let url: string;
   if (size > 1) {
-    const cluster = await startNatsCluster({ dir: join(dataDir, "nats"), size, sync: options.sync, secure: certs, net: options.net });
+    const cluster = await startNatsCluster({
+      dir: join(dataDir, "nats"),
+      size,
+      sync: options.sync,
+      secure: certs,
+      net: options.net,
+      binary: options.natsServer?.binary,
+    });
     ({ nodes, url, files } = cluster);
     if (certs && files)
       await provisionAsAdmin(url, identity(certs, "admin", files.seeds).nats(), common).catch(async (err: unknown) => {
@@ -49,12 +56,12 @@ export async function startNatsInProcess(options: StackOptions): Promise<NatsInP
         throw err;
       });
   } else if (certs) {
-    const secured = await startSecureNats(join(dataDir, "nats"), certs, common, options.sync);
+    const secured = await startSecureNats(join(dataDir, "nats"), certs, common, options.sync, options.natsServer);
     ({ files } = secured);
     nodes = [secured.server];
     url = secured.server.url;
   } else {
-    const server = await startNatsServer({ storeDir: join(dataDir, "nats"), sync: options.sync });
+    const server = await startNatsServer({ storeDir: join(dataDir, "nats"), sync: options.sync, binary: options.natsServer?.binary });
     nodes = [server];
     url = server.url;
   }

@@ -89,6 +89,7 @@ export class ProcessStack implements Stack {
         secure: options.secure,
         net: options.net,
         routeLinks: options.links,
+        binary: options.natsServer?.binary,
       });
       const env = { NATS_STREAM_REPLICAS: String(Math.min(3, options.cluster)), ...options.env };
       if (options.secure && cluster.files)
@@ -98,13 +99,14 @@ export class ProcessStack implements Stack {
         });
       stack = new ProcessStack({ ...options, env }, undefined, undefined, cluster.files, cluster, owned);
     } else if (options.secure) {
-      const secured = await startSecureNats(join(options.dataDir, "nats-secure"), options.secure, options.env, options.sync);
+      const secured = await startSecureNats(join(options.dataDir, "nats-secure"), options.secure, options.env, options.sync, options.natsServer);
       stack = new ProcessStack(options, undefined, secured.server, secured.files, undefined, owned);
     } else {
       const broker = options.net?.addHost(`${options.hostPrefix}-broker`);
       const nats = await startNatsServer({
         storeDir: dataPaths(options.dataDir).natsStoreDir,
         sync: options.sync,
+        binary: options.natsServer?.binary,
         // On its own host every port is free: the one nats-server uses by default.
         ...(broker && { port: 4222, on: { exec: options.net!.exec(broker.name), address: broker.address } }),
       }).catch((err: unknown) => {

@@ -28,6 +28,11 @@ export interface StackOptions {
   /** NATS: "always" makes the broker fsync before every acknowledgement. */
   sync?: NatsSync;
   /**
+   * NATS: the private broker's binary (default: ensureNatsServer(), the newest there is) and, in the
+   * secure profile, its feature flags (2.14+, e.g. { js_ack_fc_v2: true }).
+   */
+  natsServer?: { binary?: string; featureFlags?: Record<string, boolean> };
+  /**
    * processes: how many processes of each service (1). Replicas share their service's database; in
    * gRPC mode the order service is given every replica's address, in NATS mode they share the
    * service's durable consumers.
