@@ -15,7 +15,7 @@ import { noiseRecord, type NoiseProbe } from "./lab/run/noise-probe.js";
 import { DEFAULT_SCENARIO_IDS, SCENARIOS, SCENARIO_IDS } from "./lab/scenarios/registry.js";
 import { PROFILES, type Profile } from "./lab/settings.js";
 import { writeCertificates, type CertificateSet } from "./lib/certs.js";
-import { ensureNatsServer, natsServerVersion } from "./lib/nats-server.js";
+import { checkedNatsServer, describeNatsServer, ensureNatsServer, natsServerVersion } from "./lib/nats-server.js";
 import { LabNet, labNetUnavailable } from "./lib/net/lab-net.js";
 
 function list<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: readonly T[]): T[] {
@@ -38,6 +38,7 @@ async function main(): Promise<void> {
       "keep-data": { type: "boolean", default: false },
       secure: { type: "boolean", default: false },
       net: { type: "boolean", default: false },
+      "nats-server": { type: "string" },
     },
   });
   const profile: Profile = values.quick ? "quick" : values.short ? "short" : "full";
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
   const createdAt = new Date().toISOString();
   const outDir = resolve(values.out ?? join("reports", createdAt.replace(/[:.]/g, "-")));
   mkdirSync(outDir, { recursive: true });
-  ensureNatsServer();
+  process.stderr.write(`[lab] ${describeNatsServer(ensureNatsServer())}\n`);
   const why = values.net ? labNetUnavailable() : undefined;
   if (why) throw new Error(`--net: ${why}`);
   if (values.net && values.secure) throw new Error("--net with --secure: the development certificates name localhost, not the lab's hosts; choose one");
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
     log: (l) => process.stderr.write(`${l}\n`),
     secure: values.secure,
     net,
+    otherNatsServer: values["nats-server"] === undefined ? undefined : checkedNatsServer(values["nats-server"], "--nats-server"),
     // One development CA per run, made when a secure run first needs it.
     certificates: () => (certs ??= writeCertificates(join(outDir, "data", "tls"), { force: true })),
   };

@@ -78,7 +78,7 @@ async function main(): Promise<void> {
       console.log(JSON.stringify(report, null, 2));
       return;
     }
-    console.log(`NATS ${report.server} at ${url}`);
+    console.log(`nats-server v${report.server} (${nc.info?.server_name ?? "unnamed"}) at ${url}`);
     console.log(
       monitorUrl
         ? `Monitoring: ${monitorUrl}/varz (server), ${monitorUrl}/jsz (JetStream), ${monitorUrl}/healthz: ${health}\n`

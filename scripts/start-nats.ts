@@ -15,7 +15,7 @@ import { dataPaths } from "../services/common/data-paths.js";
 import { ensureCertificates } from "./lib/certs.js";
 import { startNatsCluster, type ManagedNatsCluster } from "./lib/nats-cluster.js";
 import { natsSync } from "./lib/nats-config.js";
-import { startNatsServer, type ManagedNatsServer } from "./lib/nats-server.js";
+import { describeNatsServer, startNatsServer, type ManagedNatsServer } from "./lib/nats-server.js";
 import { identity } from "./lib/identity.js";
 import { startSecureNats } from "./lib/secure-nats.js";
 import { recordNatsUrl } from "./lib/nats-url-file.js";
@@ -41,6 +41,7 @@ async function main(): Promise<void> {
   let managed: ManagedNatsServer | undefined;
   let natsUrl = process.env.NATS_URL;
   const perService: Record<string, Record<string, string>> = {};
+  if (!natsUrl || clusterSize > 0) process.stderr.write(`[start:nats] ${describeNatsServer()}\n`);
   if (clusterSize > 0) {
     cluster = await startNatsCluster({
       dir: resolve(join(DATA_DIR, "cluster")),

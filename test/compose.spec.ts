@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { execFile, execFileSync } from "node:child_process";
 import { promisify } from "node:util";
 import { PROJECT_ROOT } from "../scripts/lib/process-group.js";
+import { versionAtLeast } from "../scripts/lib/nats-server.js";
 
 const run = promisify(execFile);
 
@@ -100,8 +101,8 @@ describe("docker-compose.yml", function () {
     for (const node of ["nats-1", "nats-2", "nats-3"]) {
       const [, version] = /^nats:(\d+\.\d+\.\d+)/.exec(s[node]!.image ?? "") ?? [];
       expect(version, "pinned nats image").to.be.a("string");
-      const [major, minor, patch] = version!.split(".").map(Number) as [number, number, number];
-      expect(major * 1e6 + minor * 1e3 + patch).to.be.at.least(2_010_023);
+      // 2.14.1 has both fixes of duplicate ids racing a leader change (nats-server#5827, #6486, #8106).
+      expect(versionAtLeast(version!, "2.14.1"), `${node} pins nats ${version}`).to.equal(true);
       expect(s[node]!.command).to.deep.equal(["-c", `/secrets/nats/${node}.conf`]);
       expect(s[node]!.volumes?.map((v) => (typeof v === "string" ? v : `${v.source}:${v.target}`).split(":")[1])).to.include("/data");
     }

@@ -1,10 +1,11 @@
 import { expect } from "chai";
 import { execFile, execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { PROJECT_ROOT } from "../scripts/lib/process-group.js";
+import { versionAtLeast } from "../scripts/lib/nats-server.js";
 
 const run = promisify(execFile);
 
@@ -106,5 +107,12 @@ describe("Kubernetes manifests (deploy/k8s, kustomize)", function () {
     }
     const job = objects.find((o) => o.kind === "Job" && o.metadata.name === "nats-provision")!;
     expect(JSON.stringify(job)).to.include("dist/scripts/nats-provision.js").and.include("/secrets/nkeys/admin.nk");
+  });
+
+  it("pins the chart's nats-server to a line with the duplicate-id fixes (2.14.1 or later)", () => {
+    const values = readFileSync(join(PROJECT_ROOT, "deploy/k8s/overlays/nats/nats-values.yaml"), "utf8");
+    const [, tag] = /^container:\n\s+image:\n\s+tag:\s*"?(\d+\.\d+\.\d+)/m.exec(values) ?? [];
+    expect(tag, "container.image.tag of nats-values.yaml").to.be.a("string");
+    expect(versionAtLeast(tag!, "2.14.1"), `the chart pins nats ${tag}`).to.equal(true);
   });
 });

@@ -113,7 +113,11 @@ export function writeNatsConfig(o: NatsConfigOptions): SecureNatsFiles {
       : []),
     `jetstream { store_dir: ${quote(storeDir)}${o.sync === "always" ? ", sync_interval: always" : ""} }`,
     ...(o.featureFlags && Object.keys(o.featureFlags).length > 0
-      ? [`feature_flags { ${Object.entries(o.featureFlags).map(([k, v]) => `${k}: ${v}`).join(", ")} }`]
+      ? [
+          `feature_flags { ${Object.entries(o.featureFlags)
+            .map(([k, v]) => `${k}: ${v}`)
+            .join(", ")} }`,
+        ]
       : []),
     ...(o.tlsDir
       ? [

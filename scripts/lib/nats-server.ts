@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, constants, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loopbackHost } from "./loopback.js";
@@ -44,9 +44,10 @@ export function versionOf(binary: string): string {
   let v = versions.get(binary);
   if (v === undefined) {
     try {
-      v = execFileSync(binary, ["--version"], { encoding: "utf8" })
+      const printed = execFileSync(binary, ["--version"], { encoding: "utf8" })
         .trim()
         .replace(/^nats-server:\s*v?/, "");
+      v = /^\d+\.\d+\.\d+/.test(printed) ? printed : "unknown";
     } catch {
       v = "unknown";
     }
@@ -80,14 +81,18 @@ function candidates(): string[] {
   return [...new Set([...own, ...dirs.map((d) => join(d, "nats-server"))])].filter(executable);
 }
 
-/** NATS_SERVER_BIN, when set: a nats-server of 2.10 or later, or a configuration error naming it. */
+/** A nats-server binary given by hand (`source`: the setting or flag that named it): 2.10 or later, or a configuration error naming the source. */
+export function checkedNatsServer(given: string, source: string): string {
+  if (!executable(given)) throw new ConfigError(`${source}: ${JSON.stringify(given)} is not an executable file`);
+  const version = versionOf(given);
+  if (!supportedVersion(version)) throw new ConfigError(`${source}: ${given} is nats-server ${version}; the project needs 2.10 or later`);
+  return given;
+}
+
+/** NATS_SERVER_BIN, when set. */
 function fromEnv(): string | undefined {
   const given = process.env.NATS_SERVER_BIN;
-  if (!given) return undefined;
-  if (!executable(given)) throw new ConfigError(`NATS_SERVER_BIN: ${JSON.stringify(given)} is not an executable file`);
-  const version = versionOf(given);
-  if (!supportedVersion(version)) throw new ConfigError(`NATS_SERVER_BIN: ${given} is nats-server ${version}; the project needs 2.10 or later`);
-  return given;
+  return given ? checkedNatsServer(given, "NATS_SERVER_BIN") : undefined;
 }
 
 /** The newest nats-server of 2.10 or later there is (NATS_SERVER_BIN when set). */

@@ -42,9 +42,9 @@ describe("publishing into a replicated stream: only an ack with a sequence confi
       const raw: RawAnswer[] = [];
       for (let probe = 0; probe < 20; probe++)
         raw.push(
-          ...(await Promise.allSettled(Array.from({ length: 5 }, () => js.publish(ROUTES.orderPlaced.subject, new Uint8Array(1), { msgID: `probe-${probe}` })))).map(
-            answerOf,
-          ),
+          ...(
+            await Promise.allSettled(Array.from({ length: 5 }, () => js.publish(ROUTES.orderPlaced.subject, new Uint8Array(1), { msgID: `probe-${probe}` })))
+          ).map(answerOf),
         );
       const count = (a: RawAnswer) => raw.filter((x) => x === a).length;
       console.log(

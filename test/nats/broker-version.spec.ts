@@ -1,8 +1,19 @@
 import { expect } from "chai";
+import { execFileSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startNatsServer, supportedVersion } from "../../scripts/lib/nats-server.js";
+import {
+  checkedNatsServer,
+  ensureNatsServer,
+  findNatsServer,
+  startNatsServer,
+  supportedVersion,
+  versionAtLeast,
+  versionOf,
+} from "../../scripts/lib/nats-server.js";
+import { PROJECT_ROOT } from "../../scripts/lib/process-group.js";
+import { ConfigError } from "../../services/common/config-error.js";
 
 describe("the nats-server the project starts", () => {
   it("is 2.10 or later", async () => {
@@ -17,8 +28,43 @@ describe("the nats-server the project starts", () => {
     }
   });
 
-  it("tells 2.10 and later from older servers", () => {
+  it("tells 2.10 and later from older servers, and orders versions by their numbers", () => {
     expect(["2.10.0", "2.10.27", "2.11.1", "3.0.0"].map(supportedVersion)).to.deep.equal([true, true, true, true]);
     expect(["2.9.10", "2.2.0", "1.4.1", "unknown"].map(supportedVersion)).to.deep.equal([false, false, false, false]);
+    expect(versionAtLeast("2.15.1", "2.14.1")).to.equal(true);
+    expect(versionAtLeast("2.9.10", "2.10.0")).to.equal(false);
+    expect(versionAtLeast("2.10.27", "2.10.27")).to.equal(true);
+    expect(versionAtLeast("2.14.0", "2.14.1")).to.equal(false);
+  });
+
+  it("is the newest there is unless NATS_SERVER_BIN names one", function () {
+    if (process.env.NATS_SERVER_BIN) {
+      expect(ensureNatsServer()).to.equal(process.env.NATS_SERVER_BIN);
+      return;
+    }
+    const chosen = versionOf(ensureNatsServer());
+    // Every other nats-server of 2.10 or later on this machine is at most as new.
+    const others = execFileSync("bash", ["-c", "which -a nats-server; ls .tools/nats-server/*/usr/sbin/nats-server /usr/sbin/nats-server 2>/dev/null; true"], {
+      cwd: PROJECT_ROOT,
+      encoding: "utf8",
+    })
+      .split("\n")
+      .filter(Boolean)
+      .map(versionOf)
+      .filter(supportedVersion);
+    for (const v of others) expect(versionAtLeast(chosen, v), `chose ${chosen} although ${v} is there`).to.equal(true);
+    expect(findNatsServer()).to.equal(ensureNatsServer());
+  });
+
+  it("refuses a NATS_SERVER_BIN that is no nats-server of 2.10 or later, naming the setting", () => {
+    expect(() => checkedNatsServer("/nonexistent/nats-server", "NATS_SERVER_BIN"))
+      .to.throw(ConfigError)
+      .with.property("message")
+      .that.matches(/^NATS_SERVER_BIN: "\/nonexistent\/nats-server" is not an executable file/);
+    // An executable that prints no nats-server version.
+    expect(() => checkedNatsServer("/bin/true", "--nats-server"))
+      .to.throw(ConfigError)
+      .with.property("message")
+      .that.matches(/^--nats-server: \/bin\/true is nats-server unknown; the project needs 2.10 or later/);
   });
 });

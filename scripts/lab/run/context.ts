@@ -17,6 +17,11 @@ export interface LabContext {
    * client, the bare chains and the work floor stay on the main host.
    */
   net?: LabNet;
+  /**
+   * --nats-server PATH: a nats-server the broker-versions scenario prices against the default one
+   * (default: Debian 13's 2.10, fetched into .tools/ when it can be).
+   */
+  otherNatsServer?: string;
   /** The lab's development certificates, made once per run when a secure run needs them. */
   certificates?(): CertificateSet;
   /** The machine's noise, probed at every measured round. */

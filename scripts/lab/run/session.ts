@@ -31,6 +31,8 @@ export interface SessionOptions {
   cluster?: number;
   /** NATS: "always" makes the broker fsync before every acknowledgement. */
   sync?: NatsSync;
+  /** NATS: the broker's binary (default: the lab's nats-server). */
+  natsServer?: string;
   /** Every hop through a link with this one-way delay, which the scenario can cut (StackOptions.links). */
   links?: { delayMs?: number; jitterMs?: number };
   /** Each process of the stack (a cluster's nodes included) on its own host of this lab network (default: the lab's --net). */
@@ -69,6 +71,7 @@ export async function openSession(ctx: LabContext, scenario: string, mode: Mode,
     secure: certs,
     cluster: options.cluster,
     sync: options.sync,
+    natsServer: options.natsServer ? { binary: options.natsServer } : undefined,
     links: options.links,
     // The secure profile's development certificates name localhost: it stays on the main host.
     net: options.net ?? (certs ? undefined : ctx.net),

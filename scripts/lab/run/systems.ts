@@ -18,6 +18,8 @@ export interface SystemOptions {
   secure?: boolean;
   cluster?: number;
   sync?: NatsSync;
+  /** NATS: the broker's binary (default: the lab's nats-server). */
+  natsServer?: string;
 }
 
 /** The systems of the selected modes, interleaved so that a mode and its bare chain run next to each other. */

@@ -1,5 +1,6 @@
 import { addresses } from "./addresses.js";
 import { baseline } from "./baseline.js";
+import { brokerVersions } from "./broker-versions.js";
 import { capacity } from "./capacity.js";
 import { cluster } from "./cluster.js";
 import { crash } from "./crash.js";
@@ -21,6 +22,7 @@ export const SCENARIOS: readonly Scenario[] = [
   traces,
   secure,
   durability,
+  brokerVersions,
   latency,
   scaleOut,
   cluster,
@@ -36,6 +38,7 @@ export const SCENARIO_IDS: readonly string[] = SCENARIOS.map((s) => s.id);
 
 /**
  * What a run without --scenarios runs: every scenario but those only asked for by name. The
- * partition scenario is one: it needs root, and it cuts a cluster apart for half a minute.
+ * partition scenario is one: it needs root, and it cuts a cluster apart for half a minute; so is
+ * broker-versions, four NATS systems on two servers for several rounds.
  */
 export const DEFAULT_SCENARIO_IDS: readonly string[] = SCENARIOS.filter((s) => !s.onlyByName).map((s) => s.id);
