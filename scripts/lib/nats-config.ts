@@ -102,7 +102,7 @@ export function writeNatsConfig(o: NatsConfigOptions): SecureNatsFiles {
   if (!o.storeDir) mkdirSync(storeDir, { recursive: true });
   const { seeds, publicKeys, authorization } = natsUsers(nkeyDir);
   const lines = [
-    "# Written by npm run nats:config: the secure profile. Identities and permissions: README, 'Security'.",
+    "# Written by npm run nats:config: the secure profile. Identities and permissions: docs/security.md.",
     `listen: "${host}:${o.port}"`,
     ...(o.monitorPort !== undefined ? [`http: "${host}:${o.monitorPort}"`] : []),
     ...(o.cluster

@@ -53,6 +53,9 @@ export interface ConsumerStateView {
   ackFloorSeq: number;
   leader?: string;
   streamMessages: number;
+  /** The stream's first and last sequence: messages past deliveredSeq with pending 0 mean the consumer lost count. */
+  streamFirstSeq: number;
+  streamLastSeq: number;
 }
 
 /** Each durable consumer's state beside its stream's, or the error that answered instead. */
@@ -72,6 +75,8 @@ export async function readConsumerStates(jsm: JetStreamManager): Promise<Array<C
           ackFloorSeq: info.ack_floor.stream_seq,
           leader: info.cluster?.leader,
           streamMessages: stream.state.messages,
+          streamFirstSeq: stream.state.first_seq,
+          streamLastSeq: stream.state.last_seq,
         };
       } catch (err) {
         return { durable: c.durable, error: (err as Error).message };
