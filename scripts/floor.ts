@@ -14,7 +14,7 @@ import { medianAndSpread } from "./lab/stats.js";
 import { SYSTEM_NAME, type CpuPerOrder } from "./lab/report/model.js";
 import { startRawGrpcChain, startRawNatsChain } from "./lab/run/raw-chains.js";
 import { cpuPerOrder, processReader, type CpuReading } from "./lab/run/systems.js";
-import { grpcTarget, natsTarget } from "./lab/run/targets.js";
+import { stackTarget } from "./lab/run/targets.js";
 import { startWorkFloor } from "./lab/run/work-floor.js";
 import { durationMs } from "./lib/duration.js";
 import { ensureNatsServer } from "./lib/nats-server.js";
@@ -38,7 +38,7 @@ async function startMode(mode: Mode): Promise<Measured> {
     dataDir,
     logFile: join(dataDir, "services.log"),
   });
-  const target = mode === "grpc" ? grpcTarget(stack.orderAddress) : await natsTarget(stack.natsUrl);
+  const target = await stackTarget(stack);
   const reader = processReader(
     () => stack.servicePids(),
     () => stack.brokerPids(),

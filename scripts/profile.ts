@@ -12,7 +12,7 @@ import { labOrder } from "./lab/run/lab-order.js";
 import { startStack } from "./lib/stack/start-stack.js";
 import { runLoad } from "./lab/run/load-generator.js";
 import { processCpuMs } from "./lib/proc-cpu.js";
-import { grpcTarget, natsTarget } from "./lab/run/targets.js";
+import { stackTarget } from "./lab/run/targets.js";
 import { durationMs } from "./lib/duration.js";
 import { ensureNatsServer } from "./lib/nats-server.js";
 
@@ -42,7 +42,8 @@ async function main(): Promise<void> {
     logFile: join(outDir, "services.log"),
     nodeArgs: (name) => ["--cpu-prof", `--cpu-prof-dir=${join(outDir, name)}`],
   });
-  const target = mode === "grpc" ? grpcTarget(stack.orderAddress) : await natsTarget(stack.nats!.url);
+  const target = await stackTarget(stack);
+  const brokerPid = () => stack.brokerPids()[0];
   const runId = `profile-${Date.now().toString(36)}`;
   let completed: number;
   let brokerCpuMs: number | undefined;
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
       progressLabel: `warm-up ${mode}`,
     });
     measuredFromUs = Number(process.hrtime.bigint() / 1000n);
-    const brokerBefore = processCpuMs(stack.nats?.pid());
+    const brokerBefore = processCpuMs(brokerPid());
     const result = await runLoad(target, {
       rate,
       durationMs: durationMs(values.duration),
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
       progressLabel: `profile ${mode} @ ${rate}/s`,
     });
     completed = result.completed;
-    const brokerAfter = processCpuMs(stack.nats?.pid());
+    const brokerAfter = processCpuMs(brokerPid());
     if (brokerBefore !== undefined && brokerAfter !== undefined) brokerCpuMs = brokerAfter - brokerBefore;
     console.log(
       `${mode} @ ${rate}/s: sent ${result.sent}, completed ${result.completed}, complete p50 ${result.complete.p50} ms, p99 ${result.complete.p99} ms`,

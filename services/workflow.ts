@@ -5,6 +5,11 @@ export interface Placement {
   orderId: string;
   /** gRPC: COMPLETED (or an error is thrown). NATS: ACCEPTED, i.e. the stream holds the order. */
   status: OrderStatus;
+  /**
+   * NATS: true when the stream already held a message with this order id inside its duplicate
+   * window, and kept the first (this placement changed nothing). Absent where the answer cannot say.
+   */
+  duplicate?: boolean;
 }
 
 /** How one placement travels. */

@@ -140,7 +140,7 @@ export function describeOrderWorkflow(name: string, makeHarness: MakeHarness): v
       );
       if (h.capabilities.reportsIdempotencyConflicts) expect(outcome).to.be.instanceOf(IdempotencyConflictError);
       // Otherwise the broker takes it and drops it as a duplicate of the order id (see the NATS failure paths for a reuse outside the window).
-      else expect(outcome).to.deep.equal({ orderId: order.orderId, status: ACCEPTED });
+      else expect(outcome).to.deep.equal({ orderId: order.orderId, status: ACCEPTED, duplicate: true });
       expectExactlyOnce(order, await h.client.getOrder(order.orderId));
       expect((await h.client.getOrder(order.orderId)).currency).to.equal(order.currency);
     });

@@ -54,14 +54,14 @@ export class NatsWorkflowClient implements OrderWorkflowClient {
 
   async placeOrder(order: Order, options: PlaceOptions = {}): Promise<Placement> {
     const withId = order.orderId === "" ? { ...order, orderId: randomUUID() } : order;
-    await publishMessage(
+    const published = await publishMessage(
       this.#nc.jetstream(),
       ROUTES.orderPlaced,
       withId,
       { orderId: withId.orderId, msgId: withId.orderId },
       { tracing: this.#tracing, retryMs: this.#publishRetryMs, parent: traceFromTraceparent(options.traceparent, options.tracestate) },
     );
-    return { orderId: withId.orderId, status: OrderStatus.ORDER_STATUS_ACCEPTED };
+    return { orderId: withId.orderId, status: OrderStatus.ORDER_STATUS_ACCEPTED, duplicate: published.duplicate };
   }
 
   async getOrder(orderId: string): Promise<OrderView> {

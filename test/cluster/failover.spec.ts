@@ -1,37 +1,26 @@
 import { expect } from "chai";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { connect, type NatsConnection } from "nats";
-import { startNatsCluster, type ManagedNatsCluster } from "../../scripts/lib/nats-cluster.js";
-import type { ManagedNatsServer } from "../../scripts/lib/nats-server.js";
+import type { NatsInProcessStack } from "../../scripts/lib/stack/nats-in-process.js";
+import { startStack } from "../../scripts/lib/stack/start-stack.js";
 import { Ledger } from "../../scripts/audit/ledger.js";
-import { natsConfig, SERVICE_NAMES } from "../../services/common/config.js";
 import { createLogger } from "../../services/common/logger.js";
-import type { RunningService } from "../../services/common/running-service.js";
 import { OrderStatus } from "../../services/gen/shop/v1/order.js";
 import { readConsumerStates, readDeadLetters } from "../../services/nats/inspect.js";
-import { startNatsService } from "../../services/nats/start-service.js";
 import { STREAMS } from "../../services/nats/topology.js";
 import { NatsWorkflowClient } from "../../services/nats/workflow-client.js";
 import { eventually } from "../support/eventually.js";
 import { sampleOrder } from "../support/orders.js";
 import { orderReaches } from "../support/order-status.js";
 
-/** Which node to kill: the leader of the ORDERS stream, or JetStream's meta leader. */
-type Victim = (cluster: ManagedNatsCluster, nc: NatsConnection) => Promise<ManagedNatsServer>;
+/** Which node to kill, by name ("n1"…): the leader of the ORDERS stream, or JetStream's meta leader. */
+type Victim = (stack: NatsInProcessStack, nc: NatsConnection) => Promise<string>;
 
-const nodeNamed = (cluster: ManagedNatsCluster, name: string) => cluster.nodes[Number(name.replace(/^n/, "")) - 1]!;
+const ordersLeader: Victim = async (_stack, nc) => (await (await nc.jetstreamManager()).streams.info(STREAMS.orders)).cluster!.leader!;
 
-const ordersLeader: Victim = async (cluster, nc) => {
-  const info = await (await nc.jetstreamManager()).streams.info(STREAMS.orders);
-  return nodeNamed(cluster, info.cluster!.leader!);
-};
-
-const metaLeader: Victim = async (cluster) => {
-  for (const node of cluster.nodes) {
+const metaLeader: Victim = async (stack) => {
+  for (const node of stack.nodes) {
     const jsz = (await fetch(`${node.monitorUrl}/jsz`).then((r) => r.json())) as { meta_cluster?: { leader?: string } };
-    if (jsz.meta_cluster?.leader) return nodeNamed(cluster, jsz.meta_cluster.leader);
+    if (jsz.meta_cluster?.leader) return jsz.meta_cluster.leader;
   }
   throw new Error("no server names a meta leader");
 };
@@ -44,16 +33,18 @@ const metaLeader: Victim = async (cluster) => {
  * and the restarted server must catch up.
  */
 async function drill(victim: Victim, replicas = 3): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), "gvn-cluster-"));
-  const cluster = await startNatsCluster({ dir: join(dir, "cluster") });
-  const services: RunningService[] = [];
+  const stack = await startStack({
+    mode: "nats",
+    where: "in-process",
+    cluster: 3,
+    env: { NATS_STREAM_REPLICAS: String(replicas), NATS_ACK_WAIT_MS: "5000", SHUTDOWN_GRACE_MS: "2000" },
+    log: (name) => createLogger(`nats:${name}`, "warn"),
+  });
   let client: NatsWorkflowClient | undefined;
   let watcher: NatsConnection | undefined;
   try {
-    const env = { DATA_DIR: dir, NATS_URL: cluster.url, NATS_STREAM_REPLICAS: String(replicas), NATS_ACK_WAIT_MS: "5000", SHUTDOWN_GRACE_MS: "2000" };
-    for (const name of SERVICE_NAMES) services.push(await startNatsService(natsConfig(name, {}, env), createLogger(`nats:${name}`, "warn")));
-    client = await NatsWorkflowClient.connect({ natsUrl: cluster.url, requestTimeoutMs: 2_000 });
-    watcher = await connect({ servers: cluster.url.split(","), maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+    client = await NatsWorkflowClient.connect({ natsUrl: stack.entry, requestTimeoutMs: 2_000 });
+    watcher = await connect({ servers: stack.entry.split(","), maxReconnectAttempts: -1, reconnectTimeWait: 250 });
 
     const accepted: string[] = [];
     const failed: string[] = [];
@@ -69,12 +60,12 @@ async function drill(victim: Victim, replicas = 3): Promise<void> {
       }
     })();
     await eventually("some orders accepted before the fault", () => (accepted.length >= 40 ? true : undefined));
-    const node = await victim(cluster, watcher);
-    await node.kill();
+    const node = await victim(stack, watcher);
+    await stack.control.stop(node, "SIGKILL");
     const sentAtKill = sent;
     // Down while 80 more orders (about two seconds' worth) are placed.
     await eventually("more orders placed while the server is down", () => (sent >= sentAtKill + 80 ? true : undefined), 30_000);
-    await node.start();
+    await stack.control.start(node);
     await sending;
     await eventually("every placement answered", () => (accepted.length + failed.length === 240 ? true : undefined), 60_000);
     expect(failed, "placements that failed to the client").to.deep.equal([]);
@@ -85,7 +76,7 @@ async function drill(victim: Victim, replicas = 3): Promise<void> {
         console.log(`      consumers: ${JSON.stringify(await readConsumerStates(await watcher!.jetstreamManager()))}`);
         throw err;
       });
-    const ledger = new Ledger(dir);
+    const ledger = new Ledger(stack.dataDir);
     try {
       const snap = ledger.snapshot();
       for (const id of accepted) {
@@ -114,9 +105,7 @@ async function drill(victim: Victim, replicas = 3): Promise<void> {
   } finally {
     await client?.close();
     await watcher?.close();
-    for (const s of services) await s.close();
-    await cluster.stop();
-    await rm(dir, { recursive: true, force: true });
+    await stack.close();
   }
 }
 

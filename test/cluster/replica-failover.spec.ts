@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ManagedProcess } from "../../scripts/lib/process-group.js";
-import { startStack } from "../../scripts/lib/stack/start-stack.js";
+import { startStack, withBroker } from "../../scripts/lib/stack/start-stack.js";
 import { Ledger } from "../../scripts/audit/ledger.js";
 import { dataPaths } from "../../services/common/data-paths.js";
 import { openReadOnly } from "../../services/common/sqlite.js";
@@ -37,7 +37,7 @@ async function deploy(mode: Mode, dataDir: string, orderTwice = false): Promise<
   });
   try {
     const client = await stack.connectClient();
-    const jsm = stack.capabilities.deadLetters ? await (await stack.natsConnection()).jetstreamManager() : undefined;
+    const jsm = withBroker(stack) ? await (await stack.natsConnection()).jetstreamManager() : undefined;
     return {
       client,
       victim: stack.processes.get(twice)!,

@@ -12,18 +12,23 @@ import { CONSUMERS } from "../../services/nats/topology.js";
 import { labOrder, labOrderById } from "../../scripts/lab/run/lab-order.js";
 import { CAPABILITIES } from "../../scripts/lib/stack/capabilities.js";
 import { loggedAt } from "../../scripts/lib/process-group.js";
-import { startStack } from "../../scripts/lib/stack/start-stack.js";
-import type { ProcessStack } from "../../scripts/lib/stack/process-stack.js";
+import { startStack, withBroker, type AnyProcessStack } from "../../scripts/lib/stack/start-stack.js";
+import type { NatsProcessStack } from "../../scripts/lib/stack/nats-process-stack.js";
+
+/** The stack of a drill that runs with a broker (can.hasBroker), to look into it. */
+function brokerOf(stack: AnyProcessStack): NatsProcessStack {
+  if (!withBroker(stack)) throw new Error(`the ${stack.mode} stack has no broker`);
+  return stack;
+}
 import { clientRecords, longestCall, runLoad, type LoadResult } from "../../scripts/lab/run/load-generator.js";
 import { stackTarget, type ClosableTarget } from "../../scripts/lab/run/targets.js";
 import { eventually } from "../support/eventually.js";
+import { Timeline } from "../../scripts/lib/timeline.js";
 
 interface Drill {
-  stack: ProcessStack;
+  stack: AnyProcessStack;
   target: ClosableTarget;
   runId: string;
-  /** Background work started by fault injection, awaited before the audit. */
-  pending: Array<Promise<unknown>>;
 }
 
 interface DrillOptions {
@@ -36,8 +41,8 @@ interface DrillOptions {
   clientDeadlineMs?: number;
   /** How long the load waits for completions before the audit steps take over (default 30 s). */
   drainTimeoutMs?: number;
-  setup?(d: Drill): Promise<void> | void;
-  inject?(d: Drill, elapsedMs: number): void;
+  /** The drill's faults, on the load's clock; every one has finished (and every window is undone) before the audit. */
+  faults?(d: Drill, timeline: Timeline): void;
   /** After the load, before the audit (e.g. re-publishing). */
   after?(d: Drill, result: LoadResult): Promise<void>;
   /** Checks of the drill's own, before the audit and the re-sends. */
@@ -67,17 +72,19 @@ export function describeFaultDrills(mode: Mode): void {
         logFile: join(dataDir, "services.log"),
       });
       const target = await stackTarget(stack, { deadlineMs: o.clientDeadlineMs ?? 5_000 });
-      const d: Drill = { stack, target, runId: `${name}-${Date.now().toString(36)}`, pending: [] };
+      const d: Drill = { stack, target, runId: `${name}-${Date.now().toString(36)}` };
       try {
-        await o.setup?.(d);
+        const timeline = new Timeline();
+        o.faults?.(d, timeline);
         const result = await runLoad(target, {
           rate: o.rate,
           durationMs: o.durationMs,
           makeOrder: (i) => labOrder(d.runId, i),
           drainTimeoutMs: o.drainTimeoutMs ?? 30_000,
-          onElapsed: (t) => o.inject?.(d, t),
+          startAt: timeline.t0,
+          onElapsed: (t) => timeline.tick(t),
         });
-        await Promise.all(d.pending);
+        await timeline.finish();
         await o.after?.(d, result);
         await o.check?.(d, result);
         const records = clientRecords(result.orders);
@@ -119,24 +126,15 @@ export function describeFaultDrills(mode: Mode): void {
       }
     }
 
-    /** Once, at elapsed time `at`: run `action` in the background. */
-    function once(at: number, action: (d: Drill) => Promise<unknown>) {
-      let done = false;
-      return (d: Drill, t: number) => {
-        if (done || t < at) return;
-        done = true;
-        d.pending.push(action(d));
-      };
-    }
-
     it("SIGKILL of billing mid-run, then a restart", async () => {
       await drill("kill-billing", {
         rate: 80,
         durationMs: 3_000,
-        inject: once(800, async (d) => {
-          await d.stack.signal("billing", "SIGKILL");
-          await d.stack.startService("billing");
-        }),
+        faults: (d, t) =>
+          t.at(800, "billing SIGKILL, then started again", async () => {
+            await d.stack.control.stop("billing", "SIGKILL");
+            await d.stack.control.start("billing");
+          }),
       });
     });
 
@@ -146,24 +144,25 @@ export function describeFaultDrills(mode: Mode): void {
         clientDeadlineMs: 1_500,
         rate: 60,
         durationMs: 3_000,
-        inject: once(700, async (d) => {
-          d.stack.pause("billing");
-          // Resumed only once the stop has outlasted the deadline (an order FAILED on it)
-          // or the ack wait (the broker redelivered billing's work).
-          if (d.target.answerMeansComplete) {
-            const ledger = new Ledger(d.stack.options.dataDir);
-            await eventually("an order to fail on the deadline", () =>
-              [...ledger.snapshot().orders.values()].includes(OrderStatus.ORDER_STATUS_FAILED) ? true : undefined,
-            ).finally(() => ledger.close());
-          }
-          if (can.hasBroker) {
-            const jsm = await (await d.stack.natsConnection()).jetstreamManager();
-            await eventually("billing's work to be redelivered", async () =>
-              (await jsm.consumers.info(CONSUMERS.invoicer.stream, CONSUMERS.invoicer.durable)).num_redelivered > 0 ? true : undefined,
-            );
-          }
-          d.stack.resume("billing");
-        }),
+        faults: (d, t) =>
+          t.at(700, "billing SIGSTOP", async () => {
+            await d.stack.control.pause("billing");
+            // Resumed only once the stop has outlasted the deadline (an order FAILED on it)
+            // or the ack wait (the broker redelivered billing's work).
+            if (d.target.answerMeansComplete) {
+              const ledger = new Ledger(d.stack.options.dataDir);
+              await eventually("an order to fail on the deadline", () =>
+                [...ledger.snapshot().orders.values()].includes(OrderStatus.ORDER_STATUS_FAILED) ? true : undefined,
+              ).finally(() => ledger.close());
+            }
+            if (can.hasBroker) {
+              const jsm = await (await brokerOf(d.stack).natsConnection()).jetstreamManager();
+              await eventually("billing's work to be redelivered", async () =>
+                (await jsm.consumers.info(CONSUMERS.invoicer.stream, CONSUMERS.invoicer.durable)).num_redelivered > 0 ? true : undefined,
+              );
+            }
+            await d.stack.control.resume("billing");
+          }),
       });
     });
 
@@ -178,29 +177,30 @@ export function describeFaultDrills(mode: Mode): void {
         clientDeadlineMs: deadlineMs,
         rate: 50,
         durationMs: 4_000,
-        inject: once(800, async (d) => {
-          const link = d.stack.link(hop);
-          link.cut();
-          cutWall = Date.now();
-          if (can.hasBroker) {
-            // Billing's work waits in the broker while billing cannot be reached.
-            const jsm = await (await d.stack.natsConnection()).jetstreamManager();
-            await eventually("a backlog in BILLING", async () => ((await jsm.streams.info("BILLING")).state.messages > 0 ? true : undefined), 30_000);
-          } else {
-            // The order service notices the silent peer by its keepalive, and says so.
-            const logFile = d.stack.options.logFile;
-            unreachableAfterMs = await eventually(
-              "the order service to report billing unreachable",
-              () => {
-                const at = loggedAt(logFile, "billing unreachable", cutWall);
-                return at === undefined ? undefined : at - cutWall;
-              },
-              30_000,
-              100,
-            );
-          }
-          link.heal();
-        }),
+        faults: (d, t) =>
+          t.at(800, "the link to billing cut, healed once felt", async () => {
+            const link = d.stack.link(hop);
+            link.cut();
+            cutWall = Date.now();
+            if (can.hasBroker) {
+              // Billing's work waits in the broker while billing cannot be reached.
+              const jsm = await (await brokerOf(d.stack).natsConnection()).jetstreamManager();
+              await eventually("a backlog in BILLING", async () => ((await jsm.streams.info("BILLING")).state.messages > 0 ? true : undefined), 30_000);
+            } else {
+              // The order service notices the silent peer by its keepalive, and says so.
+              const logFile = d.stack.options.logFile;
+              unreachableAfterMs = await eventually(
+                "the order service to report billing unreachable",
+                () => {
+                  const at = loggedAt(logFile, "billing unreachable", cutWall);
+                  return at === undefined ? undefined : at - cutWall;
+                },
+                30_000,
+                100,
+              );
+            }
+            link.heal();
+          }),
         check(_d, result) {
           // No call outlives its deadline by more than a second, however silent the network.
           const longest = longestCall(result.orders);
@@ -216,14 +216,13 @@ export function describeFaultDrills(mode: Mode): void {
         serviceEnv: { billing: { CRASH_AFTER_INVOICE_WRITE: "25" } },
         rate: 60,
         durationMs: 2_500,
-        setup(d) {
-          d.pending.push(
+        faults: (d, t) =>
+          t.at(0, "billing dies after its 25th invoice write", () =>
             d.stack.processes.get("billing")!.exited.then(async (code) => {
               crashed = code === "SIGKILL";
               await d.stack.startService("billing", { CRASH_AFTER_INVOICE_WRITE: undefined });
             }),
-          );
-        },
+          ),
       });
       expect(crashed, "billing killed itself after the invoice write").to.equal(true);
     });
@@ -234,13 +233,12 @@ export function describeFaultDrills(mode: Mode): void {
         rate: 80,
         durationMs: 2_000,
         drainTimeoutMs: 0,
-        async setup(d) {
-          await d.stack.signal("billing", "SIGTERM");
-        },
+        faults: (d, t) => t.at(0, "billing stopped", () => d.stack.control.stop("billing")),
         async after(d) {
-          const jsm = await (await d.stack.natsConnection()).jetstreamManager();
+          const jsm = await (await brokerOf(d.stack).natsConnection()).jetstreamManager();
           await eventually("a backlog in BILLING", async () => ((await jsm.streams.info("BILLING")).state.messages > 0 ? true : undefined));
-          await d.stack.nats!.restart();
+          await d.stack.control.stop("broker");
+          await d.stack.control.start("broker");
           // The order and notification processes were never restarted: they reconnect by themselves.
           await d.stack.startService("billing");
         },
@@ -257,7 +255,7 @@ export function describeFaultDrills(mode: Mode): void {
           for (const order of orders) await d.target.place(order).catch(() => undefined);
           if (can.hasBroker) {
             // Outside the window: the stream takes the first order's id again.
-            const js = (await d.stack.natsConnection()).jetstream();
+            const js = (await brokerOf(d.stack).natsConnection()).jetstream();
             const first = orders[0]!;
             const { data, headers } = encodePayload(ROUTES.orderPlaced.payload, first);
             await eventually(
@@ -277,22 +275,23 @@ export function describeFaultDrills(mode: Mode): void {
       await drill("restart-consumer", {
         rate: 200,
         durationMs: 2_000,
-        inject: once(700, async (d) => {
-          if (can.hasBroker) {
-            const jsm = await (await d.stack.natsConnection()).jetstreamManager();
-            inFlightAtKill = await eventually(
-              "messages ack-pending at the mailer",
-              async () => {
-                const n = (await jsm.consumers.info(CONSUMERS.mailer.stream, CONSUMERS.mailer.durable)).num_ack_pending;
-                return n > 0 ? n : undefined;
-              },
-              10_000,
-              1,
-            );
-          }
-          await d.stack.signal("notification", "SIGKILL");
-          await d.stack.startService("notification");
-        }),
+        faults: (d, t) =>
+          t.at(700, "notification SIGKILL with work in flight", async () => {
+            if (can.hasBroker) {
+              const jsm = await (await brokerOf(d.stack).natsConnection()).jetstreamManager();
+              inFlightAtKill = await eventually(
+                "messages ack-pending at the mailer",
+                async () => {
+                  const n = (await jsm.consumers.info(CONSUMERS.mailer.stream, CONSUMERS.mailer.durable)).num_ack_pending;
+                  return n > 0 ? n : undefined;
+                },
+                10_000,
+                1,
+              );
+            }
+            await d.stack.signal("notification", "SIGKILL");
+            await d.stack.startService("notification");
+          }),
       });
       if (can.hasBroker) expect(inFlightAtKill).to.be.greaterThan(0);
     });

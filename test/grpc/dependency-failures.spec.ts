@@ -1,58 +1,33 @@
 import { expect } from "chai";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Ledger } from "../../scripts/audit/ledger.js";
-import { grpcConfig, type ServiceName } from "../../services/common/config.js";
-import { createLogger } from "../../services/common/logger.js";
-import type { RunningService } from "../../services/common/running-service.js";
+import type { ServiceName } from "../../services/common/config.js";
 import { DependencyUnavailableError } from "../../services/domain/errors.js";
 import { OrderStatus } from "../../services/gen/shop/v1/order.js";
 import { GrpcWorkflowClient } from "../../services/grpc/workflow-client.js";
-import { startGrpcService } from "../../services/grpc/start-service.js";
-import { freePort } from "../../scripts/lib/free-port.js";
+import type { GrpcInProcessStack } from "../../scripts/lib/stack/grpc-in-process.js";
+import { startStack } from "../../scripts/lib/stack/start-stack.js";
 import { eventually } from "../support/eventually.js";
 import { sampleOrder } from "../support/orders.js";
 
 describe("gRPC mode when billing or notification is down", function () {
   this.timeout(120_000);
-  let dataDir: string;
-  let ports: Record<ServiceName, number>;
-  const running = new Map<ServiceName, RunningService>();
+  let stack: GrpcInProcessStack;
   let client: GrpcWorkflowClient;
   let ledger: Ledger;
-
-  async function start(name: ServiceName): Promise<void> {
-    const env = {
-      DATA_DIR: dataDir,
-      GRPC_LISTEN_ADDR: `127.0.0.1:${ports[name]}`,
-      BILLING_SERVICE_ADDR: `127.0.0.1:${ports.billing}`,
-      NOTIFICATION_SERVICE_ADDR: `127.0.0.1:${ports.notification}`,
-      // Short budgets keep the failing calls (and their transparent retries) quick.
-      GRPC_DEADLINE_MS: "1500",
-      SHUTDOWN_GRACE_MS: "1000",
-    };
-    running.set(name, await startGrpcService(grpcConfig(name, {}, env), createLogger(`grpc:${name}`, "error")));
-  }
-
-  async function stop(name: ServiceName): Promise<void> {
-    await running.get(name)?.close();
-    running.delete(name);
-  }
+  const stop = (name: ServiceName) => stack.control.stop(name);
+  const start = (name: ServiceName) => stack.control.start(name);
 
   before(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "gvn-grpc-down-"));
-    ports = { order: await freePort(), billing: await freePort(), notification: await freePort() };
-    for (const name of ["billing", "notification", "order"] as const) await start(name);
-    client = new GrpcWorkflowClient({ orderServiceAddr: `127.0.0.1:${ports.order}`, deadlineMs: 10_000 });
-    ledger = new Ledger(dataDir);
+    // Short budgets keep the failing calls (and their transparent retries) quick.
+    stack = await startStack({ mode: "grpc", where: "in-process", env: { GRPC_DEADLINE_MS: "1500", SHUTDOWN_GRACE_MS: "1000" } });
+    client = new GrpcWorkflowClient({ orderServiceAddr: stack.entry, deadlineMs: 10_000 });
+    ledger = new Ledger(stack.dataDir);
   });
 
   after(async () => {
     await client?.close();
     ledger?.close();
-    for (const name of [...running.keys()]) await stop(name);
-    await rm(dataDir, { recursive: true, force: true });
+    await stack?.close();
   });
 
   /** Places an order that must fail with UNAVAILABLE, and returns the FAILED view it leaves. */

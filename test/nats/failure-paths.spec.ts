@@ -72,7 +72,7 @@ describe("NATS mode failure paths", function () {
     });
 
     it("loses no acknowledged order: the backlog survives on file storage and services reconnect by themselves", async () => {
-      await stack.stop("billing");
+      await stack.control.stop("billing");
       const client = await NatsWorkflowClient.connect({ natsUrl: stack.server.url });
       const orders = Array.from({ length: 30 }, () => sampleOrder());
       try {
@@ -86,8 +86,9 @@ describe("NATS mode failure paths", function () {
         await client.close();
       }
 
-      await stack.server.restart();
-      await stack.start("billing");
+      await stack.control.stop("broker");
+      await stack.control.start("broker");
+      await stack.control.start("billing");
 
       const after = await NatsWorkflowClient.connect({ natsUrl: stack.server.url });
       const ledger = new Ledger(stack.dataDir);

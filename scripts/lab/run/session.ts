@@ -9,8 +9,11 @@ import type { NatsSync } from "../../lib/nats-config.js";
 import type { LabNet } from "../../lib/net/lab-net.js";
 import type { OtlpReceiver } from "../../lib/otlp-receiver.js";
 import { labOrder, labOrderById } from "./lab-order.js";
-import { startStack } from "../../lib/stack/start-stack.js";
-import type { ProcessStack } from "../../lib/stack/process-stack.js";
+import { startStack, withBroker } from "../../lib/stack/start-stack.js";
+import type { Mark, Timeline } from "../../lib/timeline.js";
+import type { QueueSample } from "../report/model.js";
+import { sampleQueues } from "./sampler.js";
+import type { AnyProcessStack } from "../../lib/stack/start-stack.js";
 import { clientRecords, runLoad, type LoadOptions, type LoadResult, type OrderOutcome } from "./load-generator.js";
 import type { LabContext } from "./context.js";
 import { OrderTraces } from "./order-traces.js";
@@ -39,13 +42,26 @@ export interface SessionOptions {
   net?: LabNet;
 }
 
+/** A load run through a timeline: what the client saw, the backlog over time (with a broker), and the timeline's marks. */
+export interface TimedLoad {
+  result: LoadResult;
+  queue?: QueueSample[];
+  marks: Mark[];
+}
+
 export interface Session {
-  stack: ProcessStack;
+  stack: AnyProcessStack;
   target: ClosableTarget;
   runId: string;
   /** With tracing on: the trace each order was sent in. */
   traces?: OrderTraces;
   load(options: Omit<LoadOptions, "makeOrder" | "seed">): Promise<LoadResult>;
+  /**
+   * Loads the system while a timeline runs on the load's clock (its faults applied and undone as
+   * they fall due; every window still open undone at the end), sampling the broker's backlog where
+   * there is one: the scenario's usual "start the clock, load, let the faults happen, finish".
+   */
+  loadThrough(timeline: Timeline, options: Omit<LoadOptions, "makeOrder" | "seed" | "startAt" | "onElapsed">): Promise<TimedLoad>;
   audit(outcomes: readonly OrderOutcome[]): AuditLine;
   /** Sends each failed order again with the same id; returns how many the system then completed. */
   resend(outcomes: readonly OrderOutcome[]): Promise<number>;
@@ -90,19 +106,31 @@ export async function openSession(ctx: LabContext, scenario: string, mode: Mode,
   }
   const runId = `${scenario}-${mode}-${Date.now().toString(36)}`;
   let next = 0;
+  // Indices continue across loads, so every order of a session has its own id.
+  const load = (options: Omit<LoadOptions, "makeOrder" | "seed">) => {
+    const first = next;
+    const makeOrder = (i: number) => {
+      next = Math.max(next, first + i + 1);
+      return labOrder(runId, first + i);
+    };
+    return runLoad(target, { ...options, makeOrder, seed: ctx.settings.seed, progressLabel: options.progressLabel ?? `${scenario} ${mode}` });
+  };
+
   return {
     stack,
     target,
     runId,
     traces: traced?.traces,
-    // Indices continue across loads, so every order of a session has its own id.
-    load: (options) => {
-      const first = next;
-      const makeOrder = (i: number) => {
-        next = Math.max(next, first + i + 1);
-        return labOrder(runId, first + i);
-      };
-      return runLoad(target, { ...options, makeOrder, seed: ctx.settings.seed, progressLabel: options.progressLabel ?? `${scenario} ${mode}` });
+    load,
+    async loadThrough(timeline, options) {
+      const sampler = withBroker(stack) ? sampleQueues(await stack.natsConnection(), timeline.t0) : undefined;
+      try {
+        const result = await load({ ...options, startAt: timeline.t0, onElapsed: (t) => timeline.tick(t) });
+        await timeline.finish();
+        return { result, queue: await sampler?.stop(), marks: timeline.marks() };
+      } finally {
+        await sampler?.stop();
+      }
     },
     audit(outcomes) {
       const ledger = new Ledger(dataDir);

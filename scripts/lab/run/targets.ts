@@ -4,7 +4,7 @@ import { OrderStatus } from "../../../services/gen/shop/v1/order.js";
 import type { OrderWorkflowClient } from "../../../services/workflow.js";
 import { GrpcWorkflowClient, type GrpcWorkflowOptions } from "../../../services/grpc/workflow-client.js";
 import { NatsWorkflowClient, type NatsWorkflowOptions } from "../../../services/nats/workflow-client.js";
-import type { ProcessStack } from "../../lib/stack/process-stack.js";
+import type { AnyProcessStack } from "../../lib/stack/start-stack.js";
 import type { LoadTarget } from "./load-generator.js";
 import type { OrderTraces } from "./order-traces.js";
 
@@ -76,7 +76,7 @@ export async function natsTarget(
 }
 
 /** The client of a lab stack's mode, as the customer reaches it: the order service's address, or the broker's; in the secure profile as `client`. */
-export async function stackTarget(stack: ProcessStack, options: { deadlineMs?: number; traced?: TargetTracing } = {}): Promise<ClosableTarget> {
+export async function stackTarget(stack: AnyProcessStack, options: { deadlineMs?: number; traced?: TargetTracing } = {}): Promise<ClosableTarget> {
   const client = stack.identity("client");
   return stack.mode === "grpc"
     ? grpcTarget(stack.entry, options.deadlineMs, options.traced, client?.pem())

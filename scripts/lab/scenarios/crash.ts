@@ -1,7 +1,7 @@
 import type { ModeRun, ScenarioResult } from "../report/model.js";
 import type { LabContext } from "../run/context.js";
 import { withoutOrders } from "../run/load-generator.js";
-import { Outage } from "../run/outage.js";
+import { Timeline } from "../../lib/timeline.js";
 import { withSession } from "../run/session.js";
 import { timelineChart } from "../report/charts.js";
 import { figureOf, keptText, show } from "../report/format.js";
@@ -14,17 +14,22 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
   for (const mode of ctx.modes) {
     runs.push(
       await withSession(ctx, "crash", mode, {}, async (x) => {
-        const t0 = performance.now();
-        const crash = new Outage(x.stack, "order", "SIGKILL", s.crashAtMs, s.crashDownMs, t0);
-        const r = await x.load({ rate: s.crashRate, durationMs: s.crashRunMs, startAt: t0, drainTimeoutMs: s.drainTimeoutMs, onElapsed: (t) => crash.tick(t) });
-        await crash.finished();
+        const timeline = new Timeline().window({
+          atMs: s.crashAtMs,
+          forMs: s.crashDownMs,
+          label: "order service SIGKILL",
+          endLabel: "restarted",
+          apply: () => x.stack.control.stop("order", "SIGKILL"),
+          undo: () => x.stack.control.start("order"),
+        });
+        const { result: r, marks } = await x.loadThrough(timeline, { rate: s.crashRate, durationMs: s.crashRunMs, drainTimeoutMs: s.drainTimeoutMs });
         const resentCompleted = mode === "grpc" ? await x.resend(r.orders) : 0;
         const a = x.audit(r.orders);
         return {
           mode,
           load: withoutOrders(r),
           audit: a,
-          marks: crash.marks("order service SIGKILL", "restarted"),
+          marks,
           figures: {
             failedToClient: r.orders.filter((o) => o.error).length,
             resentCompleted,

@@ -1,10 +1,10 @@
+import { Timeline } from "../../lib/timeline.js";
 import { queueCharts, timelineChart } from "../report/charts.js";
 import { figureOf, keptText, ms, show } from "../report/format.js";
 import { runOf, type Mode, type ModeRun, type ScenarioResult } from "../report/model.js";
 import type { LabContext } from "../run/context.js";
 import { longestCall, withoutOrders } from "../run/load-generator.js";
 import { loggedAt } from "../../lib/process-group.js";
-import { sampleQueues } from "../run/sampler.js";
 import { withSession } from "../run/session.js";
 import { NOTHING, OUTCOME_LABELS, resultOf, type Scenario } from "./scenario.js";
 
@@ -27,45 +27,37 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
     runs.push(
       await withSession(ctx, "cut-link", mode, { links: { delayMs: 0 }, deadlineMs: s.cutLinkDeadlineMs }, async (x) => {
         const link = x.stack.link(CUT[mode].hop);
-        const t0 = performance.now();
-        const sampler = x.stack.capabilities.hasBroker ? sampleQueues(await x.stack.natsConnection(), t0) : undefined;
-        let cutAt: number | undefined;
         let cutWall = 0;
-        let healedAt: number | undefined;
-        const heal = () => {
-          link.heal();
-          healedAt = performance.now() - t0;
-        };
-        const r = await x.load({
-          rate: s.cutLinkRate,
-          durationMs: s.cutLinkRunMs,
-          startAt: t0,
-          drainTimeoutMs: s.drainTimeoutMs,
-          onElapsed: (t) => {
-            if (cutAt === undefined && t >= s.cutLinkAtMs) {
-              link.cut();
-              cutAt = t;
-              cutWall = Date.now();
-            } else if (cutAt !== undefined && healedAt === undefined && t >= cutAt + s.cutLinkMs) heal();
+        const timeline = new Timeline().window({
+          atMs: s.cutLinkAtMs,
+          forMs: s.cutLinkMs,
+          label: "link cut",
+          endLabel: "healed",
+          apply: () => {
+            link.cut();
+            cutWall = Date.now();
           },
+          undo: () => link.heal(),
         });
-        if (healedAt === undefined) heal();
-        const queue = await sampler?.stop();
+        const {
+          result: r,
+          queue,
+          marks,
+        } = await x.loadThrough(timeline, { rate: s.cutLinkRate, durationMs: s.cutLinkRunMs, drainTimeoutMs: s.drainTimeoutMs });
+        const cutAt = timeline.appliedAt("link cut");
+        const healedAt = timeline.undoneAt("link cut") ?? 0;
         const resentCompleted = await x.resend(r.orders);
         const a = x.audit(r.orders);
         const unreachable = mode === "grpc" ? loggedAt(x.stack.options.logFile, "billing unreachable", cutWall) : undefined;
-        const afterHeal = r.orders.filter((o) => o.intendedAt >= healedAt! && o.acceptedAt !== undefined).map((o) => o.acceptedAt! - healedAt!);
+        const afterHeal = r.orders.filter((o) => o.intendedAt >= healedAt && o.acceptedAt !== undefined).map((o) => o.acceptedAt! - healedAt);
         return {
           mode,
           load: withoutOrders(r),
           audit: a,
           queue,
-          marks: [
-            { t: cutAt ?? 0, label: "link cut" },
-            { t: healedAt!, label: "healed" },
-          ],
+          marks,
           figures: {
-            cutMs: Math.round(healedAt! - (cutAt ?? healedAt!)),
+            cutMs: Math.round(healedAt - (cutAt ?? healedAt)),
             failedToClient: r.orders.filter((o) => o.error).length,
             longestCallMs: longestCall(r.orders),
             deadlineMs: s.cutLinkDeadlineMs,

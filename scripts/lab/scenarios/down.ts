@@ -3,14 +3,13 @@ import { SPAN_KIND, type ReceivedSpan } from "../../lib/otlp-decode.js";
 import { startOtlpReceiver } from "../../lib/otlp-receiver.js";
 import type { OrderOutcome } from "../run/load-generator.js";
 import type { OrderTraces } from "../run/order-traces.js";
-import { sampleQueues } from "../run/sampler.js";
 import type { ModeRun, ScenarioResult } from "../report/model.js";
 import type { LabContext } from "../run/context.js";
 import { withoutOrders } from "../run/load-generator.js";
 import { SUBJECTS } from "../../../services/nats/topology.js";
 import { buildWaterfall } from "../run/waterfall.js";
 import type { Waterfall } from "../report/model.js";
-import { Outage } from "../run/outage.js";
+import { Timeline } from "../../lib/timeline.js";
 import { withSession } from "../run/session.js";
 import { queueCharts, timelineChart, waterfallPair } from "../report/charts.js";
 import { figureOf, keptText, ms, show, shown } from "../report/format.js";
@@ -62,19 +61,17 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
     for (const mode of ctx.modes) {
       let pick: (() => Waterfall | undefined) | undefined;
       const run = await withSession(ctx, "down", mode, { receiver }, async (x) => {
-        const t0 = performance.now();
-        const sampler = mode === "nats" ? sampleQueues(await x.stack.natsConnection(), t0) : undefined;
-        const outage = new Outage(x.stack, "billing", "SIGTERM", s.outageStartMs, s.outageMs, t0);
-        const r = await x.load({
-          rate: s.outageRate,
-          durationMs: s.outageRunMs,
-          startAt: t0,
-          drainTimeoutMs: s.drainTimeoutMs,
-          onElapsed: (t) => outage.tick(t),
+        const timeline = new Timeline().window({
+          atMs: s.outageStartMs,
+          forMs: s.outageMs,
+          label: "billing stopped",
+          endLabel: "billing restarted",
+          apply: () => x.stack.control.stop("billing", "SIGTERM"),
+          undo: () => x.stack.control.start("billing"),
         });
-        await outage.finished();
-        const { downAt, upAt } = outage;
-        const queue = await sampler?.stop();
+        const { result: r, queue, marks } = await x.loadThrough(timeline, { rate: s.outageRate, durationMs: s.outageRunMs, drainTimeoutMs: s.drainTimeoutMs });
+        const downAt = timeline.appliedAt("billing stopped") ?? 0;
+        const upAt = timeline.undoneAt("billing stopped") ?? 0;
         const inOutage = r.orders.filter((o) => o.intendedAt >= downAt && o.intendedAt < upAt);
         // The backlog of the outage is gone when the last order sent before the restart has completed.
         const backlogCleared = Math.max(0, ...r.orders.filter((o) => o.intendedAt < upAt).map((o) => o.completedAt ?? 0));
@@ -88,7 +85,7 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
           load: withoutOrders(r),
           audit: x.audit(r.orders),
           queue,
-          marks: outage.marks("billing stopped", "billing restarted"),
+          marks,
           figures: {
             outageMs: Math.round(upAt - downAt),
             sentDuringOutage: inOutage.length,

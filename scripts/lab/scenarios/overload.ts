@@ -1,3 +1,4 @@
+import { withBroker } from "../../lib/stack/start-stack.js";
 import { sampleQueues } from "../run/sampler.js";
 import type { ModeRun, ScenarioResult } from "../report/model.js";
 import type { LabContext } from "../run/context.js";
@@ -18,7 +19,7 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
     runs.push(
       await withSession(ctx, "overload", mode, { env, deadlineMs: s.overloadDeadlineMs }, async (x) => {
         const t0 = performance.now();
-        const sampler = mode === "nats" ? sampleQueues(await x.stack.natsConnection(), t0) : undefined;
+        const sampler = withBroker(x.stack) ? sampleQueues(await x.stack.natsConnection(), t0) : undefined;
         const r = await x.load({ rate: s.overloadRate, durationMs: s.overloadMs, startAt: t0, drainTimeoutMs: s.drainTimeoutMs * 2 });
         const queue = await sampler?.stop();
         const lastCompletion = Math.max(0, ...r.orders.map((o) => o.completedAt ?? 0));

@@ -46,7 +46,7 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
   const net = ctx.net ?? LabNet.create(NODES);
   try {
     const measured = await withSession(ctx, "partition", "nats", { cluster: 3, net }, async (x) => {
-      const urlOf = (node: string) => x.stack.cluster!.nodes[NODES.indexOf(node)]!.url;
+      const urlOf = (node: string) => x.stack.brokerNodes().get(node)!.url;
       const random = seededRandom(s.seed);
       const t0 = performance.now();
       const marks: Array<{ t: number; label: string }> = [];

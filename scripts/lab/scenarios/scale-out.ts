@@ -1,5 +1,6 @@
 import { freePort } from "../../lib/free-port.js";
-import type { ProcessStack } from "../../lib/stack/process-stack.js";
+import type { AnyProcessStack } from "../../lib/stack/start-stack.js";
+import { Timeline } from "../../lib/timeline.js";
 import type { ModeRun, ScenarioResult } from "../report/model.js";
 import type { LabContext } from "../run/context.js";
 import { withoutOrders } from "../run/load-generator.js";
@@ -22,56 +23,35 @@ async function invoicesMade(port: number): Promise<number | undefined> {
 }
 
 /**
- * The second billing replica, started at `atMs` of the load's clock. NATS: it
- * joins the durable consumer and nobody else is told. gRPC: it listens on a
- * port of its own that the running order service does not know, so the order
- * service is restarted with the longer address list, which is what a
- * synchronous caller needs to use a new server.
+ * The second billing replica, started when the timeline says. NATS: it joins the durable consumer
+ * and nobody else is told. gRPC: it listens on a port of its own that the running order service does
+ * not know, so the order service is restarted with the longer address list, which is what a
+ * synchronous caller needs to use a new server. Then, until `untilMs` of the clock at most, it waits
+ * for billing-2's first invoice; each step is marked on the timeline.
  */
-class ScaleOut {
-  startedAt = 0;
-  reconfiguredAt = 0;
-  tookTrafficAt = 0;
-  #done?: Promise<void>;
-  #stopped = false;
-
-  constructor(
-    private readonly stack: ProcessStack,
-    private readonly atMs: number,
-    private readonly t0: number,
-  ) {}
-
-  tick(t: number): void {
-    if (this.#done || t < this.atMs) return;
-    this.#done = this.#scale();
-  }
-
-  async #scale(): Promise<void> {
+function scaleOutStep(stack: AnyProcessStack, timeline: Timeline, untilMs: number) {
+  const times = { startedAt: 0, reconfiguredAt: 0, tookTrafficAt: 0 };
+  const apply = async () => {
     const metricsPort = await freePort();
-    const address = await this.stack.startReplica("billing", "billing-2", { METRICS_PORT: String(metricsPort) });
-    this.startedAt = performance.now() - this.t0;
+    const address = await stack.startReplica("billing", "billing-2", { METRICS_PORT: String(metricsPort) });
+    times.startedAt = timeline.mark("billing-2 started");
     if (address) {
       // The order service learns of the replica only from its configuration: restart it with both addresses.
-      const list = `${this.stack.envs.get("order")!.BILLING_SERVICE_ADDR},${address}`;
-      await this.stack.signal("order", "SIGTERM");
-      await this.stack.startService("order", { BILLING_SERVICE_ADDR: list });
-      this.reconfiguredAt = performance.now() - this.t0;
+      const list = `${stack.envs.get("order")!.BILLING_SERVICE_ADDR},${address}`;
+      await stack.control.stop("order", "SIGTERM");
+      await stack.startService("order", { BILLING_SERVICE_ADDR: list });
+      times.reconfiguredAt = timeline.mark("order service restarted with both addresses");
     }
-    // Until billing-2 has made an invoice, or the run ended without it taking any (tookTrafficAt stays 0).
-    while (!this.#stopped) {
+    // Until billing-2 has made an invoice, or the run is over without it taking any (tookTrafficAt stays 0).
+    while (performance.now() - timeline.t0 < untilMs) {
       if (((await invoicesMade(metricsPort)) ?? 0) > 0) {
-        this.tookTrafficAt = performance.now() - this.t0;
+        times.tookTrafficAt = timeline.mark("billing-2 took traffic");
         return;
       }
       await new Promise((r) => setTimeout(r, 50));
     }
-  }
-
-  /** The run is over: stop waiting for billing-2's first invoice. */
-  async finished(): Promise<void> {
-    this.#stopped = true;
-    await this.#done;
-  }
+  };
+  return { apply, times };
 }
 
 /** Completions in each whole second of [fromMs, toMs): the samples a gain's interval is drawn from. */
@@ -111,23 +91,15 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
   for (const mode of ctx.modes) {
     runs.push(
       await withSession(ctx, "scale-out", mode, { env }, async (x) => {
-        const t0 = performance.now();
-        const change = new ScaleOut(x.stack, s.scaleOutAtMs, t0);
-        const r = await x.load({
-          rate: s.scaleOutRate,
-          durationMs: s.scaleOutMs,
-          startAt: t0,
-          drainTimeoutMs: s.drainTimeoutMs,
-          onElapsed: (t) => change.tick(t),
-        });
-        await change.finished();
+        const timeline = new Timeline();
+        const step = scaleOutStep(x.stack, timeline, s.scaleOutMs + s.drainTimeoutMs);
+        timeline.at(s.scaleOutAtMs, "billing-2 starting", step.apply);
+        const { result: r, marks } = await x.loadThrough(timeline, { rate: s.scaleOutRate, durationMs: s.scaleOutMs, drainTimeoutMs: s.drainTimeoutMs });
+        const change = step.times;
         const failed = r.orders.filter((o) => o.error);
         const changing = r.orders.filter((o) => o.error && o.intendedAt >= s.scaleOutAtMs && o.intendedAt < (change.reconfiguredAt || change.tookTrafficAt));
         // After: from the moment billing-2 took work to the last completion (a backlog drains then too).
         const lastCompletion = Math.max(0, ...r.orders.map((o) => o.completedAt ?? 0));
-        const marks = [{ t: change.startedAt, label: "billing-2 started" }];
-        if (change.reconfiguredAt) marks.push({ t: change.reconfiguredAt, label: "order service restarted with both addresses" });
-        if (change.tookTrafficAt) marks.push({ t: change.tookTrafficAt, label: "billing-2 took traffic" });
         return {
           mode,
           load: withoutOrders(r),

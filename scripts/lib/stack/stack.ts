@@ -54,10 +54,35 @@ export interface StackOptions {
   net?: LabNet;
   /** in-process: each service's logger (default: errors on stderr). */
   log?: (name: ServiceName) => Logger;
-  /** processes: the file the services' output goes to (default DATA_DIR/services.log). */
+  /** processes: the file the services' output goes to (default DATA_DIR/services.log); "-": this terminal, each line prefixed. */
   logFile?: string;
+  /** processes: run the services from the source with tsx (the start scripts) instead of the lab's build. */
+  fromSource?: boolean;
+  /**
+   * processes: the well-known ports instead of free ones (the start scripts): gRPC 50051-50053, each
+   * replica 10 above the one before; NATS the broker on 4222 when free.
+   */
+  defaultPorts?: boolean;
+  /** NATS: a broker that runs already (its URLs, comma-separated): the stack starts none. */
+  natsUrl?: string;
   /** processes: node flags per service, e.g. --cpu-prof. */
   nodeArgs?: (name: ServiceName) => string[];
+}
+
+/**
+ * Stops, starts, pauses and resumes one part of a running stack by name: a service ("order"), a
+ * replica ("billing-2") or a broker node ("broker", or "n1", "n2", … of a cluster).
+ */
+export interface ServiceControl {
+  /** Every name this stack answers to. */
+  names(): string[];
+  /** Starts it again after stop(); resolves once it serves (a service) or answers (a node). */
+  start(name: string): Promise<void>;
+  /** SIGTERM (default: an ordered shutdown) or SIGKILL (a crash); resolves once it has exited. */
+  stop(name: string, signal?: NodeJS.Signals): Promise<void>;
+  /** SIGSTOP: the process stalls, its connections stay open (as processes only; a broker node in process too). */
+  pause(name: string): Promise<void>;
+  resume(name: string): Promise<void>;
 }
 
 /** A running system of one mode, however it was started; `await using` closes it. */
@@ -71,6 +96,8 @@ export interface Stack extends AsyncDisposable {
   identity(name: string): Identity | undefined;
   /** A workflow client, as the secure profile's `as` identity ("client"); the caller closes it. */
   connectClient(as?: string): Promise<OrderWorkflowClient>;
+  /** Each service, replica and broker node, by name. */
+  readonly control: ServiceControl;
   close(): Promise<void>;
 }
 
