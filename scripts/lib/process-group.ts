@@ -76,6 +76,7 @@ export class ProcessGroup {
     const exited = new Promise<number | string>((resolve) => child.on("exit", (code, signal) => resolve(code ?? signal ?? -1)));
     const managed = { name: options.name, child, exited };
     this.processes.push(managed);
+    this.#watch?.(managed);
     return managed;
   }
 
@@ -118,14 +119,18 @@ export class ProcessGroup {
     process.on("SIGTERM", () => void stop(0));
     // A closed terminal: without this the supervisor would die at once and leave its detached children running.
     process.on("SIGHUP", () => void stop(0));
-    for (const p of this.processes) {
+    this.#watch = (p) =>
       void p.exited.then((code) => {
         if (stopping) return;
         process.stderr.write(`[${p.name}] exited with ${code}; stopping the others\n`);
         void stop(1);
       });
-    }
+    // Those running now, and every process spawned from now on.
+    for (const p of this.processes) this.#watch(p);
   }
+
+  /** Set once supervised: what a process spawned afterwards is watched with. */
+  #watch?: (p: ManagedProcess) => void;
 
   // Last resort if this process ends without stop(): detached children would outlive it.
   readonly #killAll = (): void => {

@@ -106,7 +106,8 @@ export class Timeline {
         });
       }
     await Promise.all(this.#entries.flatMap((e) => [e.done, e.end?.done]).filter((p): p is Promise<void> => p !== undefined));
-    if (this.#failure !== undefined) throw this.#failure instanceof Error ? this.#failure : new Error(`a timeline action failed: ${JSON.stringify(this.#failure)}`);
+    if (this.#failure !== undefined)
+      throw this.#failure instanceof Error ? this.#failure : new Error(`a timeline action failed: ${JSON.stringify(this.#failure)}`);
   }
 
   /** When the event or window labelled so was applied (ms on the clock); undefined while it was not. */

@@ -38,7 +38,8 @@ export abstract class ProcessStack implements Stack {
   /** The hops between the parties, by name (options.links). */
   readonly links = new Map<string, Link>();
   readonly control: ServiceControl;
-  readonly #sink: (line: string) => void;
+  /** Where the services' output goes: the stack's log file, or (undefined) this terminal, prefixed and readable. */
+  readonly #sink?: (line: string) => void;
   readonly #log?: WriteStream;
   #stopped?: Promise<void>;
 
@@ -47,13 +48,15 @@ export abstract class ProcessStack implements Stack {
     readonly placement: Placement,
   ) {
     this.capabilities = CAPABILITIES[options.mode];
-    if (options.logFile === "-") this.#sink = (line) => process.stderr.write(`${line}\n`);
-    else {
+    if (options.logFile !== "-") {
       mkdirSync(join(options.logFile, ".."), { recursive: true });
       const log = createWriteStream(options.logFile, { flags: "a" });
       this.#log = log;
       this.#sink = (line) => log.write(`${line}\n`);
     }
+    // The start scripts: from the first process on, Ctrl-C (or SIGTERM, or a closed terminal) or a
+    // service exiting by itself stops everything, broker included, and ends this process.
+    if (options.supervise) this.group.superviseUntilStopped(() => this.stop());
     this.control = {
       names: () => [...SERVICE_NAMES, ...this.replicas.keys(), ...this.brokerNodes().keys()],
       start: (name) => this.#startByName(name),
@@ -137,8 +140,9 @@ export abstract class ProcessStack implements Stack {
   }
 
   #envOf(name: ServiceName): Record<string, string> {
-    const base = { DATA_DIR: this.options.dataDir, LOG_LEVEL: "warn", ...this.options.env, ...this.options.serviceEnv?.[name] };
-    return { ...base, ...this.topologyEnv(name), ...this.identity(name)?.env };
+    const base = { DATA_DIR: this.options.dataDir, LOG_LEVEL: "warn", ...this.options.env };
+    // A service's own settings win over the topology's (start:grpc: addresses the user exported).
+    return { ...base, ...this.topologyEnv(name), ...this.options.serviceEnv?.[name], ...this.identity(name)?.env };
   }
 
   /** Spawns a process of a service on its host, its output into the stack's log. */
@@ -218,11 +222,6 @@ export abstract class ProcessStack implements Stack {
   /** The addresses each service was configured with: what it had to know to do its work. */
   addressesUsed(): Record<string, Record<string, string>> {
     return Object.fromEntries([...this.envs].map(([name, env]) => [name, Object.fromEntries(Object.entries(env).filter(([k]) => ADDRESS_VARS.test(k)))]));
-  }
-
-  /** Until Ctrl-C (or SIGTERM, or a closed terminal), or until a service exits by itself; then stops everything and exits. */
-  superviseUntilStopped(): void {
-    this.group.superviseUntilStopped(() => this.stop());
   }
 
   close(): Promise<void> {

@@ -63,6 +63,11 @@ export interface StackOptions {
    * replica 10 above the one before; NATS the broker on 4222 when free.
    */
   defaultPorts?: boolean;
+  /**
+   * processes: supervise until Ctrl-C (the start scripts): a signal, or any service exiting by itself,
+   * stops the whole stack and ends this process.
+   */
+  supervise?: boolean;
   /** NATS: a broker that runs already (its URLs, comma-separated): the stack starts none. */
   natsUrl?: string;
   /** processes: node flags per service, e.g. --cpu-prof. */

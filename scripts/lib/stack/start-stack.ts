@@ -24,6 +24,10 @@ async function processOptions(given: StackOptions): Promise<ProcessStackOptions>
     throw new Error("net: the secure profile's development certificates name localhost, not the lab's hosts; run the lab network without the secure profile");
   if (given.natsUrl && (given.secure || (given.cluster ?? 1) > 1))
     throw new Error("natsUrl: a broker given runs as it is; the stack cannot make it secure or a cluster");
+  if (given.mode === "grpc" && given.secure && Object.values(given.replicas ?? {}).some((n) => n > 1))
+    throw new Error(
+      "replicas with secure in gRPC mode: the order service balances over IP addresses, which the development certificates do not name; run replicas in the plain profile",
+    );
   const ownsDataDir = given.dataDir === undefined;
   const dataDir = given.dataDir ?? (await mkdtemp(join(tmpdir(), `gvn-${given.mode}-processes-`)));
   mkdirSync(dataDir, { recursive: true });
