@@ -202,6 +202,11 @@ export class LabNet {
     this.cut(a, ["main", ...[...this.hosts.keys()].filter((h) => h !== a)]);
   }
 
+  /** Heals the cuts made on `a` (by cut or isolate of `a`), leaving every other host's as they are. */
+  rejoin(a: string): void {
+    sh("ip", ["netns", "exec", this.host(a).namespace, "iptables", "-F"]);
+  }
+
   /** Heals every cut. */
   heal(): void {
     for (const h of this.hosts.values()) sh("ip", ["netns", "exec", h.namespace, "iptables", "-F"]);

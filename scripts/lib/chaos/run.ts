@@ -1,0 +1,158 @@
+import { audit } from "../../audit/audit.js";
+import { Ledger } from "../../audit/ledger.js";
+import type { Mode } from "../../../services/common/config.js";
+import { OrderStatus } from "../../../services/gen/shop/v1/order.js";
+import { labOrder, labOrderById } from "../../lab/run/lab-order.js";
+import { clientRecords, longestCall, runLoad } from "../../lab/run/load-generator.js";
+import { stackTarget } from "../../lab/run/targets.js";
+import type { LabNet } from "../net/lab-net.js";
+import { startStack } from "../stack/start-stack.js";
+import { Timeline } from "../timeline.js";
+import { faultWindow, type AppliedFault } from "./faults.js";
+import type { ChaosFault } from "./schedule.js";
+
+export interface ChaosRunOptions {
+  mode: Mode;
+  seed: number;
+  schedule: readonly ChaosFault[];
+  /** How long orders are placed; the faults fall inside it. */
+  durationMs: number;
+  /** Orders a second. */
+  rate: number;
+  /** Every process on a host of its own (root): isolations and cuts need it. */
+  net: LabNet;
+  /** How long the drain may take, from the last heal, before what is not done counts as stuck. */
+  drainLimitMs?: number;
+  /** Where the databases and logs go (a temporary folder, removed, when absent). */
+  dataDir?: string;
+  log?: (line: string) => void;
+}
+
+/** What a chaos run did to one mode, and what the audit found. */
+export interface ChaosAudit {
+  mode: Mode;
+  seed: number;
+  /** The nats-server the NATS mode ran on. */
+  natsServer?: string;
+  schedule: AppliedFault[];
+  sent: number;
+  /** Orders the client was told were accepted (NATS) or completed (gRPC), at first or on a re-send. */
+  acknowledged: number;
+  /** Acknowledged, never invoiced. */
+  lost: number;
+  /** Second invoices or e-mails. */
+  duplicated: number;
+  /** Reported completed to the client, not completed in the database. */
+  falseSuccess: number;
+  /** Placements the client saw fail, by the error it saw. */
+  refused: Record<string, number>;
+  /** Orders the client placed again with the same id after a failure. */
+  resent: number;
+  /** Acknowledged and not completed when the drain ended. */
+  stuck: number;
+  /** The longest the client waited for one answer (ms). */
+  maxClientWaitMs: number;
+  /** From the last heal until every acknowledged order was done (ms); the limit when it was not. */
+  recoveryMs: number;
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * One mode through a chaos schedule: its stack with every process on a host of its own (NATS: a
+ * 3-node cluster, streams at 3 replicas), orders placed at a steady rate while the schedule's
+ * faults are applied and healed, then everything healed and running again, every failed order
+ * re-sent with its id, and a drain until every acknowledged order is done or the limit passes;
+ * then the audit of the three databases.
+ */
+export async function runChaos(o: ChaosRunOptions): Promise<ChaosAudit> {
+  const log = o.log ?? (() => undefined);
+  const stack = await startStack({
+    mode: o.mode,
+    where: "processes",
+    dataDir: o.dataDir,
+    net: o.net,
+    cluster: o.mode === "nats" ? 3 : undefined,
+    env: { NATS_ACK_WAIT_MS: "5000", SHUTDOWN_GRACE_MS: "3000" },
+  });
+  const runId = `chaos-${o.mode}-${o.seed}-${Date.now().toString(36)}`;
+  // The client's own deadline: longer than a service's, so that what it sees is the system's answer.
+  const target = await stackTarget(stack, { deadlineMs: 8_000 });
+  const applied: AppliedFault[] = o.schedule.map((f) => ({ ...f }));
+  try {
+    const timeline = new Timeline();
+    o.schedule.forEach((f, i) => timeline.window(faultWindow(stack, o.net, f, i, applied[i]!)));
+    log(`[chaos] ${o.mode}: ${o.schedule.length} faults over ${Math.round(o.durationMs / 1000)} s at ${o.rate} orders/s`);
+    const result = await runLoad(target, {
+      rate: o.rate,
+      durationMs: o.durationMs,
+      makeOrder: (i) => labOrder(runId, i),
+      drainTimeoutMs: 1_000,
+      startAt: timeline.t0,
+      onElapsed: (t) => timeline.tick(t),
+      progressLabel: `chaos ${o.mode}`,
+    });
+    await timeline.finish();
+    // Everything healed: no cut left anywhere.
+    o.net.heal();
+    const lastHeal = performance.now();
+    applied.forEach((f, i) => {
+      const label = `${f.op} ${f.target} #${i + 1}`;
+      f.appliedAtMs = Math.round(timeline.appliedAt(label) ?? -1);
+      f.healedAtMs = Math.round(timeline.undoneAt(label) ?? -1);
+    });
+
+    // The client's part: every failed placement again, with the same id, until the system takes it.
+    const records = clientRecords(result.orders);
+    const failed = records.filter((r) => !r.accepted);
+    const limit = lastHeal + (o.drainLimitMs ?? 120_000);
+    for (const r of failed)
+      for (;;) {
+        try {
+          await target.place(labOrderById(runId, r.orderId));
+          r.accepted = true;
+          break;
+        } catch {
+          if (performance.now() > limit) break;
+          await pause(250);
+        }
+      }
+    // The drain: until every acknowledged order is complete in the order service's database.
+    const ledger = new Ledger(stack.dataDir);
+    try {
+      const acknowledged = records.filter((r) => r.accepted);
+      let done = false;
+      while (!done && performance.now() < limit) {
+        const orders = ledger.snapshot().orders;
+        done = acknowledged.every((r) => orders.get(r.orderId) === OrderStatus.ORDER_STATUS_COMPLETED);
+        if (!done) await pause(250);
+      }
+      const recoveryMs = Math.round(performance.now() - lastHeal);
+      const snap = ledger.snapshot();
+      const line = audit(records, snap, target.answerMeansComplete);
+      const refused: Record<string, number> = {};
+      for (const f of failed) refused[f.error ?? "unknown"] = (refused[f.error ?? "unknown"] ?? 0) + 1;
+      return {
+        mode: o.mode,
+        seed: o.seed,
+        natsServer: [...stack.brokerNodes().values()][0]?.version,
+        schedule: applied,
+        sent: records.length,
+        acknowledged: acknowledged.length,
+        lost: line.lost,
+        duplicated: line.duplicateInvoices + line.duplicateEmails,
+        falseSuccess: line.falseSuccess,
+        refused,
+        resent: failed.length,
+        stuck: acknowledged.filter((r) => snap.orders.get(r.orderId) !== OrderStatus.ORDER_STATUS_COMPLETED).length,
+        maxClientWaitMs: longestCall(result.orders),
+        recoveryMs: done ? recoveryMs : Math.round(o.drainLimitMs ?? 120_000),
+      };
+    } finally {
+      ledger.close();
+    }
+  } finally {
+    await target.close();
+    await stack.stop();
+  }
+}

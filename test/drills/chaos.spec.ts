@@ -1,0 +1,46 @@
+import { expect } from "chai";
+import { runChaos } from "../../scripts/lib/chaos/run.js";
+import { drawSchedule } from "../../scripts/lib/chaos/schedule.js";
+import { LabNet, labNetUnavailable } from "../../scripts/lib/net/lab-net.js";
+import { MODES } from "../../services/common/config.js";
+
+/** Seed 12 over 36 s draws, for gRPC, a pause, two kills and an isolation (two at once); for NATS a node killed, a part-kill and an isolated service. */
+const SEED = 12;
+const DURATION_MS = 36_000;
+
+describe("chaos: a seeded schedule of combined faults, every process on a host of its own", function () {
+  this.timeout(300_000);
+  let net: LabNet | undefined;
+
+  before(function () {
+    const why = labNetUnavailable();
+    if (why) {
+      console.log(`      skipped: ${why}`);
+      this.skip();
+    }
+    net = LabNet.create();
+  });
+  after(() => net?.close());
+
+  for (const mode of MODES)
+    it(`${mode}: nothing acknowledged is lost, done twice, falsely reported or stuck`, async () => {
+      const schedule = drawSchedule({ seed: SEED, mode, durationMs: DURATION_MS });
+      const a = await runChaos({ mode, seed: SEED, schedule, durationMs: DURATION_MS, rate: 15, net: net!, drainLimitMs: 120_000 });
+      console.log(
+        `      ${mode}: ${a.schedule.map((f) => `${f.op} ${f.appliedTarget ?? f.target} at ${f.appliedAtMs} ms`).join("; ")}; ` +
+          `sent ${a.sent}, acknowledged ${a.acknowledged}, re-sent ${a.resent} (${JSON.stringify(a.refused)}), recovery ${a.recoveryMs} ms`,
+      );
+      expect(a.schedule.length, "faults").to.be.at.least(3);
+      expect(
+        a.schedule.every((f) => (f.appliedAtMs ?? -1) >= 0 && (f.healedAtMs ?? -1) >= f.appliedAtMs!),
+        "every fault applied and healed",
+      ).to.equal(true);
+      expect(a.acknowledged, "every order acknowledged in the end").to.equal(a.sent);
+      expect({ lost: a.lost, duplicated: a.duplicated, falseSuccess: a.falseSuccess, stuck: a.stuck }).to.deep.equal({
+        lost: 0,
+        duplicated: 0,
+        falseSuccess: 0,
+        stuck: 0,
+      });
+    });
+});
