@@ -55,6 +55,8 @@ export interface NatsConfig extends CommonConfig {
    */
   concurrency: number;
   ackWaitMs: number;
+  /** A consumer with work pending that completes none for this long reports itself stalled (0: never). */
+  stallAfterMs: number;
   maxDeliver: number;
   /** Re-publishes of one message id inside this window are dropped by the streams. */
   duplicateWindowMs: number;
@@ -184,6 +186,7 @@ export function natsConfig(name: ServiceName, flags: ParsedArgs["flags"] = {}, e
     concurrency: int("NATS_CONCURRENCY", env.NATS_CONCURRENCY, maxAckPending, 1),
     ackWaitMs: int("NATS_ACK_WAIT_MS", env.NATS_ACK_WAIT_MS, 30_000, 1_000),
     maxDeliver: int("NATS_MAX_DELIVER", env.NATS_MAX_DELIVER, 5, 1),
+    stallAfterMs: int("NATS_STALL_AFTER_MS", env.NATS_STALL_AFTER_MS, 60_000, 0),
     duplicateWindowMs: int("NATS_DUPLICATE_WINDOW_MS", env.NATS_DUPLICATE_WINDOW_MS, 120_000, 100),
     streamReplicas: int(
       flags["stream-replicas"] !== undefined ? "--stream-replicas" : "NATS_STREAM_REPLICAS",

@@ -22,6 +22,8 @@ export interface Metrics {
   watchConsumer(consumer: string, inFlight: () => number): void;
   redelivered(consumer: string): void;
   deadLettered(subject: string): void;
+  /** A consumer with work pending that has completed none for a while (1), or moving (0). */
+  consumerStalled(consumer: string, stalled: boolean): void;
 }
 
 export const NO_METRICS: Metrics = {
@@ -31,6 +33,7 @@ export const NO_METRICS: Metrics = {
   watchConsumer: () => undefined,
   redelivered: () => undefined,
   deadLettered: () => undefined,
+  consumerStalled: () => undefined,
 };
 
 const SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -88,6 +91,12 @@ export function prometheusMetrics(service: string): { metrics: Metrics; registry
     labelNames: ["subject"],
     registers: [registry],
   });
+  const stalled = new Gauge({
+    name: "nats_consumer_stalled",
+    help: "1 while a consumer has work pending and has completed none for NATS_STALL_AFTER_MS, else 0",
+    labelNames: ["consumer"],
+    registers: [registry],
+  });
   return {
     registry,
     metrics: {
@@ -100,6 +109,7 @@ export function prometheusMetrics(service: string): { metrics: Metrics; registry
       watchConsumer: (consumer, read) => void inFlight.set(consumer, read),
       redelivered: (consumer) => redeliveries.inc({ consumer }),
       deadLettered: (subject) => deadLetters.inc({ subject }),
+      consumerStalled: (consumer, is) => stalled.set({ consumer }, is ? 1 : 0),
     },
   };
 }
@@ -111,13 +121,22 @@ export interface MetricsEndpoint {
   close(): Promise<void>;
 }
 
-/** Serves GET /metrics on `port` (all interfaces, like other exporters) when a port is configured. */
-export async function startMetrics(service: string, port: number | undefined, log: Logger): Promise<MetricsEndpoint> {
+/**
+ * Serves GET /metrics on `port` (all interfaces, like other exporters) when a port is configured,
+ * and GET /ready: 200 while `unready()` names nothing, else 503 with each reason on a line.
+ */
+export async function startMetrics(service: string, port: number | undefined, log: Logger, unready: () => string[] = () => []): Promise<MetricsEndpoint> {
   if (port === undefined) return { metrics: NO_METRICS, close: () => Promise.resolve() };
   const { metrics, registry } = prometheusMetrics(service);
   const server: Server = createServer((req, res) => {
-    if (req.method !== "GET" || (req.url ?? "").split("?")[0] !== "/metrics") {
-      res.writeHead(404, { "Content-Type": "text/plain" }).end("not found; metrics are at /metrics\n");
+    const path = (req.url ?? "").split("?")[0];
+    if (req.method === "GET" && path === "/ready") {
+      const reasons = unready();
+      res.writeHead(reasons.length === 0 ? 200 : 503, { "Content-Type": "text/plain" }).end(reasons.length === 0 ? "ready\n" : `${reasons.join("\n")}\n`);
+      return;
+    }
+    if (req.method !== "GET" || path !== "/metrics") {
+      res.writeHead(404, { "Content-Type": "text/plain" }).end("not found; metrics are at /metrics, readiness at /ready\n");
       return;
     }
     registry.metrics().then(

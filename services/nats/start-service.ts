@@ -73,12 +73,14 @@ export async function startNatsService(config: NatsConfig, log: Logger): Promise
     streamReplicas: config.streamReplicas,
   };
   const consumers: RunningConsumer[] = [];
+  const unready = () =>
+    consumers.filter((c) => c.stalled).map((c) => `consumer ${c.durable} stalled: work pending, none completed for ${config.stallAfterMs} ms`);
   let wiring: Wiring | undefined;
   let endpoints: Service[] = [];
   let metrics: MetricsEndpoint | undefined;
   const tracing = startTracing(config.tracing, log);
   try {
-    metrics = await startMetrics(config.name, config.metricsPort, log);
+    metrics = await startMetrics(config.name, config.metricsPort, log, () => unready());
     const js = nc.jetstream();
     const jsm = provisions ? await nc.jetstreamManager() : undefined;
     if (jsm) await ensureStreams(jsm, settings);
@@ -96,6 +98,7 @@ export async function startNatsService(config: NatsConfig, log: Logger): Promise
           onDeadLetter: spec.onDeadLetter,
           metrics: metrics.metrics,
           tracing,
+          stallAfterMs: config.stallAfterMs,
         }),
       );
     }
@@ -115,6 +118,7 @@ export async function startNatsService(config: NatsConfig, log: Logger): Promise
     name: config.name,
     addresses: { calls: { nats: config.natsUrl.split(",") } },
     metricsPort: endpoint.port,
+    unready,
     async close() {
       // Intake first, then in-flight work, then the connection (drain flushes acks and publishes);
       // the spans of the last messages leave before the process does.

@@ -1,4 +1,4 @@
-import { ConsumerEvents, type ConsumerMessages, type JetStreamClient, type JsMsg } from "nats";
+import { ConsumerEvents, type Consumer, type ConsumerMessages, type JetStreamClient, type JsMsg } from "nats";
 import type { Logger } from "../common/logger.js";
 import { NO_METRICS, type Metrics } from "../common/metrics.js";
 import { NO_TRACING, SpanKind, type TraceSpan, type Tracing } from "../common/tracing.js";
@@ -26,10 +26,15 @@ export interface WorkConsumerOptions {
   onDeadLetter?(msg: JsMsg, reason: string, rc: RequestContext): Promise<void>;
   metrics?: Metrics;
   tracing?: Tracing;
+  /** With work pending and none completed for this long, the consumer reports itself stalled (0 or absent: never). */
+  stallAfterMs?: number;
 }
 
 export interface RunningConsumer {
+  readonly durable: string;
   readonly inFlight: number;
+  /** Work pending, none completed for stallAfterMs: the consumer has stopped moving. */
+  readonly stalled: boolean;
   /** Stops taking messages and waits for those in flight; unstarted ones stay in the stream. */
   stop(): Promise<void>;
 }
@@ -74,6 +79,62 @@ async function watchStatus(messages: ConsumerMessages, durable: string, log: Log
 }
 
 /**
+ * Watches a consumer for a stall: work pending at the server (waiting or unacknowledged) while this
+ * process has settled nothing for `afterMs`. What users of JetStream meet after a restart or a
+ * leader change is a consumer that silently stops; this makes it say so: a warning naming it, the
+ * nats_consumer_stalled gauge, and the service's readiness (GET /ready) until it moves again. An
+ * idle consumer (nothing pending) is not stalled, and its clock starts again.
+ */
+function watchForStall(
+  consumer: Consumer,
+  afterMs: number,
+  progressAt: () => number,
+  setProgress: (at: number) => void,
+  durable: string,
+  log: Logger,
+  metrics: Metrics,
+): { readonly stalled: boolean; stop(): void } {
+  let stalled = false;
+  let checking = false;
+  const check = async () => {
+    if (checking) return;
+    checking = true;
+    try {
+      const info = await consumer.info(false);
+      const pending = info.num_pending + info.num_ack_pending;
+      const now = performance.now();
+      if (pending === 0) setProgress(now);
+      const isStalled = pending > 0 && now - progressAt() >= afterMs;
+      if (isStalled !== stalled) {
+        stalled = isStalled;
+        metrics.consumerStalled(durable, stalled);
+        if (stalled)
+          log.warn("consumer stalled", {
+            consumer: durable,
+            pending: info.num_pending,
+            ackPending: info.num_ack_pending,
+            sinceMs: Math.round(now - progressAt()),
+          });
+        else log.info("consumer moving again", { consumer: durable });
+      }
+    } catch {
+      // The broker does not answer now (a restart, an election): nothing to conclude from that alone.
+    } finally {
+      checking = false;
+    }
+  };
+  metrics.consumerStalled(durable, false);
+  const timer = setInterval(() => void check(), Math.max(100, Math.min(5_000, Math.floor(afterMs / 4))));
+  timer.unref();
+  return {
+    get stalled() {
+      return stalled;
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
+/**
  * A durable pull consumer whose handlers run concurrently up to the limit.
  * consume() keeps pulls open ahead of demand; awaiting each handler inside the
  * loop would serialise the service, so the loop only starts handlers.
@@ -105,6 +166,7 @@ export async function startWorkConsumer(o: WorkConsumerOptions): Promise<Running
       await deadLetter(o.js, msg, decision.reason);
       // The reason travels with +TERM too (nats-server 2.10.7 and later), for advisories and monitoring.
       msg.term(decision.reason);
+      progressAt = performance.now();
       metrics.deadLettered(msg.subject);
       o.log.warn("dead-lettered", fields);
       span.event("dead-lettered", { "dead_letter.reason": decision.reason });
@@ -116,6 +178,20 @@ export async function startWorkConsumer(o: WorkConsumerOptions): Promise<Running
       msg.nak(o.retry.baseDelayMs);
     }
   };
+
+  // A message settled (acknowledged or dead-lettered) is progress; a retry is not.
+  let progressAt = performance.now();
+  const watchdog = o.stallAfterMs
+    ? watchForStall(
+        consumer,
+        o.stallAfterMs,
+        () => progressAt,
+        (at) => (progressAt = at),
+        o.consumer.durable,
+        o.log,
+        metrics,
+      )
+    : undefined;
 
   const handleOne = async (msg: JsMsg): Promise<void> => {
     const deliveries = msg.info.deliveryCount;
@@ -129,6 +205,7 @@ export async function startWorkConsumer(o: WorkConsumerOptions): Promise<Running
       try {
         await o.handle(msg, { trace: span.context });
         msg.ack();
+        progressAt = performance.now();
       } catch (err) {
         const decision = decide(err, deliveries, o.retry);
         if (decision.reason.endsWith("internal error")) o.log.error("handler failed", { ...about(msg, span), err });
@@ -150,10 +227,15 @@ export async function startWorkConsumer(o: WorkConsumerOptions): Promise<Running
 
   o.log.info("consuming", { stream: o.consumer.stream, consumer: o.consumer.durable, concurrency: o.concurrency });
   return {
+    durable: o.consumer.durable,
     get inFlight() {
       return inFlight.size;
     },
+    get stalled() {
+      return watchdog?.stalled ?? false;
+    },
     async stop() {
+      watchdog?.stop();
       messages.stop();
       await loop.catch(() => undefined);
       await Promise.all(inFlight);
