@@ -103,16 +103,18 @@ async function main(): Promise<void> {
   try {
     for (const mode of modes)
       audits.push(
-        await runChaos({
-          mode,
-          seed: plan.seed,
-          schedule: plan.modes[mode]!.schedule,
-          durationMs: plan.durationMs,
-          rate,
-          net,
-          dataDir: join(outDir, "data", mode),
-          log: (l) => process.stderr.write(`${l}\n`),
-        }),
+        (
+          await runChaos({
+            mode,
+            seed: plan.seed,
+            schedule: plan.modes[mode]!.schedule,
+            durationMs: plan.durationMs,
+            rate,
+            net,
+            dataDir: join(outDir, "data", mode),
+            log: (l) => process.stderr.write(`${l}\n`),
+          })
+        ).audit,
       );
   } finally {
     net.close();

@@ -25,7 +25,7 @@ describe("chaos: a seeded schedule of combined faults, every process on a host o
   for (const mode of MODES)
     it(`${mode}: nothing acknowledged is lost, done twice, falsely reported or stuck`, async () => {
       const schedule = drawSchedule({ seed: SEED, mode, durationMs: DURATION_MS });
-      const a = await runChaos({ mode, seed: SEED, schedule, durationMs: DURATION_MS, rate: 15, net: net!, drainLimitMs: 120_000 });
+      const { audit: a } = await runChaos({ mode, seed: SEED, schedule, durationMs: DURATION_MS, rate: 15, net: net!, drainLimitMs: 120_000 });
       console.log(
         `      ${mode}: ${a.schedule.map((f) => `${f.op} ${f.appliedTarget ?? f.target} at ${f.appliedAtMs} ms`).join("; ")}; ` +
           `sent ${a.sent}, acknowledged ${a.acknowledged}, re-sent ${a.resent} (${JSON.stringify(a.refused)}), recovery ${a.recoveryMs} ms`,

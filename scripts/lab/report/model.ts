@@ -125,6 +125,8 @@ export interface ModeRun {
   waterfalls?: Waterfall[];
   /** Per-round measurements by name, in round order, that the findings' intervals are drawn from. */
   series?: Record<string, number[]>;
+  /** Structured output of the scenario's own, typed by the scenario module that writes and reads it. */
+  detail?: unknown;
 }
 
 export interface ScenarioResult {
@@ -199,6 +201,8 @@ export interface ResultsSummary extends Record<Exclude<SystemId, "floor">, Syste
   latency?: { hopDelaysMs: number[] } & Partial<Record<Mode, LatencyByDelay>>;
   /** The cut-link scenario: what the audit found, and (gRPC) how long the longest call took against the client's deadline. */
   cutLink?: { grpc?: CutLinkSummary & { longestCallMs: number; deadlineMs: number }; nats?: CutLinkSummary };
+  /** The chaos scenario's audit per mode (its module's ChaosSummary). */
+  chaos?: unknown;
 }
 
 export interface LatencyByDelay {

@@ -2,6 +2,7 @@ import { addresses } from "./addresses.js";
 import { baseline } from "./baseline.js";
 import { brokerVersions } from "./broker-versions.js";
 import { capacity } from "./capacity.js";
+import { chaos } from "./chaos.js";
 import { cluster } from "./cluster.js";
 import { crash } from "./crash.js";
 import { cutLink } from "./cut-link.js";
@@ -31,6 +32,7 @@ export const SCENARIOS: readonly Scenario[] = [
   crash,
   cutLink,
   partition,
+  chaos,
   addresses,
 ];
 

@@ -3,7 +3,8 @@ import { Ledger } from "../../audit/ledger.js";
 import type { Mode } from "../../../services/common/config.js";
 import { OrderStatus } from "../../../services/gen/shop/v1/order.js";
 import { labOrder, labOrderById } from "../../lab/run/lab-order.js";
-import { clientRecords, longestCall, runLoad } from "../../lab/run/load-generator.js";
+import { clientRecords, longestCall, runLoad, withoutOrders } from "../../lab/run/load-generator.js";
+import type { LoadSummary } from "../../lab/report/model.js";
 import { stackTarget } from "../../lab/run/targets.js";
 import type { LabNet } from "../net/lab-net.js";
 import { startStack } from "../stack/start-stack.js";
@@ -56,6 +57,12 @@ export interface ChaosAudit {
   recoveryMs: number;
 }
 
+/** A chaos run of one mode: its audit, and the load as the client saw it (orders accepted, completed and failed per moment). */
+export interface ChaosRun {
+  audit: ChaosAudit;
+  load: LoadSummary;
+}
+
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -65,7 +72,7 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * re-sent with its id, and a drain until every acknowledged order is done or the limit passes;
  * then the audit of the three databases.
  */
-export async function runChaos(o: ChaosRunOptions): Promise<ChaosAudit> {
+export async function runChaos(o: ChaosRunOptions): Promise<ChaosRun> {
   const log = o.log ?? (() => undefined);
   const stack = await startStack({
     mode: o.mode,
@@ -132,7 +139,7 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosAudit> {
       const line = audit(records, snap, target.answerMeansComplete);
       const refused: Record<string, number> = {};
       for (const f of failed) refused[f.error ?? "unknown"] = (refused[f.error ?? "unknown"] ?? 0) + 1;
-      return {
+      const chaos: ChaosAudit = {
         mode: o.mode,
         seed: o.seed,
         natsServer: [...stack.brokerNodes().values()][0]?.version,
@@ -148,6 +155,7 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosAudit> {
         maxClientWaitMs: longestCall(result.orders),
         recoveryMs: done ? recoveryMs : Math.round(o.drainLimitMs ?? 120_000),
       };
+      return { audit: chaos, load: withoutOrders(result) };
     } finally {
       ledger.close();
     }
