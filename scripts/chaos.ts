@@ -65,6 +65,7 @@ function table(audits: readonly ChaosAudit[]): string {
     ],
     ["longest wait (ms)", (a) => a.maxClientWaitMs],
     ["recovery after the last heal (ms)", (a) => a.recoveryMs],
+    ["consumers that stalled", (a) => a.stalled.map((x) => `${x.consumer}${x.duringDrain ? " (drain)" : ""}`).join(", ") || "none"],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   return [

@@ -147,20 +147,24 @@ export class ProcessGroup {
   }
 }
 
-/**
- * When (epoch ms) a process first logged the message `msg` at or after `from`, from a log file of
- * the group's lines ("[name] {pino record}"); undefined when it has not.
- */
-export function loggedAt(logFile: string, msg: string, from: number): number | undefined {
+/** Every JSON log record of `logFile` whose message is `msg`, logged at `from` (epoch ms) or later, with its time. */
+export function loggedRecords(logFile: string, msg: string, from: number): Array<{ t: number; record: Record<string, unknown> }> {
+  const found: Array<{ t: number; record: Record<string, unknown> }> = [];
   for (const text of readFileSync(logFile, "utf8").split("\n")) {
     if (!text.includes(`"${msg}"`)) continue;
     try {
-      const time = (JSON.parse(text.slice(text.indexOf("{"))) as { time?: number | string }).time;
+      const record = JSON.parse(text.slice(text.indexOf("{"))) as Record<string, unknown>;
+      const time = record.time as number | string | undefined;
       const t = typeof time === "string" ? Date.parse(time) : time;
-      if (t !== undefined && t >= from) return t;
+      if (t !== undefined && t >= from) found.push({ t, record });
     } catch {
       // Not a log record.
     }
   }
-  return undefined;
+  return found;
+}
+
+/** When a process first logged `msg` at `from` (epoch ms) or later; undefined when it did not. */
+export function loggedAt(logFile: string, msg: string, from: number): number | undefined {
+  return loggedRecords(logFile, msg, from)[0]?.t;
 }

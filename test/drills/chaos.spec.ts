@@ -28,7 +28,8 @@ describe("chaos: a seeded schedule of combined faults, every process on a host o
       const { audit: a } = await runChaos({ mode, seed: SEED, schedule, durationMs: DURATION_MS, rate: 15, net: net!, drainLimitMs: 120_000 });
       console.log(
         `      ${mode}: ${a.schedule.map((f) => `${f.op} ${f.appliedTarget ?? f.target} at ${f.appliedAtMs} ms`).join("; ")}; ` +
-          `sent ${a.sent}, acknowledged ${a.acknowledged}, re-sent ${a.resent} (${JSON.stringify(a.refused)}), recovery ${a.recoveryMs} ms`,
+          `sent ${a.sent}, acknowledged ${a.acknowledged}, re-sent ${a.resent} (${JSON.stringify(a.refused)}), recovery ${a.recoveryMs} ms, ` +
+          `stalled ${JSON.stringify(a.stalled)}`,
       );
       expect(a.schedule.length, "faults").to.be.at.least(3);
       expect(

@@ -26,10 +26,20 @@ const AUDIT_ROWS: Array<[string, (a: ChaosAudit) => string | number]> = [
   ["duplicated", (a) => a.duplicated],
   ["false success", (a) => a.falseSuccess],
   ["stuck after the drain", (a) => a.stuck],
-  ["what the client saw fail", (a) => Object.entries(a.refused).map(([k, v]) => `${k} ${v}`).join(", ") || "nothing"],
+  [
+    "what the client saw fail",
+    (a) =>
+      Object.entries(a.refused)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ") || "nothing",
+  ],
   ["re-sent by the client", (a) => a.resent],
   ["longest wait (ms)", (a) => a.maxClientWaitMs],
   ["recovery after the last heal (ms)", (a) => a.recoveryMs],
+  [
+    "consumers that stalled (in the drain)",
+    (a) => a.stalled.map((x) => `${x.consumer} at ${(x.atMs / 1000).toFixed(1)} s${x.duringDrain ? " (drain)" : ""}`).join(", ") || "none",
+  ],
 ];
 
 const auditOf = (r: ModeRun | undefined): ChaosAudit | undefined => r?.detail as ChaosAudit | undefined;
@@ -41,7 +51,11 @@ const auditOf = (r: ModeRun | undefined): ChaosAudit | undefined => r?.detail as
  */
 async function run(ctx: LabContext): Promise<ScenarioResult> {
   const why = labNetUnavailable();
-  if (why) return resultOf(chaos, ctx.modes.map((mode) => ({ mode, figures: { skipped: why } })));
+  if (why)
+    return resultOf(
+      chaos,
+      ctx.modes.map((mode) => ({ mode, figures: { skipped: why } })),
+    );
   const settings = CHAOS_SETTINGS[ctx.settings.profile];
   const seed = ctx.settings.seed;
   ctx.log(`[chaos] seed ${seed} (replay: --seed ${seed})`);
@@ -99,7 +113,9 @@ export const chaos: Scenario = {
     if (runs.length === 0) return s.runs.map((r) => `${MODE_NAME[r.mode]}: not run (${String(r.figures.skipped ?? "no result")}).`);
     return runs.map((r) => {
       const a = auditOf(r)!;
-      const faults = a.schedule.map((f) => `${f.op} ${f.appliedTarget ?? f.target} at ${(Number(f.appliedAtMs) / 1000).toFixed(1)} s for ${(f.holdMs / 1000).toFixed(1)} s`).join("; ");
+      const faults = a.schedule
+        .map((f) => `${f.op} ${f.appliedTarget ?? f.target} at ${(Number(f.appliedAtMs) / 1000).toFixed(1)} s for ${(f.holdMs / 1000).toFixed(1)} s`)
+        .join("; ");
       return `${MODE_NAME[r.mode]} (seed ${a.seed}${a.natsServer ? `, nats-server ${a.natsServer}` : ""}): ${faults}. Of ${a.sent} orders, ${a.acknowledged} acknowledged; lost ${a.lost}, duplicated ${a.duplicated}, falsely reported ${a.falseSuccess}, stuck ${a.stuck}; the client re-sent ${a.resent}; everything was done ${a.recoveryMs} ms after the last heal.`;
     });
   },
@@ -111,7 +127,9 @@ export const chaos: Scenario = {
   },
   keyFigure: (r) => (auditOf(r) ? `lost ${r.figures.lost}, duplicated ${r.figures.duplicated}, stuck ${r.figures.stuck}` : "skipped"),
   charts(s) {
-    return s.runs.filter((r) => r.load).map((r) => timelineChart(`${MODE_NAME[r.mode]} under chaos: faults as marks, orders completed and failed per second`, [r]));
+    return s.runs
+      .filter((r) => r.load)
+      .map((r) => timelineChart(`${MODE_NAME[r.mode]} under chaos: faults as marks, orders completed and failed per second`, [r]));
   },
   tables(s): ReportTable[] {
     const runs = s.runs.filter((r) => auditOf(r));

@@ -7,6 +7,7 @@ import { clientRecords, longestCall, runLoad, withoutOrders } from "../../lab/ru
 import type { LoadSummary } from "../../lab/report/model.js";
 import { stackTarget } from "../../lab/run/targets.js";
 import type { LabNet } from "../net/lab-net.js";
+import { loggedRecords } from "../process-group.js";
 import { startStack } from "../stack/start-stack.js";
 import { Timeline } from "../timeline.js";
 import { faultWindow, type AppliedFault } from "./faults.js";
@@ -55,6 +56,8 @@ export interface ChaosAudit {
   maxClientWaitMs: number;
   /** From the last heal until every acknowledged order was done (ms); the limit when it was not. */
   recoveryMs: number;
+  /** Consumers a service reported stalled (NATS_STALL_AFTER_MS), with when (ms on the load's clock); `duringDrain` after the last heal. */
+  stalled: Array<{ consumer: string; atMs: number; duringDrain: boolean }>;
 }
 
 /** A chaos run of one mode: its audit, and the load as the client saw it (orders accepted, completed and failed per moment). */
@@ -80,7 +83,8 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosRun> {
     dataDir: o.dataDir,
     net: o.net,
     cluster: o.mode === "nats" ? 3 : undefined,
-    env: { NATS_ACK_WAIT_MS: "5000", SHUTDOWN_GRACE_MS: "3000" },
+    // A consumer that stops moving for 10 s says so; the audit lists it.
+    env: { NATS_ACK_WAIT_MS: "5000", SHUTDOWN_GRACE_MS: "3000", NATS_STALL_AFTER_MS: "10000" },
   });
   const runId = `chaos-${o.mode}-${o.seed}-${Date.now().toString(36)}`;
   // The client's own deadline: longer than a service's, so that what it sees is the system's answer.
@@ -88,6 +92,7 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosRun> {
   const applied: AppliedFault[] = o.schedule.map((f) => ({ ...f }));
   try {
     const timeline = new Timeline();
+    const wallAtStart = Date.now() - (performance.now() - timeline.t0);
     o.schedule.forEach((f, i) => timeline.window(faultWindow(stack, o.net, f, i, applied[i]!)));
     log(`[chaos] ${o.mode}: ${o.schedule.length} faults over ${Math.round(o.durationMs / 1000)} s at ${o.rate} orders/s`);
     const result = await runLoad(target, {
@@ -139,6 +144,12 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosRun> {
       const line = audit(records, snap, target.answerMeansComplete);
       const refused: Record<string, number> = {};
       for (const f of failed) refused[f.error ?? "unknown"] = (refused[f.error ?? "unknown"] ?? 0) + 1;
+      const healWall = wallAtStart + (lastHeal - timeline.t0);
+      const stalled = loggedRecords(stack.options.logFile, "consumer stalled", wallAtStart).map(({ t, record }) => ({
+        consumer: String(record.consumer),
+        atMs: Math.round(t - wallAtStart),
+        duringDrain: t >= healWall,
+      }));
       const chaos: ChaosAudit = {
         mode: o.mode,
         seed: o.seed,
@@ -154,6 +165,7 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosRun> {
         stuck: acknowledged.filter((r) => snap.orders.get(r.orderId) !== OrderStatus.ORDER_STATUS_COMPLETED).length,
         maxClientWaitMs: longestCall(result.orders),
         recoveryMs: done ? recoveryMs : Math.round(o.drainLimitMs ?? 120_000),
+        stalled,
       };
       return { audit: chaos, load: withoutOrders(result) };
     } finally {
