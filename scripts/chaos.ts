@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { MODES, type Mode } from "../services/common/config.js";
-import { runChaos, type ChaosAudit } from "./lib/chaos/run.js";
+import { CHAOS_AUDIT_ROWS, runChaos, type ChaosAudit } from "./lib/chaos/run.js";
 import { drawSchedule, type ChaosFault } from "./lib/chaos/schedule.js";
 import { durationMs as parseDurationMs } from "./lib/duration.js";
 import { describeNatsServer } from "./lib/nats-server.js";
@@ -47,26 +47,7 @@ function schedules(values: { seed?: string; duration?: string; schedule?: string
 }
 
 function table(audits: readonly ChaosAudit[]): string {
-  const rows: Array<[string, (a: ChaosAudit) => string | number]> = [
-    ["faults", (a) => a.schedule.length],
-    ["orders sent", (a) => a.sent],
-    ["acknowledged", (a) => a.acknowledged],
-    ["lost", (a) => a.lost],
-    ["duplicated", (a) => a.duplicated],
-    ["false success", (a) => a.falseSuccess],
-    ["stuck", (a) => a.stuck],
-    ["re-sent by the client", (a) => a.resent],
-    [
-      "what the client saw fail",
-      (a) =>
-        Object.entries(a.refused)
-          .map(([k, v]) => `${k} ${v}`)
-          .join(", ") || "nothing",
-    ],
-    ["longest wait (ms)", (a) => a.maxClientWaitMs],
-    ["recovery after the last heal (ms)", (a) => a.recoveryMs],
-    ["consumers that stalled", (a) => a.stalled.map((x) => `${x.consumer}${x.duringDrain ? " (drain)" : ""}`).join(", ") || "none"],
-  ];
+  const rows = CHAOS_AUDIT_ROWS;
   const width = Math.max(...rows.map(([k]) => k.length));
   return [
     `${"".padEnd(width)}  ${audits.map((a) => a.mode.padEnd(12)).join("  ")}`,

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { runChaos, type ChaosAudit } from "../../lib/chaos/run.js";
+import { CHAOS_AUDIT_ROWS, runChaos, type ChaosAudit } from "../../lib/chaos/run.js";
 import { drawSchedule } from "../../lib/chaos/schedule.js";
 import { LabNet, labNetUnavailable } from "../../lib/net/lab-net.js";
 import { timelineChart } from "../report/charts.js";
@@ -17,30 +17,6 @@ export const CHAOS_SETTINGS = {
 
 /** What results.json keeps of each mode's run: summary.chaos.<mode>. */
 export type ChaosSummary = Partial<Record<Mode, ChaosAudit>>;
-
-const AUDIT_ROWS: Array<[string, (a: ChaosAudit) => string | number]> = [
-  ["faults applied", (a) => a.schedule.length],
-  ["orders sent", (a) => a.sent],
-  ["acknowledged", (a) => a.acknowledged],
-  ["lost", (a) => a.lost],
-  ["duplicated", (a) => a.duplicated],
-  ["false success", (a) => a.falseSuccess],
-  ["stuck after the drain", (a) => a.stuck],
-  [
-    "what the client saw fail",
-    (a) =>
-      Object.entries(a.refused)
-        .map(([k, v]) => `${k} ${v}`)
-        .join(", ") || "nothing",
-  ],
-  ["re-sent by the client", (a) => a.resent],
-  ["longest wait (ms)", (a) => a.maxClientWaitMs],
-  ["recovery after the last heal (ms)", (a) => a.recoveryMs],
-  [
-    "consumers that stalled (in the drain)",
-    (a) => a.stalled.map((x) => `${x.consumer} at ${(x.atMs / 1000).toFixed(1)} s${x.duringDrain ? " (drain)" : ""}`).join(", ") || "none",
-  ],
-];
 
 const auditOf = (r: ModeRun | undefined): ChaosAudit | undefined => r?.detail as ChaosAudit | undefined;
 
@@ -138,7 +114,7 @@ export const chaos: Scenario = {
       {
         caption: `The same chaos, mode against mode (seed ${auditOf(runs[0])!.seed})`,
         header: ["", ...runs.map((r) => MODE_NAME[r.mode])],
-        rows: AUDIT_ROWS.map(([label, f]) => [label, ...runs.map((r) => f(auditOf(r)!))]),
+        rows: CHAOS_AUDIT_ROWS.map(([label, f]) => [label, ...runs.map((r) => f(auditOf(r)!))]),
       },
     ];
   },

@@ -1,6 +1,7 @@
 import type { ModeRun, ScenarioResult } from "../report/model.js";
 import type { LabContext } from "../run/context.js";
 import { withoutOrders } from "../run/load-generator.js";
+import { outage } from "../../lib/stack/outage.js";
 import { Timeline } from "../../lib/timeline.js";
 import { withSession } from "../run/session.js";
 import { timelineChart } from "../report/charts.js";
@@ -14,14 +15,9 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
   for (const mode of ctx.modes) {
     runs.push(
       await withSession(ctx, "crash", mode, {}, async (x) => {
-        const timeline = new Timeline().window({
-          atMs: s.crashAtMs,
-          forMs: s.crashDownMs,
-          label: "order service SIGKILL",
-          endLabel: "restarted",
-          apply: () => x.stack.control.stop("order", "SIGKILL"),
-          undo: () => x.stack.control.start("order"),
-        });
+        const timeline = new Timeline().window(
+          outage(x.stack.control, "order", "SIGKILL", { atMs: s.crashAtMs, forMs: s.crashDownMs }, { down: "order service SIGKILL", up: "restarted" }),
+        );
         const { result: r, marks } = await x.loadThrough(timeline, { rate: s.crashRate, durationMs: s.crashRunMs, drainTimeoutMs: s.drainTimeoutMs });
         const resentCompleted = mode === "grpc" ? await x.resend(r.orders) : 0;
         const a = x.audit(r.orders);

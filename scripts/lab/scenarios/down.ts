@@ -9,6 +9,7 @@ import { withoutOrders } from "../run/load-generator.js";
 import { SUBJECTS } from "../../../services/nats/topology.js";
 import { buildWaterfall } from "../run/waterfall.js";
 import type { Waterfall } from "../report/model.js";
+import { outage } from "../../lib/stack/outage.js";
 import { Timeline } from "../../lib/timeline.js";
 import { withSession } from "../run/session.js";
 import { queueCharts, timelineChart, waterfallPair } from "../report/charts.js";
@@ -61,14 +62,9 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
     for (const mode of ctx.modes) {
       let pick: (() => Waterfall | undefined) | undefined;
       const run = await withSession(ctx, "down", mode, { receiver }, async (x) => {
-        const timeline = new Timeline().window({
-          atMs: s.outageStartMs,
-          forMs: s.outageMs,
-          label: "billing stopped",
-          endLabel: "billing restarted",
-          apply: () => x.stack.control.stop("billing", "SIGTERM"),
-          undo: () => x.stack.control.start("billing"),
-        });
+        const timeline = new Timeline().window(
+          outage(x.stack.control, "billing", "SIGTERM", { atMs: s.outageStartMs, forMs: s.outageMs }, { down: "billing stopped", up: "billing restarted" }),
+        );
         const { result: r, queue, marks } = await x.loadThrough(timeline, { rate: s.outageRate, durationMs: s.outageRunMs, drainTimeoutMs: s.drainTimeoutMs });
         const downAt = timeline.appliedAt("billing stopped") ?? 0;
         const upAt = timeline.undoneAt("billing stopped") ?? 0;

@@ -60,6 +60,31 @@ export interface ChaosAudit {
   stalled: Array<{ consumer: string; atMs: number; duringDrain: boolean }>;
 }
 
+/** The rows a chaos audit is shown in, mode against mode: the label, and the value of one mode's audit. */
+export const CHAOS_AUDIT_ROWS: ReadonlyArray<readonly [string, (a: ChaosAudit) => string | number]> = [
+  ["faults applied", (a) => a.schedule.length],
+  ["orders sent", (a) => a.sent],
+  ["acknowledged", (a) => a.acknowledged],
+  ["lost", (a) => a.lost],
+  ["duplicated", (a) => a.duplicated],
+  ["false success", (a) => a.falseSuccess],
+  ["stuck after the drain", (a) => a.stuck],
+  [
+    "what the client saw fail",
+    (a) =>
+      Object.entries(a.refused)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ") || "nothing",
+  ],
+  ["re-sent by the client", (a) => a.resent],
+  ["longest wait (ms)", (a) => a.maxClientWaitMs],
+  ["recovery after the last heal (ms)", (a) => a.recoveryMs],
+  [
+    "consumers that stalled",
+    (a) => a.stalled.map((x) => `${x.consumer} at ${(x.atMs / 1000).toFixed(1)} s${x.duringDrain ? " (drain)" : ""}`).join(", ") || "none",
+  ],
+];
+
 /** A chaos run of one mode: its audit, and the load as the client saw it (orders accepted, completed and failed per moment). */
 export interface ChaosRun {
   audit: ChaosAudit;
