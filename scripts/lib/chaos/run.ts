@@ -192,7 +192,9 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosRun> {
         recoveryMs: done ? recoveryMs : Math.round(o.drainLimitMs ?? 120_000),
         stalled,
       };
-      return { audit: chaos, load: withoutOrders(result) };
+      // Completed as the order service's database says after the drain: the load stopped watching a second after its last send.
+      const completed = records.filter((r) => snap.orders.get(r.orderId) === OrderStatus.ORDER_STATUS_COMPLETED).length;
+      return { audit: chaos, load: { ...withoutOrders(result), completed } };
     } finally {
       ledger.close();
     }
