@@ -25,30 +25,25 @@ export interface ChaosScheduleOptions {
   durationMs: number;
   /** A fault-free start (default: an eighth of the duration, at least 5 s). */
   quietMs?: number;
-  /** The mean gap between one fault's heal and the next fault (uniform from 0 to twice this). */
+  /** The mean gap between one fault's heal and the next fault, uniform from 0 to twice this (default: 3 s, or a twentieth of a shorter run). */
   meanGapMs?: number;
-  /** How long a fault is held: uniform in [min, max]. */
+  /** How long a fault is held: uniform in [min, max] (default: 4 to 12 s, the longest at most an eighth of the run, at least 4 s). */
   holdMs?: [number, number];
   /** The broker's nodes (NATS): n1 … nN. */
   brokerNodes?: number;
 }
 
-/** What each mode's faults can hit, and how. */
+/** The periods at the start of a run that always carry a fault. */
+const GUARANTEED = 4;
+
+/** What each kind of fault can hit in a mode. */
 function menu(mode: Mode, nodes: number): Array<{ op: ChaosOp; targets: string[] }> {
   const services = [...SERVICE_NAMES];
-  const serviceFaults: Array<{ op: ChaosOp; targets: string[] }> = [
-    { op: "kill", targets: services },
-    { op: "pause", targets: services },
-    { op: "isolate", targets: services },
-  ];
-  if (mode === "grpc" || nodes < 3) return serviceFaults;
+  if (mode === "grpc" || nodes < 3) return (["kill", "pause", "isolate"] as const).map((op) => ({ op, targets: services }));
   const ns = Array.from({ length: nodes }, (_, i) => `n${i + 1}`);
   const pairs = ns.flatMap((a) => ns.filter((b) => b !== a).map((b) => `${a}+${b}`));
   return [
-    ...serviceFaults,
-    { op: "kill", targets: [...ns, "leader"] },
-    { op: "pause", targets: [...ns, "leader"] },
-    { op: "isolate", targets: [...ns, "leader"] },
+    ...(["kill", "pause", "isolate"] as const).map((op) => ({ op, targets: [...services, ...ns, "leader"] })),
     { op: "cut-peers", targets: [...ns, "leader"] },
     { op: "part-kill", targets: pairs },
   ];
@@ -70,12 +65,14 @@ export function drawSchedule(o: ChaosScheduleOptions): ChaosFault[] {
   const random = seededRandom(o.seed ^ (o.mode === "grpc" ? 0x9e3779b9 : 0x85ebca6b));
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
   const quietMs = o.quietMs ?? Math.max(3_000, Math.round(o.durationMs / 10));
-  const meanGapMs = o.meanGapMs ?? 3_000;
-  const [holdMin, holdMax] = o.holdMs ?? [4_000, 12_000];
+  const meanGapMs = o.meanGapMs ?? Math.min(3_000, Math.round(o.durationMs / 20));
+  const longest = Math.min(12_000, Math.max(4_000, Math.round(o.durationMs / 8)));
+  const [holdMin, holdMax] = o.holdMs ?? [Math.min(4_000, longest), longest];
   const kinds = menu(o.mode, o.brokerNodes ?? 3);
-  // A shuffled order of the kinds, drawn again when used up: every kind comes up before any repeats.
+  const onBroker = (f: Pick<ChaosFault, "target">) => /^(n\d|leader)/.test(f.target);
+  // A shuffled deck of the kinds, dealt again when used up: every kind comes up before any repeats.
   let deck: number[] = [];
-  const nextKind = () => {
+  const deal = () => {
     if (deck.length === 0) {
       deck = kinds.map((_, i) => i);
       // Fisher-Yates, with the seeded generator.
@@ -84,27 +81,36 @@ export function drawSchedule(o: ChaosScheduleOptions): ChaosFault[] {
         [deck[i], deck[j]] = [deck[j]!, deck[i]!];
       }
     }
-    return kinds[deck.pop()!]!;
+    return deck.pop()!;
   };
-  const onBroker = (f: Pick<ChaosFault, "target">) => /^(n\d|leader)/.test(f.target);
+  const hold = () => Math.round(holdMin + random() * (holdMax - holdMin));
   const schedule: ChaosFault[] = [];
+  let periods = 0;
   let t = quietMs;
   for (;;) {
-    const holdMs = Math.round(holdMin + random() * (holdMax - holdMin));
+    const holdMs = hold();
     if (t + holdMs > o.durationMs) break;
-    // One period in six is left without a fault.
-    if (random() < 1 / 6) {
+    // One period in six is left without a fault, but never one of the first few: a run of 36 s or
+    // more has at least four faults of three kinds, and in NATS one on the broker's nodes among them.
+    if (periods >= GUARANTEED && random() < 1 / 6) {
       t += holdMs;
     } else {
-      const kind = nextKind();
-      const first: ChaosFault = { op: kind.op, target: pick(kind.targets), plannedAtMs: t, holdMs };
+      periods++;
+      const k = kinds[deal()]!;
+      // The last guaranteed period hits the broker when nothing before it did.
+      const toBroker = periods === GUARANTEED && !schedule.some(onBroker) && k.targets.some((x) => onBroker({ target: x }));
+      const targets = toBroker ? k.targets.filter((x) => onBroker({ target: x })) : k.targets;
+      const first: ChaosFault = { op: k.op, target: pick(targets), plannedAtMs: t, holdMs };
       schedule.push(first);
       // One fault in four comes with a second at the same moment.
       if (random() < 0.25) {
-        const other = nextKind();
-        const second: ChaosFault = { op: other.op, target: pick(other.targets), plannedAtMs: t, holdMs: Math.round(holdMin + random() * (holdMax - holdMin)) };
+        const card = deal();
+        const other = kinds[card]!;
+        const second: ChaosFault = { op: other.op, target: pick(other.targets), plannedAtMs: t, holdMs: hold() };
         const clash = touched(second).some((x) => touched(first).includes(x)) || (onBroker(first) && onBroker(second));
         if (!clash && t + second.holdMs <= o.durationMs) schedule.push(second);
+        // A card not played goes back on the deck.
+        else deck.push(card);
       }
       t += Math.max(...schedule.filter((f) => f.plannedAtMs === t).map((f) => f.holdMs));
     }
