@@ -66,7 +66,7 @@ describe("client tools against the secure profile", function () {
     it("npm run demo places its samples with the client's certificate, and fails without it", async () => {
       const ok = await tool("scripts/demo.ts", [], { ORDER_SERVICE_ADDR: address, ...identity(testCertificates(), "client").env });
       expect(ok.code, ok.stderr).to.equal(0);
-      expect(ok.stdout.match(/: ORDER_STATUS_COMPLETED /g)).to.have.length(2);
+      expect(ok.stdout.match(/: ORDER_STATUS_COMPLETED, /g)).to.have.length(2);
       expect(ok.stdout).to.match(/: refused: items\[0\]|: refused: customer\.email/);
       const refused = await tool("scripts/demo.ts", [], { ORDER_SERVICE_ADDR: address });
       expect(refused.code).to.equal(1);
