@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { GrpcWorkflowClient } from "../services/grpc/workflow-client.js";
 import { NatsWorkflowClient } from "../services/nats/workflow-client.js";
 import type { OrderWorkflowClient } from "../services/workflow.js";
-import { freePort } from "../scripts/lib/free-port.js";
+import { freePorts } from "../scripts/lib/free-port.js";
 import { ensureNatsServer } from "../scripts/lib/nats-server.js";
 import { PROJECT_ROOT } from "../scripts/lib/process-group.js";
 import { buildImage, compose, copyFromService, dockerEngine, ensureImages } from "./support/docker-engine.js";
@@ -83,7 +83,9 @@ describe("docker compose, brought up", function () {
       let client: OrderWorkflowClient | undefined;
 
       before(async () => {
-        for (const name of PORT_VARS) ports[name] = String(await freePort());
+        // Held all at once, so that no two variables get the same port (one freed and handed out again).
+        const free = await freePorts(PORT_VARS.length, "0.0.0.0");
+        PORT_VARS.forEach((name, i) => (ports[name] = String(free[i])));
         dc = compose(project, profile, ports);
         await dc(["up", "-d", "--no-build"]).catch(async (err: unknown) => {
           // What the containers said, to tell why a service or job did not come up.
