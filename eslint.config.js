@@ -30,7 +30,7 @@ export default tseslint.config(
       "services/notification/**/*.ts",
       "services/common/**/*.ts",
       "services/wire/**/*.ts",
-      "services/in-process/**/*.ts",
+      "services/direct/**/*.ts",
       "services/workflow.ts",
     ],
     rules: { "no-restricted-imports": ["error", { patterns: [...GRPC, ...NATS] }] },

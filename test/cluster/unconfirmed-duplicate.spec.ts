@@ -11,11 +11,11 @@ import { STREAMS, ensureStreams } from "../../services/nats/topology.js";
 import { sampleOrder } from "../support/orders.js";
 
 /** How a server answered one of several publishes of one message id at once. */
-type RawAnswer = "stored" | "duplicate" | "unconfirmed" | "in-process" | "other";
+type RawAnswer = "stored" | "duplicate" | "unconfirmed" | "racing" | "other";
 
 function answerOf(r: PromiseSettledResult<PubAck>): RawAnswer {
   if (r.status === "fulfilled") return r.value.duplicate ? (r.value.seq === 0 ? "unconfirmed" : "duplicate") : "stored";
-  return (r.reason as NatsError).api_error?.err_code === DUPLICATE_IN_PROCESS ? "in-process" : "other";
+  return (r.reason as NatsError).api_error?.err_code === DUPLICATE_IN_PROCESS ? "racing" : "other";
 }
 
 /**
@@ -49,12 +49,12 @@ describe("publishing into a replicated stream: only an ack with a sequence confi
       const count = (a: RawAnswer) => raw.filter((x) => x === a).length;
       console.log(
         `      raw, nats-server ${version}: of ${raw.length}, ${count("stored")} stored, ${count("duplicate")} duplicates with a sequence, ` +
-          `${count("unconfirmed")} "duplicate of 0", ${count("in-process")} refused with 10158`,
+          `${count("unconfirmed")} "duplicate of 0", ${count("racing")} refused with 10158`,
       );
       expect(count("other"), "answers that are neither an ack nor 10158").to.equal(0);
       expect(count("stored"), "each probe id stored once").to.equal(20);
       if (versionAtLeast(version, "2.11.0")) expect(count("unconfirmed"), `nats-server ${version} answered "duplicate of sequence 0"`).to.equal(0);
-      else expect(count("in-process"), `nats-server ${version} refused with 10158, which it should not know`).to.equal(0);
+      else expect(count("racing"), `nats-server ${version} refused with 10158, which it should not know`).to.equal(0);
 
       for (let round = 0; round < 10; round++) {
         const order = sampleOrder();

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Order } from "../../../services/gen/shop/v1/order.js";
-import { InProcessWorkflowClient } from "../../../services/in-process/workflow-client.js";
+import { DirectWorkflowClient } from "../../../services/direct/workflow-client.js";
 import type { LoadTarget } from "./load-generator.js";
 
 /** CPU ms this process has used since `from` (user + system). */
@@ -27,7 +27,7 @@ export interface WorkFloor {
 }
 
 /**
- * One order's own work with no transport at all: the in-process adapter (the
+ * One order's own work with no transport at all: the direct adapter (the
  * three services' cores in this process, over their real databases and files,
  * with the same code, settings and durability as the services), with each
  * core's CPU measured around its calls. Every port call completes within the
@@ -49,7 +49,7 @@ export async function startWorkFloor(dataDir?: string): Promise<WorkFloor> {
       spent[core] += cpuSince(from);
     }
   };
-  const client = new InProcessWorkflowClient({
+  const client = new DirectWorkflowClient({
     dataDir: dir,
     wrapBilling: (port) => ({ createInvoice: (order, ctx) => measured("billing", () => port.createInvoice(order, ctx)) }),
     wrapNotifier: (port) => ({ sendOrderConfirmation: (request, ctx) => measured("notification", () => port.sendOrderConfirmation(request, ctx)) }),

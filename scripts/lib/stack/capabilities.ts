@@ -19,8 +19,8 @@ export interface Capabilities {
   transportCause: boolean;
 }
 
-/** The two modes, and the three cores wired directly in one process (the in-process adapter). */
-export type Wiring = Mode | "in-process";
+/** The two modes, and the three cores wired to each other directly, with no transport (services/direct/). */
+export type Wiring = Mode | "direct";
 
 export const CAPABILITIES: Readonly<Record<Wiring, Capabilities>> = {
   grpc: {
@@ -39,7 +39,7 @@ export const CAPABILITIES: Readonly<Record<Wiring, Capabilities>> = {
     deadLetters: true,
     transportCause: true,
   },
-  "in-process": {
+  direct: {
     rejectsAtPlacement: true,
     reportsIdempotencyConflicts: true,
     hasBroker: false,

@@ -6,7 +6,7 @@ import { openOrder } from "../order/open-order.js";
 import type { OrderWorkflowClient, Placement } from "../workflow.js";
 import { DirectBillingPort, DirectNotifierPort } from "./downstream-ports.js";
 
-export interface InProcessOptions {
+export interface DirectOptions {
   /** Where the three cores keep their databases, invoice documents and e-mails. */
   dataDir: string;
   mailFrom?: string;
@@ -22,14 +22,14 @@ export interface InProcessOptions {
  * domain errors, so there is nothing to map. It runs the order contract in
  * seconds, and is what the lab's work floor measures.
  */
-export class InProcessWorkflowClient implements OrderWorkflowClient {
+export class DirectWorkflowClient implements OrderWorkflowClient {
   /** A placement answers once every step has run, as in the synchronous mode. */
   readonly answerMeansComplete = true;
   readonly #close: () => void;
   readonly #place: (order: Order) => Promise<OrderView>;
   readonly #get: (orderId: string) => OrderView;
 
-  constructor(options: InProcessOptions) {
+  constructor(options: DirectOptions) {
     const billing = openBilling(options.dataDir);
     const notification = openNotification(options.dataDir, { mailFrom: options.mailFrom ?? "shop@grpc-vs-nats.local" });
     const billingPort: BillingPort = new DirectBillingPort(billing.invoicing);
