@@ -72,7 +72,7 @@ export function processReader(pids: () => Record<string, number | undefined>, br
 
 /**
  * Starts a system afresh: a mode's three services (and broker), a bare chain, or the work floor
- * (the in-process adapter: each order's own work with no transport). A mode is traced
+ * (the direct adapter: each order's own work with no transport). A mode is traced
  * when given a receiver, and runs the secure profile when `secure` (default: the lab's --secure).
  */
 export async function startSystem(ctx: LabContext, scenario: string, id: SystemId, options: SystemOptions = {}): Promise<RunningSystem> {
