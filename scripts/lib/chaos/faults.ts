@@ -31,7 +31,14 @@ async function ordersLeader(stack: AnyProcessStack): Promise<string> {
  * A fault of a schedule as a window of the timeline: applied to the stack's processes (service
  * control) and hosts (the lab network), and undone after its hold; `applied` records what it hit.
  */
-export function faultWindow(stack: AnyProcessStack, net: LabNet, fault: ChaosFault, index: number, applied: AppliedFault): WindowEvent {
+export function faultWindow(
+  stack: AnyProcessStack,
+  net: LabNet,
+  fault: ChaosFault,
+  index: number,
+  applied: AppliedFault,
+  busy: Map<string, Promise<void>>,
+): WindowEvent {
   const c = stack.control;
   let target = fault.target;
   let undo: () => Promise<void> = () => Promise.resolve();
@@ -43,6 +50,9 @@ export function faultWindow(stack: AnyProcessStack, net: LabNet, fault: ChaosFau
     endLabel: `healed ${fault.op} ${fault.target} #${index + 1}`,
     async apply() {
       if (target === "leader") target = await ordersLeader(stack);
+      // A target is hit again only once it has recovered from the fault before: a node still
+      // starting when the next fault killed it failed its start (seen in a 30-minute run).
+      await Promise.all(target.split("+").map((t) => busy.get(t) ?? Promise.resolve()));
       applied.appliedTarget = target;
       const [first, second] = target.split("+") as [string, string | undefined];
       switch (fault.op) {
@@ -74,6 +84,14 @@ export function faultWindow(stack: AnyProcessStack, net: LabNet, fault: ChaosFau
           break;
       }
     },
-    undo: () => undo(),
+    undo: () => {
+      const done = undo();
+      for (const t of target.split("+"))
+        busy.set(
+          t,
+          done.catch(() => undefined),
+        );
+      return done;
+    },
   };
 }

@@ -118,7 +118,8 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosRun> {
   try {
     const timeline = new Timeline();
     const wallAtStart = Date.now() - (performance.now() - timeline.t0);
-    o.schedule.forEach((f, i) => timeline.window(faultWindow(stack, o.net, f, i, applied[i]!)));
+    const busy = new Map<string, Promise<void>>();
+    o.schedule.forEach((f, i) => timeline.window(faultWindow(stack, o.net, f, i, applied[i]!, busy)));
     log(`[chaos] ${o.mode}: ${o.schedule.length} faults over ${Math.round(o.durationMs / 1000)} s at ${o.rate} orders/s`);
     const result = await runLoad(target, {
       rate: o.rate,
