@@ -5,8 +5,6 @@ export interface RunningService {
   addresses: { listens?: string; calls: Record<string, string[]> };
   /** Where /metrics is served (METRICS_PORT, 0 resolved); undefined without metrics. */
   metricsPort?: number;
-  /** Why the service is not ready now (e.g. a stalled consumer); empty when it is. */
-  unready?(): string[];
   /** Ordered shutdown: stop intake, finish in-flight work, then release resources. */
   close(): Promise<void>;
 }

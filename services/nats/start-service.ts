@@ -80,7 +80,7 @@ export async function startNatsService(config: NatsConfig, log: Logger): Promise
   let metrics: MetricsEndpoint | undefined;
   const tracing = startTracing(config.tracing, log);
   try {
-    metrics = await startMetrics(config.name, config.metricsPort, log, () => unready());
+    metrics = await startMetrics(config.name, config.metricsPort, log, unready);
     const js = nc.jetstream();
     const jsm = provisions ? await nc.jetstreamManager() : undefined;
     if (jsm) await ensureStreams(jsm, settings);
@@ -118,7 +118,6 @@ export async function startNatsService(config: NatsConfig, log: Logger): Promise
     name: config.name,
     addresses: { calls: { nats: config.natsUrl.split(",") } },
     metricsPort: endpoint.port,
-    unready,
     async close() {
       // Intake first, then in-flight work, then the connection (drain flushes acks and publishes);
       // the spans of the last messages leave before the process does.

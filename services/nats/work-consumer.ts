@@ -88,8 +88,7 @@ async function watchStatus(messages: ConsumerMessages, durable: string, log: Log
 function watchForStall(
   consumer: Consumer,
   afterMs: number,
-  progressAt: () => number,
-  setProgress: (at: number) => void,
+  progress: { at: number },
   durable: string,
   log: Logger,
   metrics: Metrics,
@@ -103,8 +102,8 @@ function watchForStall(
       const info = await consumer.info(false);
       const pending = info.num_pending + info.num_ack_pending;
       const now = performance.now();
-      if (pending === 0) setProgress(now);
-      const isStalled = pending > 0 && now - progressAt() >= afterMs;
+      if (pending === 0) progress.at = now;
+      const isStalled = pending > 0 && now - progress.at >= afterMs;
       if (isStalled !== stalled) {
         stalled = isStalled;
         metrics.consumerStalled(durable, stalled);
@@ -113,7 +112,7 @@ function watchForStall(
             consumer: durable,
             pending: info.num_pending,
             ackPending: info.num_ack_pending,
-            sinceMs: Math.round(now - progressAt()),
+            sinceMs: Math.round(now - progress.at),
           });
         else log.info("consumer moving again", { consumer: durable });
       }
@@ -166,7 +165,7 @@ export async function startWorkConsumer(o: WorkConsumerOptions): Promise<Running
       await deadLetter(o.js, msg, decision.reason);
       // The reason travels with +TERM too (nats-server 2.10.7 and later), for advisories and monitoring.
       msg.term(decision.reason);
-      progressAt = performance.now();
+      progress.at = performance.now();
       metrics.deadLettered(msg.subject);
       o.log.warn("dead-lettered", fields);
       span.event("dead-lettered", { "dead_letter.reason": decision.reason });
@@ -180,18 +179,8 @@ export async function startWorkConsumer(o: WorkConsumerOptions): Promise<Running
   };
 
   // A message settled (acknowledged or dead-lettered) is progress; a retry is not.
-  let progressAt = performance.now();
-  const watchdog = o.stallAfterMs
-    ? watchForStall(
-        consumer,
-        o.stallAfterMs,
-        () => progressAt,
-        (at) => (progressAt = at),
-        o.consumer.durable,
-        o.log,
-        metrics,
-      )
-    : undefined;
+  const progress = { at: performance.now() };
+  const watchdog = o.stallAfterMs ? watchForStall(consumer, o.stallAfterMs, progress, o.consumer.durable, o.log, metrics) : undefined;
 
   const handleOne = async (msg: JsMsg): Promise<void> => {
     const deliveries = msg.info.deliveryCount;
@@ -205,7 +194,7 @@ export async function startWorkConsumer(o: WorkConsumerOptions): Promise<Running
       try {
         await o.handle(msg, { trace: span.context });
         msg.ack();
-        progressAt = performance.now();
+        progress.at = performance.now();
       } catch (err) {
         const decision = decide(err, deliveries, o.retry);
         if (decision.reason.endsWith("internal error")) o.log.error("handler failed", { ...about(msg, span), err });

@@ -289,7 +289,7 @@ export function describeFaultDrills(mode: Mode): void {
                 1,
               );
             }
-            await d.stack.signal("notification", "SIGKILL");
+            await d.stack.control.stop("notification", "SIGKILL");
             await d.stack.startService("notification");
           }),
       });

@@ -38,7 +38,7 @@ describe(`soak: a backlog of ${ORDERS} orders drains with flat memory (NATS)`, f
     const runId = `soak-${Date.now().toString(36)}`;
     try {
       // The backlog builds while the order service is away, then drains when it returns.
-      await stack.signal("order", "SIGTERM");
+      await stack.control.stop("order", "SIGTERM");
       const nc = await stack.natsConnection();
       const js = nc.jetstream();
       for (let i = 0; i < ORDERS; i += 1000) {

@@ -8,15 +8,17 @@ import { startBroker, type Broker } from "./brokers.js";
 import { Placement } from "./placement.js";
 import { ProcessStack, type Hop, type ProcessStackOptions } from "./process-stack.js";
 
+/** The durable consumers a service takes its work from. */
+const consumersOf = (service: ServiceName) => Object.values(CONSUMERS).filter((c) => c.owner === service);
+
 /**
  * Until each of a service's consumers has more pull requests waiting than `before` (none: at least
  * one), the sign that a process of it consumes. Reads may fail while the stack's own connection
  * reconnects after a broker restart; they are tried again until the deadline.
  */
 export async function waitForPulls(jsm: JetStreamManager, service: ServiceName, timeoutMs: number, before: number[] = []): Promise<void> {
-  const consumers = Object.values(CONSUMERS).filter((c) => c.owner === service);
   const deadline = Date.now() + timeoutMs;
-  for (const [i, c] of consumers.entries())
+  for (const [i, c] of consumersOf(service).entries())
     while (((await jsm.consumers.info(c.stream, c.durable).catch(() => undefined))?.num_waiting ?? 0) <= (before[i] ?? 0)) {
       if (Date.now() > deadline) throw new Error(`${service} did not start consuming ${c.durable}`);
       await new Promise((r) => setTimeout(r, 50));
@@ -25,8 +27,7 @@ export async function waitForPulls(jsm: JetStreamManager, service: ServiceName, 
 
 /** Pull requests waiting on each of a service's consumers now. */
 async function pullsOf(jsm: JetStreamManager, service: ServiceName): Promise<number[]> {
-  const consumers = Object.values(CONSUMERS).filter((c) => c.owner === service);
-  return Promise.all(consumers.map(async (c) => (await jsm.consumers.info(c.stream, c.durable)).num_waiting ?? 0));
+  return Promise.all(consumersOf(service).map(async (c) => (await jsm.consumers.info(c.stream, c.durable)).num_waiting ?? 0));
 }
 
 /** The NATS mode as processes: a private broker (one server or a cluster, or one given) and the three services, which know only its URLs. */

@@ -190,7 +190,7 @@ export abstract class ProcessStack implements Stack {
   async #stopByName(name: string, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
     const node = this.brokerNodes().get(name);
     if (node) return signal === "SIGKILL" ? node.kill() : node.stop();
-    await this.signal(name, signal);
+    await this.#signal(name, signal);
   }
 
   async #signalByName(name: string, signal: "SIGSTOP" | "SIGCONT"): Promise<void> {
@@ -202,21 +202,13 @@ export abstract class ProcessStack implements Stack {
   }
 
   /** Sends a signal to a service's or replica's process and waits for it to exit (SIGTERM: ordered shutdown; SIGKILL: a crash). */
-  async signal(name: string, signal: NodeJS.Signals): Promise<void> {
+  async #signal(name: string, signal: NodeJS.Signals): Promise<void> {
     const p = this.#processNamed(name);
     if (!p || p.child.exitCode !== null || p.child.signalCode !== null) return;
     // A paused process takes no signal but SIGKILL until it runs again.
     if (signal !== "SIGKILL") p.child.kill("SIGCONT");
     p.child.kill(signal);
     await p.exited;
-  }
-
-  pause(name: ServiceName): void {
-    this.processes.get(name)?.child.kill("SIGSTOP");
-  }
-
-  resume(name: ServiceName): void {
-    this.processes.get(name)?.child.kill("SIGCONT");
   }
 
   /** The addresses each service was configured with: what it had to know to do its work. */
