@@ -1,7 +1,7 @@
 import { connect } from "nats";
 import { natsConfig } from "../../services/common/config.js";
 import { credentialOptions, type NatsCredentials } from "../../services/nats/connection.js";
-import { provisionAll } from "../../services/nats/topology.js";
+import { jetStreamManagerWhenReady, provisionAll } from "../../services/nats/topology.js";
 import type { CertificateSet } from "./certs.js";
 import { freePort } from "./free-port.js";
 import { identity } from "./identity.js";
@@ -14,7 +14,7 @@ export async function provisionAsAdmin(url: string, credentials: NatsCredentials
   const c = natsConfig("order", {}, { ...env, NATS_URL: url });
   const nc = await connect({ servers: url.split(",").map((s) => s.trim()), ...credentialOptions(credentials) });
   try {
-    await provisionAll(await nc.jetstreamManager(), c);
+    await provisionAll(await jetStreamManagerWhenReady(nc), c);
   } finally {
     await nc.close();
   }

@@ -11,7 +11,7 @@ import { connectNats, readSeed } from "./connection.js";
 import { NatsBillingPort, NatsNotifierPort } from "./downstream-ports.js";
 import { DEFAULT_RETRY_POLICY } from "./retry-policy.js";
 import { billingHandlers, notificationHandlers, orderHandlers, type EndpointBinding, type ServiceBindings } from "./handlers.js";
-import { ensureConsumer, ensureStreams } from "./topology.js";
+import { ensureConsumer, ensureStreams, jetStreamManagerWhenReady } from "./topology.js";
 import { startWorkConsumer, type RunningConsumer } from "./work-consumer.js";
 
 interface Wiring {
@@ -82,7 +82,7 @@ export async function startNatsService(config: NatsConfig, log: Logger): Promise
   try {
     metrics = await startMetrics(config.name, config.metricsPort, log, unready);
     const js = nc.jetstream();
-    const jsm = provisions ? await nc.jetstreamManager() : undefined;
+    const jsm = provisions ? await jetStreamManagerWhenReady(nc) : undefined;
     if (jsm) await ensureStreams(jsm, settings);
     wiring = wire(config, nc, js, log, metrics.metrics, tracing);
     for (const spec of wiring.bindings.consumers) {

@@ -7,6 +7,7 @@ import {
   nanos,
   type ConsumerConfig,
   type JetStreamManager,
+  type NatsConnection,
   type NatsError,
   type StreamConfig,
 } from "nats";
@@ -135,9 +136,45 @@ const NO_SUITABLE_PEERS = 10005;
  */
 export const PLACEMENT_DEADLINE_MS = 120_000;
 
+/** JetStream's answer while a cluster has no meta leader: 503 "JetStream system temporarily unavailable". */
+const CLUSTER_NOT_AVAILABLE = 10008;
+
 /**
- * Runs a stream change, retrying while the server refuses it for want of peers: while a cluster
- * forms, its peers join one by one. Past the deadline, a count that cannot be placed stops the
+ * Whether a JetStream API request failed only because the cluster has no meta leader yet: a fresh
+ * cluster elects one seconds after its nodes report healthy, and until then requests time out or
+ * are answered 503.
+ */
+function leaderless(err: unknown): boolean {
+  const e = err as NatsError;
+  return e?.code === "TIMEOUT" || e?.code === "503" || e?.api_error?.err_code === CLUSTER_NOT_AVAILABLE;
+}
+
+/**
+ * The JetStream manager once JetStream answers, waiting while a cluster elects its meta leader (a
+ * step that provisions right after the nodes start met this). Past the deadline it fails, saying
+ * what it waited for.
+ */
+export async function jetStreamManagerWhenReady(nc: NatsConnection, deadlineMs = PLACEMENT_DEADLINE_MS): Promise<JetStreamManager> {
+  const deadline = Date.now() + deadlineMs;
+  for (let delay = 100; ; delay = Math.min(delay * 2, 2_000)) {
+    try {
+      return await nc.jetstreamManager();
+    } catch (err) {
+      if (!leaderless(err) || Date.now() + delay > deadline) {
+        throw new Error(
+          `JetStream at ${nc.getServer()} did not answer within ${Math.round(deadlineMs / 1000)} s (${(err as Error).message}); ` +
+            "a cluster answers once a majority of its nodes are up and routed to each other",
+          { cause: err },
+        );
+      }
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+
+/**
+ * Runs a stream change, retrying while the server refuses it for want of peers or of a meta leader:
+ * while a cluster forms, its peers join one by one. Past the deadline, a count that cannot be placed stops the
  * service as a configuration error naming NATS_STREAM_REPLICAS.
  */
 async function placed<T>(change: () => Promise<T>, stream: string, replicas: number, deadlineMs: number): Promise<T> {
@@ -146,7 +183,7 @@ async function placed<T>(change: () => Promise<T>, stream: string, replicas: num
     try {
       return await change();
     } catch (err) {
-      const waitingForPeers = replicas > 1 && (err as NatsError).api_error?.err_code === NO_SUITABLE_PEERS;
+      const waitingForPeers = (replicas > 1 && (err as NatsError).api_error?.err_code === NO_SUITABLE_PEERS) || leaderless(err);
       if (!waitingForPeers || Date.now() + delay > deadline) throw refused(err, stream, replicas);
       await new Promise((r) => setTimeout(r, delay));
     }

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { StorageType, connect, type NatsConnection, type NatsError } from "nats";
 import { startNatsCluster, type ManagedNatsCluster } from "../../scripts/lib/nats-cluster.js";
 import { ConfigError } from "../../services/common/config-error.js";
-import { STREAMS, ensureStreams } from "../../services/nats/topology.js";
+import { STREAMS, ensureStreams, jetStreamManagerWhenReady, provisionAll } from "../../services/nats/topology.js";
 import { eventually } from "../support/eventually.js";
 
 /**
@@ -77,6 +77,24 @@ describe("stream placement while a NATS cluster forms", function () {
       60_000,
       250,
     );
+  });
+
+  it("provisions once the cluster has a meta leader again, waiting while a majority is away, and says why it waited past its deadline", async () => {
+    const [, second, third] = cluster.nodes;
+    await Promise.all([second!.stop(), third!.stop()]);
+    // One node of three has no meta leader: JetStream requests time out until a peer is back.
+    const refused = await jetStreamManagerWhenReady(nc, 3_000).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(refused?.message).to.match(/^JetStream at .* did not answer within 3 s \(.*\); a cluster answers once a majority of its nodes are up/);
+    const provisioning = jetStreamManagerWhenReady(nc, 60_000).then((jsm) =>
+      provisionAll(jsm, { duplicateWindowMs: 60_000, streamReplicas: 3, ackWaitMs: 30_000, maxDeliver: 5, maxAckPending: 1_000 }),
+    );
+    await Promise.all([second!.start(), third!.start()]);
+    await provisioning;
+    const info = await (await nc.jetstreamManager()).streams.info(STREAMS.orders);
+    expect(info.config.num_replicas).to.equal(3);
   });
 
   it("stops, naming NATS_STREAM_REPLICAS, when the count can never be placed", async () => {
