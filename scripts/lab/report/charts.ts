@@ -1,6 +1,6 @@
 // The charts scenarios draw in the HTML report, from the results model alone.
 import { MODE_NAME, type Mode, type ModeRun, type ScenarioResult, type TimelinePoint } from "./model.js";
-import { lineChart, type Series } from "./svg-charts.js";
+import { lineChart, type Band, type Series } from "./svg-charts.js";
 import { waterfallChart } from "./svg-waterfall.js";
 
 export const COLOR: Record<Mode, string> = { grpc: "#d9480f", nats: "#1c7ed6" };
@@ -22,7 +22,8 @@ export function outstanding(points: TimelinePoint[]): Array<[number, number]> {
   });
 }
 
-export function timelineChart(title: string, runs: ModeRun[]): string {
+/** Orders completed (and failed) per second for each run, its marks as lines and `bands` (seconds) shaded. */
+export function timelineChart(title: string, runs: ModeRun[], bands: Band[] = []): string {
   const series: Series[] = [];
   for (const r of runs) {
     if (!r.load) continue;
@@ -31,7 +32,7 @@ export function timelineChart(title: string, runs: ModeRun[]): string {
       series.push({ name: `${MODE_NAME[r.mode]} errors/s`, color: COLOR[r.mode], dashed: true, points: perSecond(r.load.timeline, "errors") });
   }
   const marks = runs.flatMap((r) => (r.marks ?? []).map((m) => ({ x: seconds(m.t), label: `${MODE_NAME[r.mode]}: ${m.label}` })));
-  return lineChart(title, "seconds since start", "orders per second", series, marks);
+  return lineChart(title, "seconds since start", "orders per second", series, marks, bands);
 }
 
 export function queueCharts(title: string, run: ModeRun | undefined, limit?: number): string[] {

@@ -37,7 +37,7 @@ h1{margin-bottom:.2rem} .meta{color:#495057} section{border-top:1px solid #dee2e
 .row{display:flex;gap:1.5rem;align-items:flex-start;flex-wrap:wrap} .charts{flex:2 1 40rem} .explain{flex:1 1 18rem;font-size:1.05rem;line-height:1.5;background:#f8f9fa;padding:1rem;border-radius:6px}
 figure{margin:0 0 1rem 0} svg.chart{width:100%;max-width:640px;height:auto;font-size:11px;background:#fff;border:1px solid #e9ecef}
 .pair{display:flex;gap:1rem;flex-wrap:wrap;align-items:flex-start} .pair svg.chart{flex:1 1 30rem} svg .span-out{fill:#495057} svg .span-in{fill:#212529}
-svg .grid{stroke:#e9ecef} svg .axis{fill:#495057;font-size:12px} svg .mark{stroke:#868e96;stroke-dasharray:3 3} svg .mark-label{fill:#495057;font-size:10px} svg .value{font-size:9px;fill:#495057}
+svg .grid{stroke:#e9ecef} svg .axis{fill:#495057;font-size:12px} svg .mark{stroke:#868e96;stroke-dasharray:3 3} svg .mark-label{fill:#495057;font-size:10px} svg .band{fill:#fa5252;fill-opacity:.12} svg .value{font-size:9px;fill:#495057}
 table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.9rem} th,td{border-bottom:1px solid #dee2e6;padding:.3rem .6rem;text-align:left}
 </style></head><body>
 <h1>gRPC vs NATS JetStream: one order workflow, measured</h1>

@@ -60,10 +60,24 @@ function frame(
   );
 }
 
-/** Lines over time (or rate), with optional vertical marks such as "billing stopped". */
-export function lineChart(title: string, xLabel: string, yLabel: string, series: Series[], marks: Array<{ x: number; label: string }> = []): string {
+/** A stretch of the x axis something held for, such as a fault from applied to healed. */
+export interface Band {
+  from: number;
+  to: number;
+  label: string;
+}
+
+/** Lines over time (or rate), with optional vertical marks such as "billing stopped" and shaded bands. */
+export function lineChart(
+  title: string,
+  xLabel: string,
+  yLabel: string,
+  series: Series[],
+  marks: Array<{ x: number; label: string }> = [],
+  bands: Band[] = [],
+): string {
   const all = series.flatMap((s) => s.points);
-  const xMax = niceMax(Math.max(1, ...all.map((p) => p[0]), ...marks.map((m) => m.x)));
+  const xMax = niceMax(Math.max(1, ...all.map((p) => p[0]), ...marks.map((m) => m.x), ...bands.map((b) => b.to)));
   const yMax = niceMax(Math.max(0, ...all.map((p) => p[1])));
   const ix = W - PAD.l - PAD.r;
   const iy = H - PAD.t - PAD.b;
@@ -84,7 +98,23 @@ export function lineChart(title: string, xLabel: string, yLabel: string, series:
         `<text x="${X(m.x) + 3}" y="${PAD.t + 10 + (i % 4) * 11}" class="mark-label">${escapeHtml(m.label)}</text>`,
     )
     .join("");
-  return frame(title, xLabel, yLabel, xMax, yMax, lines + markLines, series);
+  // Bands that overlap are drawn in rows of their own, so that each stays readable.
+  const rowEnds: number[] = [];
+  const bandRects = [...bands]
+    .sort((a, b) => a.from - b.from)
+    .map((b) => {
+      let row = rowEnds.findIndex((end) => end <= b.from);
+      if (row < 0) row = rowEnds.push(0) - 1;
+      rowEnds[row] = b.to;
+      const x = X(b.from);
+      const w = Math.max(1, X(b.to) - x);
+      return (
+        `<rect x="${x.toFixed(1)}" y="${PAD.t}" width="${w.toFixed(1)}" height="${iy}" class="band"><title>${escapeHtml(b.label)}</title></rect>` +
+        `<text x="${(x + 2).toFixed(1)}" y="${PAD.t + 10 + (row % 4) * 11}" class="mark-label">${escapeHtml(b.label)}</text>`
+      );
+    })
+    .join("");
+  return frame(title, xLabel, yLabel, xMax, yMax, bandRects + lines + markLines, series);
 }
 
 /** Grouped bars: one group per category, one bar per series. */

@@ -2,7 +2,8 @@ import { join } from "node:path";
 import { CHAOS_AUDIT_ROWS, runChaos, type ChaosAudit } from "../../lib/chaos/run.js";
 import { drawSchedule } from "../../lib/chaos/schedule.js";
 import { LabNet, labNetUnavailable } from "../../lib/net/lab-net.js";
-import { timelineChart } from "../report/charts.js";
+import { seconds, timelineChart } from "../report/charts.js";
+import type { Band } from "../report/svg-charts.js";
 import { MODE_NAME, runOf, type Mode, type ModeRun, type ScenarioResult } from "../report/model.js";
 import type { ReportTable } from "../report/tables.js";
 import type { LabContext } from "../run/context.js";
@@ -19,6 +20,17 @@ export const CHAOS_SETTINGS = {
 export type ChaosSummary = Partial<Record<Mode, ChaosAudit>>;
 
 const auditOf = (r: ModeRun | undefined): ChaosAudit | undefined => r?.detail as ChaosAudit | undefined;
+
+/** Each applied fault as a band on the load's time axis (seconds), from applied to healed. */
+function faultBands(a: ChaosAudit | undefined): Band[] {
+  return (a?.schedule ?? [])
+    .filter((f) => (f.appliedAtMs ?? -1) >= 0)
+    .map((f) => ({
+      from: seconds(f.appliedAtMs!),
+      to: seconds(f.healedAtMs !== undefined && f.healedAtMs >= 0 ? f.healedAtMs : f.appliedAtMs! + f.holdMs),
+      label: `${f.op} ${f.appliedTarget ?? f.target}`,
+    }));
+}
 
 /**
  * Both modes through seeded schedules of combined faults (the same kinds of fault where both have
@@ -50,14 +62,9 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
         dataDir: join(ctx.outDir, "data", `chaos-${mode}`),
         log: (l) => ctx.log(l),
       });
-      const marks = audit.schedule.flatMap((f) => [
-        { t: f.appliedAtMs ?? 0, label: `${f.op} ${f.appliedTarget ?? f.target}` },
-        { t: f.healedAtMs ?? 0, label: `healed ${f.op} ${f.appliedTarget ?? f.target}` },
-      ]);
       runs.push({
         mode,
         load,
-        marks,
         detail: audit,
         figures: { seed, faults: audit.schedule.length, acknowledged: audit.acknowledged, lost: audit.lost, duplicated: audit.duplicated, stuck: audit.stuck },
       });
@@ -105,7 +112,13 @@ export const chaos: Scenario = {
   charts(s) {
     return s.runs
       .filter((r) => r.load)
-      .map((r) => timelineChart(`${MODE_NAME[r.mode]} under chaos: faults as marks, orders completed and failed per second`, [r]));
+      .map((r) =>
+        timelineChart(
+          `${MODE_NAME[r.mode]} under chaos: each fault shaded from applied to healed, orders completed and failed per second`,
+          [r],
+          faultBands(auditOf(r)),
+        ),
+      );
   },
   tables(s): ReportTable[] {
     const runs = s.runs.filter((r) => auditOf(r));

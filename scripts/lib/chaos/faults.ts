@@ -9,6 +9,17 @@ export interface AppliedFault extends ChaosFault {
   appliedTarget?: string;
   appliedAtMs?: number;
   healedAtMs?: number;
+  /**
+   * Why its heal did not finish (a node restarted while its peers were away cannot reach JetStream
+   * in time); the run goes on, and what the heal should have started is restarted after the load.
+   */
+  healFailed?: string;
+}
+
+/** What a fault's heal starts again: the process it killed (kill, part-kill); none for the others. */
+export function restartedByHeal(f: AppliedFault): string | undefined {
+  const [first, second] = (f.appliedTarget ?? f.target).split("+");
+  return f.op === "kill" ? first : f.op === "part-kill" ? second : undefined;
 }
 
 /** The lab host a service or node runs on: a service's is named after its stack ("nats-billing"), a node's is its name. */
@@ -85,12 +96,12 @@ export function faultWindow(
       }
     },
     undo: () => {
-      const done = undo();
-      for (const t of target.split("+"))
-        busy.set(
-          t,
-          done.catch(() => undefined),
-        );
+      // A heal that fails is recorded, not thrown: the schedule goes on, and runChaos restarts the
+      // process after the load (a run stopped at the first slow restart audits nothing).
+      const done = undo().catch((err: unknown) => {
+        applied.healFailed = (err as Error).message;
+      });
+      for (const t of target.split("+")) busy.set(t, done);
       return done;
     },
   };

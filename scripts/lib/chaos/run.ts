@@ -8,9 +8,10 @@ import type { LoadSummary } from "../../lab/report/model.js";
 import { stackTarget } from "../../lab/run/targets.js";
 import type { LabNet } from "../net/lab-net.js";
 import { loggedRecords } from "../process-group.js";
+import type { ServiceControl } from "../stack/stack.js";
 import { startStack } from "../stack/start-stack.js";
 import { Timeline } from "../timeline.js";
-import { faultWindow, type AppliedFault } from "./faults.js";
+import { faultWindow, restartedByHeal, type AppliedFault } from "./faults.js";
 import type { ChaosFault } from "./schedule.js";
 
 export interface ChaosRunOptions {
@@ -80,6 +81,14 @@ export const CHAOS_AUDIT_ROWS: ReadonlyArray<readonly [string, (a: ChaosAudit) =
   ["longest wait (ms)", (a) => a.maxClientWaitMs],
   ["recovery after the last heal (ms)", (a) => a.recoveryMs],
   [
+    "heals that failed (restarted after the load)",
+    (a) =>
+      a.schedule
+        .filter((f) => f.healFailed)
+        .map((f) => `${f.op} ${f.appliedTarget ?? f.target}`)
+        .join(", ") || "none",
+  ],
+  [
     "consumers that stalled",
     (a) => a.stalled.map((x) => `${x.consumer} at ${(x.atMs / 1000).toFixed(1)} s${x.duringDrain ? " (drain)" : ""}`).join(", ") || "none",
   ],
@@ -92,6 +101,21 @@ export interface ChaosRun {
 }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Stops what is left of a process (a node that never became ready still runs) and starts it, until it starts or `limit` passes. */
+async function restart(control: ServiceControl, name: string, limit: number, log: (line: string) => void): Promise<void> {
+  for (;;) {
+    try {
+      await control.stop(name);
+      await control.start(name);
+      return;
+    } catch (err) {
+      if (performance.now() > limit) throw new Error(`${name} did not start again after the chaos: ${(err as Error).message}`, { cause: err });
+      log(`[chaos] restarting ${name}: ${(err as Error).message}; again`);
+      await pause(1_000);
+    }
+  }
+}
 
 /**
  * One mode through a chaos schedule: its stack with every process on a host of its own (NATS: a
@@ -131,8 +155,14 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosRun> {
       progressLabel: `chaos ${o.mode}`,
     });
     await timeline.finish();
-    // Everything healed: no cut left anywhere.
+    // Everything healed: no cut left anywhere, and every process a heal failed to start restarted.
     o.net.heal();
+    const restartLimit = performance.now() + (o.drainLimitMs ?? 120_000);
+    for (const f of applied.filter((x) => x.healFailed)) {
+      const name = restartedByHeal(f);
+      log(`[chaos] ${o.mode}: heal of ${f.op} ${f.appliedTarget ?? f.target} failed (${f.healFailed})${name ? `; restarting ${name}` : ""}`);
+      if (name) await restart(stack.control, name, restartLimit, log);
+    }
     const lastHeal = performance.now();
     applied.forEach((f, i) => {
       const label = `${f.op} ${f.target} #${i + 1}`;
