@@ -9,6 +9,8 @@ import { summaryTable } from "./lab/report/console.js";
 import { renderHtml } from "./lab/report/html.js";
 import { renderMarkdown } from "./lab/report/markdown.js";
 import type { LabReport, ScenarioResult } from "./lab/report/model.js";
+import { withCalibration } from "./lab/calibration.js";
+import { capacityModels } from "./lab/capacity-model.js";
 import { computeRatios, emptySummary, mergeRaw } from "./lab/report/summarize.js";
 import type { LabContext } from "./lab/run/context.js";
 import { noiseRecord, type NoiseProbe } from "./lab/run/noise-probe.js";
@@ -79,7 +81,8 @@ async function main(): Promise<void> {
   const raw = mergeRaw(results);
   const summary = emptySummary(settings.baselineRate, settings.warmRate);
   for (const [i, scenario] of selected.entries()) scenario.summarize(results[i]!, summary);
-  const findings = selected.flatMap((scenario, i) => scenario.findings(results[i]!));
+  summary.capacityModel = capacityModels(modes, results, cpus().length, settings.warmRate);
+  const findings = withCalibration(selected.flatMap((scenario, i) => scenario.findings(results[i]!)));
   net?.close();
 
   const c = cpus();

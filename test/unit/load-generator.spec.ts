@@ -102,6 +102,40 @@ describe("open-loop load", () => {
     expect(result.complete.count).to.equal(4);
   });
 
+  it("saturating: keeps exactly inFlight orders in an asynchronous system until each completes, and stops sending at the duration", async () => {
+    let notify!: (id: string, ok: boolean) => void;
+    let open = 0;
+    let maxOpen = 0;
+    const target: LoadTarget = {
+      name: "async",
+      answerMeansComplete: false,
+      // Accepted at once, completed 2 ms later: an intake far faster than the work.
+      async place(order) {
+        maxOpen = Math.max(maxOpen, ++open);
+        setTimeout(() => {
+          open--;
+          notify(order.orderId, true);
+        }, 2);
+      },
+      async watch(onSettled) {
+        notify = onSettled;
+        return async () => undefined;
+      },
+    };
+    const result = await runLoad(target, {
+      rate: 20_000,
+      durationMs: 100,
+      saturate: { inFlight: 4 },
+      makeOrder: (i) => labOrder("t", i),
+      drainTimeoutMs: 10_000,
+    });
+    expect(maxOpen).to.equal(4);
+    // Paced by completions (4 at a time, 2 ms or more each), not by the 2,000 the schedule holds.
+    expect(result.sent).to.be.within(4, 4 + 4 * 50);
+    expect(result.completed).to.equal(result.sent);
+    expect(result.errors).to.deep.equal({});
+  });
+
   it("buckets a timeline by send, answer and completion times", () => {
     const points = timeline(
       [

@@ -1,9 +1,9 @@
 import { escapeHtml } from "../../../services/domain/html.js";
 import { NET_NOTE } from "./format.js";
-import { METHODS } from "./methods.js";
+import { METHODS, SCALE_NOTE } from "./methods.js";
 import type { LabReport, ScenarioResult } from "./model.js";
 import { explanation, verdictRows, viewOf, type ScenarioView } from "./scenario-view.js";
-import { auditTable, figureTable, findingsTable, rawTable, type Cell, type ReportTable } from "./tables.js";
+import { auditTable, capacityModelTable, figureTable, findingsTable, rawTable, type Cell, type ReportTable } from "./tables.js";
 
 const cell = (c: Cell) => escapeHtml(String(c)).replace(/\n/g, "<br>");
 
@@ -27,6 +27,12 @@ function scenarioHtml(s: ScenarioResult, report: LabReport, view: ScenarioView):
   ].join("\n");
 }
 
+/** The capacity model's section, when the run measured enough for it. */
+function scaleHtml(report: LabReport): string {
+  const t = capacityModelTable(report);
+  return t ? `<section id="scale"><h2>What each style needs at scale</h2>\n<p>${escapeHtml(SCALE_NOTE)}</p>\n${table(t)}\n</section>` : "";
+}
+
 export function renderHtml(report: LabReport, views: readonly ScenarioView[]): string {
   const m = report.machine;
   return `<!doctype html>
@@ -47,6 +53,7 @@ Machine: ${m.cpus} × ${escapeHtml(m.cpuModel)}, ${m.memoryGb} GiB · Node ${esc
 ${report.findings.length > 0 ? table(findingsTable(report), "none") : ""}
 ${table({ header: ["scenario", "gRPC", "NATS"], rows: verdictRows(report, views) }, "none")}
 </section>
+${scaleHtml(report)}
 <section id="methods"><h2>How to read the figures</h2>
 ${METHODS(report)
   .map((p) => `<p>${escapeHtml(p)}</p>`)

@@ -1,8 +1,8 @@
 import type { LabReport, ScenarioResult } from "./model.js";
 import { explanation, verdictRows, viewOf, type ScenarioView } from "./scenario-view.js";
-import { auditTable, figureTable, findingsTable, rawTable, waterfallTable, type Cell, type ReportTable } from "./tables.js";
+import { auditTable, capacityModelTable, figureTable, findingsTable, rawTable, waterfallTable, type Cell, type ReportTable } from "./tables.js";
 import { NET_NOTE } from "./format.js";
-import { METHODS } from "./methods.js";
+import { METHODS, SCALE_NOTE } from "./methods.js";
 
 const cell = (c: Cell) => String(c).replace(/\|/g, "\\|").replace(/\n/g, "<br>");
 
@@ -30,6 +30,12 @@ function scenarioMd(s: ScenarioResult, report: LabReport, view: ScenarioView): s
   ].join("\n");
 }
 
+/** The capacity model's section, when the run measured enough for it. */
+function scaleMd(report: LabReport): string[] {
+  const t = capacityModelTable(report);
+  return t ? ["## What each style needs at scale", "", SCALE_NOTE, "", ...tableMd(t), ""] : [];
+}
+
 export function renderMarkdown(report: LabReport, views: readonly ScenarioView[]): string {
   const m = report.machine;
   return [
@@ -43,6 +49,7 @@ export function renderMarkdown(report: LabReport, views: readonly ScenarioView[]
     ...(report.findings.length > 0 ? [mdTable(findingsTable(report)), ""] : []),
     mdTable({ header: ["scenario", "gRPC", "NATS"], rows: verdictRows(report, views) }),
     "",
+    ...scaleMd(report),
     "## How to read the figures",
     "",
     ...METHODS(report),

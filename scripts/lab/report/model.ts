@@ -1,6 +1,7 @@
 // The results model: everything a lab run records, as written to results.json. The runtime
 // fills it, the renderers read it; this file imports neither.
 import type { AuditLine } from "../../audit/audit.js";
+import type { CapacityModel } from "../capacity-model.js";
 import type { Mode } from "../../../services/common/config.js";
 import type { LabSettings } from "../settings.js";
 
@@ -114,6 +115,8 @@ export interface ModeRun {
   steps?: CapacityStep[];
   /** CPU per order in each process and the broker (baseline: at the baseline rate, the median round). */
   cpu?: CpuPerOrder;
+  /** Baseline: the same at the warm rate (the median round). */
+  cpuWarm?: CpuPerOrder;
   /** Capacity: the highest sustained rate of each round, their median and spread. */
   capacity?: CapacityFigure;
   /** The largest resident set size each process reached during the scenario (MiB). */
@@ -203,6 +206,8 @@ export interface ResultsSummary extends Record<Exclude<SystemId, "floor">, Syste
   cutLink?: { grpc?: CutLinkSummary & { longestCallMs: number; deadlineMs: number }; nats?: CutLinkSummary };
   /** The chaos scenario's audit per mode (its module's ChaosSummary). */
   chaos?: unknown;
+  /** Per mode: the cores and memory it needs at scale, from this run's figures, checked against this machine's capacity. */
+  capacityModel?: Partial<Record<Mode, CapacityModel>>;
 }
 
 export interface LatencyByDelay {
@@ -238,6 +243,8 @@ export interface Finding {
   rounds: number;
   /** The verdict in plain words, with the interval. */
   text: string;
+  /** Set when the run's A/A check found a difference between identical arms: why the verdict is withheld. */
+  withheld?: string;
 }
 
 /** The machine's noise probe before one round (see run/noise-probe.ts). */

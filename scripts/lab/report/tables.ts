@@ -135,3 +135,47 @@ export function findingsTable(report: LabReport): ReportTable {
     rows: report.findings.map((f) => [f.label, `${f.estimate} ${f.unit} (${f.low} to ${f.high})`, f.text, f.rounds]),
   };
 }
+
+/** The capacity model of each mode, side by side: what it costs per order, and what it needs at scale. */
+export function capacityModelTable(report: LabReport): ReportTable | undefined {
+  const models = (["grpc", "nats"] as const).flatMap((m) => {
+    const model = report.summary.capacityModel?.[m];
+    return model ? [[m, model] as const] : [];
+  });
+  if (models.length === 0) return undefined;
+  const first = models[0]![1];
+  const row = (label: string, f: (model: (typeof models)[number][1]) => Cell): Cell[] => [label, ...models.map(([, model]) => f(model))];
+  const rates = first.at.map((a) => a.ordersPerSec);
+  return {
+    caption: `CPU per order at ${first.measuredAtRate} orders/s; cores planned at ${Math.round(first.utilisation * 100)} % use; a Node.js process uses at most one core`,
+    header: ["", ...models.map(([m]) => MODE_NAME[m])],
+    rows: [
+      row("CPU ms per order, services", (x) =>
+        [`${x.cpuMsPerOrder.servicesTotal}`, ...Object.entries(x.cpuMsPerOrder.services).map(([k, v]) => `${k} ${v}`)].join("\n"),
+      ),
+      row("CPU ms per order, broker", (x) =>
+        x.cpuMsPerOrder.broker === null
+          ? "none"
+          : `${x.cpuMsPerOrder.broker} one server\n${x.cpuMsPerOrder.brokerReplicated} at 3 replicas (×${x.cpuMsPerOrder.replicationFactor}, ${x.cpuMsPerOrder.replicationFrom})`,
+      ),
+      row("cores per 10,000 orders/s", (x) => x.coresPer10kOrdersPerSec),
+      ...rates.map((rate, i) =>
+        row(`at ${rate.toLocaleString("en")} orders/s`, (x) => {
+          const a = x.at[i]!;
+          const procs = Object.entries(a.serviceProcesses)
+            .map(([k, v]) => `${k} ×${v}`)
+            .join(", ");
+          return `${a.cores} cores${a.brokerCores === null ? "" : ` (broker ${a.brokerCores})`}\n${procs}${a.serviceMemoryMiB === null ? "" : `\nservices' memory ${a.serviceMemoryMiB} MiB`}`;
+        }),
+      ),
+      row("one stream's leader becomes the limit at", (x) =>
+        x.streamLeaderLimitOrdersPerSec === null ? "no broker" : `about ${x.streamLeaderLimitOrdersPerSec} orders/s`,
+      ),
+      row("this machine, predicted (cores ÷ CPU per order, client included)", (x) => `${x.predictedCapacityHere} orders/s`),
+      row("this machine, measured (capacity scenario)", (x) =>
+        x.measuredCapacityHere === null ? "–" : `${x.measuredCapacityHere} orders/s (${x.measuredOverPredicted}× the prediction)`,
+      ),
+      row("what limits it here", (x) => x.limitHere),
+    ],
+  };
+}

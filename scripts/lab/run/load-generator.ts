@@ -58,6 +58,12 @@ export interface LoadOptions {
    * flight): a send waits for an answer, and its latency counts from when it was sent.
    */
   maxInFlight?: number;
+  /**
+   * A saturating closed loop: this many orders in the system at once, each freeing its place only
+   * when it is complete (or failed), the next sent at once; sending stops at durationMs. The rate
+   * is then only the ceiling of the send schedule. Throughput is what the system completes.
+   */
+  saturate?: { inFlight: number };
   /** Called at each intended send time's tick with the elapsed ms, e.g. to inject a fault. */
   onElapsed?(elapsedMs: number): void;
 }
@@ -80,6 +86,17 @@ export async function runLoad(target: LoadTarget, o: LoadOptions): Promise<LoadR
   let settledCount = 0;
   let onAllSettled: (() => void) | undefined;
   const start = o.startAt ?? now();
+  const limit = o.saturate?.inFlight ?? o.maxInFlight;
+  // Saturating: a place is freed by the order's completion (or failure), not by the publish's answer.
+  const untilComplete = o.saturate !== undefined && !target.answerMeansComplete;
+  const holding = new Set<OrderOutcome>();
+  const free = (outcome: OrderOutcome) => {
+    if (!holding.delete(outcome)) return;
+    inFlight--;
+    const resume = blockedTick;
+    blockedTick = undefined;
+    resume?.();
+  };
 
   const settle = () => {
     settledCount++;
@@ -91,6 +108,7 @@ export async function runLoad(target: LoadTarget, o: LoadOptions): Promise<LoadR
     complete.record(at - outcome.intendedAt);
     completed++;
     settle();
+    free(outcome);
   };
 
   const stopWatching = await target.watch?.((orderId, ok) => {
@@ -101,19 +119,18 @@ export async function runLoad(target: LoadTarget, o: LoadOptions): Promise<LoadR
       outcome.error = "NOT_COMPLETED";
       errors.NOT_COMPLETED = (errors.NOT_COMPLETED ?? 0) + 1;
       settle();
+      free(outcome);
     }
   });
 
   const fire = (index: number) => {
     const order = o.makeOrder(index);
-    const sentAt = o.maxInFlight ? Math.max(times[index]!, now() - start) : times[index]!;
+    const sentAt = limit ? Math.max(times[index]!, now() - start) : times[index]!;
     const outcome: OrderOutcome = { orderId: order.orderId, intendedAt: sentAt };
     inFlight++;
+    holding.add(outcome);
     const answeredOne = () => {
-      inFlight--;
-      const resume = blockedTick;
-      blockedTick = undefined;
-      resume?.();
+      if (!untilComplete || outcome.error) free(outcome);
     };
     outcomes.push(outcome);
     byId.set(order.orderId, outcome);
@@ -143,9 +160,14 @@ export async function runLoad(target: LoadTarget, o: LoadOptions): Promise<LoadR
     const tick = () => {
       const elapsed = now() - start;
       o.onElapsed?.(elapsed);
-      const room = () => o.maxInFlight === undefined || inFlight < o.maxInFlight;
+      const room = () => limit === undefined || inFlight < limit;
       while (next < times.length && times[next]! <= elapsed && room()) fire(next++);
       progress.update(next, times.length, `answered ${answered} completed ${completed}`);
+      // A saturating loop owes nothing past its duration: what was not sent is not an order.
+      if (o.saturate && o.durationMs !== undefined && elapsed >= o.durationMs) {
+        times.length = next;
+        if (settledCount === times.length) onAllSettled?.();
+      }
       if (next >= times.length) return resolve();
       // Full: the next answer sends the next order.
       if (!room()) return void (blockedTick = tick);

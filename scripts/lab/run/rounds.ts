@@ -9,6 +9,8 @@ import { cpuPerOrder, type RunningSystem } from "./systems.js";
 export interface MeasuredRound {
   load: LoadSummary;
   cpu: CpuPerOrder;
+  /** CPU ms per order of the lab's own process: the load generator and the client, which share the machine's cores. */
+  clientCpuMsPerOrder: number;
   orders: OrderOutcome[];
 }
 
@@ -48,13 +50,16 @@ export async function measureRounds(
     ctx.probes.push(probeNoise(join(ctx.outDir, "data", "probe"), `${plan.label} round ${round}`));
     for (const [i, system] of systems.entries()) {
       const before = system.cpu();
+      const client = process.cpuUsage();
       const r = await system.load({
         rate: plan.rate,
         durationMs: plan.durationMs,
         drainTimeoutMs: s.drainTimeoutMs,
         progressLabel: `${plan.label} ${names[i]} round ${round}`,
       });
-      rounds[i]!.push({ load: withoutOrders(r), cpu: cpuPerOrder(before, system.cpu(), r.completed), orders: r.orders });
+      const used = process.cpuUsage(client);
+      const clientCpuMsPerOrder = r.completed > 0 ? Math.round(((used.user + used.system) / 1000 / r.completed) * 100) / 100 : 0;
+      rounds[i]!.push({ load: withoutOrders(r), cpu: cpuPerOrder(before, system.cpu(), r.completed), clientCpuMsPerOrder, orders: r.orders });
     }
     if (round >= plan.min && plan.decided(rounds)) break;
   }

@@ -17,13 +17,15 @@ function runFrom(mode: Mode, rounds: MeasuredRound[], warm: MeasuredRound[], ext
   const chosen = closestToMedian(rounds, median);
   const warmOwn = medianAndSpread(warm.map((r) => r.cpu.total)).median;
   const warmBroker = warm.some((r) => r.cpu.broker !== null) ? medianAndSpread(warm.map((r) => r.cpu.broker ?? 0)).median : undefined;
+  const warmClient = medianAndSpread(warm.map((r) => r.clientCpuMsPerOrder)).median;
   return {
     mode,
     load: chosen.load,
     cpu: chosen.cpu,
+    ...(warm.length > 0 ? { cpuWarm: closestToMedian(warm, medianAndSpread(warm.map((r) => cpuTotal(r.cpu))).median).cpu } : {}),
     figures: {
       ...(rounds.length > 1 ? { cpuRounds: totals.join(" / "), cpuSpread: `${min}–${max}` } : {}),
-      ...(warm.length > 0 ? { cpuMsPerOrderWarm: round2(warmOwn) } : {}),
+      ...(warm.length > 0 ? { cpuMsPerOrderWarm: round2(warmOwn), clientCpuMsPerOrderWarm: round2(warmClient) } : {}),
       ...(warmBroker !== undefined ? { brokerCpuMsPerOrderWarm: round2(warmBroker) } : {}),
     },
     series: {
@@ -38,8 +40,33 @@ function runFrom(mode: Mode, rounds: MeasuredRound[], warm: MeasuredRound[], ext
 
 const series = (r: ModeRun | undefined, name: string) => r?.series?.[name] ?? [];
 
+/**
+ * The A/A check: each mode measured a second time in every baseline round (after the other systems),
+ * compared with itself like any two systems. Identical arms should show no difference; when they do,
+ * this run's intervals are narrower than its noise (calibration.ts withholds the verdicts, by this id's prefix).
+ */
+function calibrationFindings(s: ScenarioResult): Finding[] {
+  return (["grpc", "nats"] as const).flatMap((m) => {
+    const run = runOf(s, m);
+    if (!run || series(run, "cpuAA").length === 0) return [];
+    return [
+      pairedFinding(
+        {
+          id: `calibration.aa.${m}`,
+          label: `A/A check: CPU per order, ${MODE_NAME[m]} ÷ the same ${MODE_NAME[m]} measured again in each round`,
+          kind: "ratio",
+          unit: "×",
+          words: { higher: "the second arm cost more: the intervals are too narrow", lower: "the second arm cost less: the intervals are too narrow" },
+        },
+        series(run, "cpuAA"),
+        series(run, "cpu"),
+      ),
+    ];
+  });
+}
+
 /** CPU per order against the bare chains, and the latency of the two modes, each from the paired rounds. */
-function findings(s: ScenarioResult): Finding[] {
+function comparisons(s: ScenarioResult): Finding[] {
   const out: Finding[] = [];
   for (const m of ["grpc", "nats"] as const) {
     const run = runOf(s, m);
@@ -90,6 +117,8 @@ function findings(s: ScenarioResult): Finding[] {
   return out;
 }
 
+const findings = (s: ScenarioResult): Finding[] => [...comparisons(s), ...calibrationFindings(s)];
+
 /** Publishes and deliveries per order: the NATS workflow has five, its bare chain three; a gRPC call chain is the same shape as its bare chain. */
 const HOPS_SCALE: Record<Mode, number> = { grpc: 1, nats: 5 / 3 };
 
@@ -131,11 +160,19 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
       systems.push(system);
       taken.push(await warmUp(ctx, system, `${baseline.id} ${id}`));
     }
+    // The A/A arms: each mode once more in every round, after the other systems (arms ids.length + k).
+    const arms = [...systems, ...ctx.modes.map((m) => systems[at(m)]!)];
+    const armNames = [...ids, ...ctx.modes.map((m) => `${m} (A/A)`)];
+    const aaOf = (rounds: MeasuredRound[][], m: Mode) => rounds[ids.length + ctx.modes.indexOf(m)] ?? [];
     const resultFrom = (rounds: MeasuredRound[][], warm: MeasuredRound[][] = [], extra: (i: number) => Partial<ModeRun> = () => ({})) => {
       const runAt = (m: Mode, i: number) => runFrom(m, rounds[i]!, warm[i] ?? [], extra(i));
+      const withAA = (m: Mode) => {
+        const r = runAt(m, at(m));
+        return { ...r, series: { ...r.series, cpuAA: aaOf(rounds, m).map((x) => cpuTotal(x.cpu)) } };
+      };
       const result = resultOf(
         baseline,
-        ctx.modes.map((m) => runAt(m, at(m))),
+        ctx.modes.map((m) => withAA(m)),
         ctx.modes.map((m) => runAt(m, at(RAW_OF[m]))),
       );
       result.floor = { cpu: rounds[at("floor")]!.map((r) => cpuTotal(r.cpu)), cpuWarm: (warm[at("floor")] ?? []).map((r) => cpuTotal(r.cpu)) };
@@ -143,16 +180,17 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
     };
     const rounds = await measureRounds(
       ctx,
-      systems,
+      arms,
       {
         label: baseline.id,
         rate: s.baselineRate,
         durationMs: s.baselineMs,
         min: s.baselineRounds,
         max: s.maxRounds,
-        decided: (r) => findings(resultFrom(r)).every(decided),
+        // The A/A check is not waited for: it should stay undecided.
+        decided: (r) => comparisons(resultFrom(r)).every(decided),
       },
-      ids,
+      armNames,
     );
     // The same systems at the warm rate, where idle wakeups and cold caches weigh little on each order.
     const warm = await measureRounds(
@@ -161,10 +199,13 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
       { label: `${baseline.id} warm`, rate: s.warmRate, durationMs: s.baselineMs, min: s.warmRounds, max: s.warmRounds, decided: () => true },
       ids,
     );
-    for (const measured of [rounds, warm]) measured.forEach((list, i) => taken[i]!.push(...list.flatMap((r) => r.orders)));
+    // An A/A arm's orders are its system's.
+    const owner = (i: number) => (i < ids.length ? i : at(ctx.modes[i - ids.length]!));
+    for (const measured of [rounds, warm]) measured.forEach((list, i) => taken[owner(i)]!.push(...list.flatMap((r) => r.orders)));
     return resultFrom(rounds, warm, (i) => ({
       audit: systems[i]!.session?.audit(taken[i]!),
       addresses: systems[i]!.session?.stack.addressesUsed(),
+      rssMiBPeak: systems[i]!.session ? systems[i]!.peakRssMiB() : undefined,
     }));
   } finally {
     await Promise.all(systems.map((system) => system.stop()));
@@ -179,6 +220,7 @@ export const baseline: Scenario = {
     cpuRounds: "CPU ms per order in each round (services and broker)",
     cpuSpread: "CPU ms per order, lowest–highest round",
     cpuMsPerOrderWarm: "CPU ms per order of its own processes at the warm rate (median round)",
+    clientCpuMsPerOrderWarm: "CPU ms per order of the lab's load generator and client at the warm rate",
     brokerCpuMsPerOrderWarm: "nats-server's CPU ms per order at the warm rate",
   },
   run,

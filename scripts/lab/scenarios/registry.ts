@@ -2,6 +2,7 @@ import { addresses } from "./addresses.js";
 import { baseline } from "./baseline.js";
 import { brokerVersions } from "./broker-versions.js";
 import { capacity } from "./capacity.js";
+import { capacityEstimators } from "./capacity-estimators.js";
 import { chaos } from "./chaos.js";
 import { cluster } from "./cluster.js";
 import { crash } from "./crash.js";
@@ -20,6 +21,7 @@ import { traces } from "./traces.js";
 export const SCENARIOS: readonly Scenario[] = [
   baseline,
   capacity,
+  capacityEstimators,
   traces,
   secure,
   durability,
