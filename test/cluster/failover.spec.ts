@@ -8,6 +8,8 @@ import { OrderStatus } from "../../services/gen/shop/v1/order.js";
 import { readConsumerStates, readDeadLetters } from "../../services/nats/inspect.js";
 import { STREAMS } from "../../services/nats/topology.js";
 import { NatsWorkflowClient } from "../../services/nats/workflow-client.js";
+import { runLoad, type LoadTarget } from "../../scripts/lab/run/load-generator.js";
+import { Timeline } from "../../scripts/lib/timeline.js";
 import { eventually } from "../support/eventually.js";
 import { sampleOrder } from "../support/orders.js";
 import { orderReaches } from "../support/order-status.js";
@@ -27,8 +29,8 @@ const metaLeader: Victim = async (stack) => {
 
 /**
  * A 3-node JetStream cluster with every stream replicated three times, the
- * three services on it, and a client placing orders at a steady rate while a
- * server is SIGKILLed and restarted a few seconds later. Every accepted order
+ * three services on it, and the load generator placing orders at a steady rate
+ * while a server is SIGKILLed and restarted two seconds later (the timeline). Every accepted order
  * must complete with one invoice and one e-mail, nothing may be dead-lettered,
  * and the restarted server must catch up.
  */
@@ -46,29 +48,38 @@ async function drill(victim: Victim, replicas = 3): Promise<void> {
     client = await NatsWorkflowClient.connect({ natsUrl: stack.entry, requestTimeoutMs: 2_000 });
     watcher = await connect({ servers: stack.entry.split(","), maxReconnectAttempts: -1, reconnectTimeWait: 250 });
 
-    const accepted: string[] = [];
-    const failed: string[] = [];
-    let sent = 0;
-    const sending = (async () => {
-      for (let i = 0; i < 240; i++, sent++) {
-        const order = sampleOrder();
-        client.placeOrder(order).then(
-          () => accepted.push(order.orderId),
-          () => failed.push(order.orderId),
-        );
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    })();
-    await eventually("some orders accepted before the fault", () => (accepted.length >= 40 ? true : undefined));
-    const node = await victim(stack, watcher);
-    await stack.control.stop(node, "SIGKILL");
-    const sentAtKill = sent;
-    // Down while 80 more orders (about two seconds' worth) are placed.
-    await eventually("more orders placed while the server is down", () => (sent >= sentAtKill + 80 ? true : undefined), 30_000);
-    await stack.control.start(node);
-    await sending;
-    await eventually("every placement answered", () => (accepted.length + failed.length === 240 ? true : undefined), 60_000);
-    expect(failed, "placements that failed to the client").to.deep.equal([]);
+    // 240 orders at 40/s; the victim killed 1.5 s in (about 60 placed) and started again 2 s later.
+    const target: LoadTarget = { name: "nats", answerMeansComplete: false, place: (order) => client!.placeOrder(order).then(() => undefined) };
+    const timeline = new Timeline();
+    let node = "";
+    timeline.window({
+      atMs: 1_500,
+      forMs: 2_000,
+      label: "victim killed",
+      endLabel: "victim restarted",
+      async apply() {
+        node = await victim(stack, watcher!);
+        await stack.control.stop(node, "SIGKILL");
+      },
+      undo: () => stack.control.start(node),
+    });
+    const load = await runLoad(target, {
+      rate: 40,
+      count: 240,
+      makeOrder: () => sampleOrder(),
+      startAt: timeline.t0,
+      onElapsed: (t) => timeline.tick(t),
+      // Nothing watches completions here: the orders are read back below.
+      drainTimeoutMs: 0,
+    });
+    await timeline.finish();
+    const outcomes = load.orders;
+    await eventually("every placement answered", () => (outcomes.every((o) => o.acceptedAt !== undefined || o.error) ? true : undefined), 60_000);
+    expect(
+      outcomes.filter((o) => o.error).map((o) => `${o.orderId}: ${o.error}`),
+      "placements that failed to the client",
+    ).to.deep.equal([]);
+    const accepted = outcomes.map((o) => o.orderId);
 
     for (const id of accepted)
       await orderReaches(client, id, OrderStatus.ORDER_STATUS_COMPLETED, 60_000).catch(async (err: unknown) => {

@@ -11,6 +11,8 @@ import type { Mode } from "../../services/common/config.js";
 import { OrderStatus, type Order } from "../../services/gen/shop/v1/order.js";
 import { readDeadLetters } from "../../services/nats/inspect.js";
 import type { OrderWorkflowClient } from "../../services/workflow.js";
+import { runLoad, type LoadTarget } from "../../scripts/lab/run/load-generator.js";
+import { Timeline } from "../../scripts/lib/timeline.js";
 import { eventually } from "../support/eventually.js";
 import { orderReaches } from "../support/order-status.js";
 import { sampleOrder } from "../support/orders.js";
@@ -63,25 +65,30 @@ async function drill(mode: Mode, orderTwice = false): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), `gvn-replicas-${mode}-`));
   const d = await deploy(mode, dataDir, orderTwice);
   try {
-    const orders: Order[] = [];
-    const accepted: string[] = [];
-    const failed: Order[] = [];
-    const sending = (async () => {
-      for (let i = 0; i < 200; i++) {
+    // 200 orders at 50/s; the victim SIGKILLed 1 s in (about 50 placed).
+    const target: LoadTarget = { name: mode, answerMeansComplete: false, place: (order) => d.client.placeOrder(order).then(() => undefined) };
+    const timeline = new Timeline().at(1_000, "replica killed", async () => {
+      d.victim.child.kill("SIGKILL");
+      await d.victim.exited;
+    });
+    const byId = new Map<string, Order>();
+    const load = await runLoad(target, {
+      rate: 50,
+      count: 200,
+      makeOrder: () => {
         const order = sampleOrder();
-        orders.push(order);
-        d.client.placeOrder(order).then(
-          () => accepted.push(order.orderId),
-          () => failed.push(order),
-        );
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    })();
-    await eventually("some orders accepted before the kill", () => (accepted.length >= 40 ? true : undefined));
-    d.victim.child.kill("SIGKILL");
-    await d.victim.exited;
-    await sending;
-    await eventually("every placement answered", () => (accepted.length + failed.length === orders.length ? true : undefined), 60_000);
+        byId.set(order.orderId, order);
+        return order;
+      },
+      startAt: timeline.t0,
+      onElapsed: (t) => timeline.tick(t),
+      // Nothing watches completions here: the orders are read back below.
+      drainTimeoutMs: 0,
+    });
+    await timeline.finish();
+    await eventually("every placement answered", () => (load.orders.every((o) => o.acceptedAt !== undefined || o.error) ? true : undefined), 60_000);
+    const orders = [...byId.values()];
+    const failed = load.orders.filter((o) => o.error).map((o) => byId.get(o.orderId)!);
     if (mode === "nats") expect(failed, "placements refused by the broker").to.deep.equal([]);
     // The client re-sends what failed, with the same order id; those complete too.
     for (const order of failed) await eventually(`the re-sent order ${order.orderId} to be answered`, () => d.client.placeOrder(order), 60_000);
