@@ -136,6 +136,22 @@ describe("open-loop load", () => {
     expect(result.errors).to.deep.equal({});
   });
 
+  it("stops sending when its signal is aborted, owing nothing of the rest of the schedule", async () => {
+    const stop = new AbortController();
+    let placed = 0;
+    const target: LoadTarget = {
+      name: "sync",
+      answerMeansComplete: true,
+      async place() {
+        if (++placed === 10) stop.abort();
+      },
+    };
+    const result = await runLoad(target, { rate: 1_000, durationMs: 60_000, signal: stop.signal, makeOrder: (i) => labOrder("t", i), drainTimeoutMs: 10_000 });
+    // The tenth answer aborts; sends already due when it lands may follow it, none of the 60,000 after.
+    expect(result.sent).to.be.at.least(10).and.below(1_000);
+    expect(result.completed).to.equal(result.sent);
+  });
+
   it("buckets a timeline by send, answer and completion times", () => {
     const points = timeline(
       [

@@ -64,6 +64,8 @@ export interface LoadOptions {
    * is then only the ceiling of the send schedule. Throughput is what the system completes.
    */
   saturate?: { inFlight: number };
+  /** Stops sending when aborted (a run whose end an event decides); what was not sent is not an order. */
+  signal?: AbortSignal;
   /** Called at each intended send time's tick with the elapsed ms, e.g. to inject a fault. */
   onElapsed?(elapsedMs: number): void;
 }
@@ -163,8 +165,8 @@ export async function runLoad(target: LoadTarget, o: LoadOptions): Promise<LoadR
       const room = () => limit === undefined || inFlight < limit;
       while (next < times.length && times[next]! <= elapsed && room()) fire(next++);
       progress.update(next, times.length, `answered ${answered} completed ${completed}`);
-      // A saturating loop owes nothing past its duration: what was not sent is not an order.
-      if (o.saturate && o.durationMs !== undefined && elapsed >= o.durationMs) {
+      // A saturating loop owes nothing past its duration, nor a stopped one after its stop: what was not sent is not an order.
+      if ((o.saturate && o.durationMs !== undefined && elapsed >= o.durationMs) || o.signal?.aborted) {
         times.length = next;
         if (settledCount === times.length) onAllSettled?.();
       }
