@@ -15,6 +15,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY proto ./proto
 COPY services ./services
 COPY scripts ./scripts
+COPY testbed ./testbed
 # tsc type-checks as it compiles: a type error fails the image build.
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund

@@ -2,7 +2,7 @@
 // Writes a development CA and a certificate and key per identity (order, billing, notification, client, admin, nats).
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { IDENTITIES, writeCertificates } from "./lib/certs.js";
+import { IDENTITIES, writeCertificates } from "../testbed/certs.js";
 
 try {
   const { values } = parseArgs({ options: { out: { type: "string" }, force: { type: "boolean", default: false } } });

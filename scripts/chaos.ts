@@ -8,11 +8,11 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { MODES, type Mode } from "../services/common/config.js";
-import { CHAOS_AUDIT_ROWS, runChaos, type ChaosAudit } from "./lib/chaos/run.js";
-import { drawSchedule, type ChaosFault } from "./lib/chaos/schedule.js";
-import { durationMs as parseDurationMs } from "./lib/duration.js";
-import { describeNatsServer } from "./lib/nats-server.js";
-import { LabNet, labNetUnavailable } from "./lib/net/lab-net.js";
+import { CHAOS_AUDIT_ROWS, runChaos, type ChaosAudit } from "../testbed/chaos/run.js";
+import { drawSchedule, type ChaosFault } from "../testbed/chaos/schedule.js";
+import { durationMs as parseDurationMs } from "../testbed/duration.js";
+import { describeNatsServer } from "../testbed/nats-server.js";
+import { LabNet, labNetUnavailable } from "../testbed/net/lab-net.js";
 
 interface Schedules {
   seed: number;

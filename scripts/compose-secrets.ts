@@ -5,8 +5,8 @@
 // hands the files to SECRETS_OWNER (uid:gid), the user the services run as.
 import { chownSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { ensureCertificates } from "./lib/certs.js";
-import { natsSync, writeNatsConfig } from "./lib/nats-config.js";
+import { ensureCertificates } from "../testbed/certs.js";
+import { natsSync, writeNatsConfig } from "../testbed/nats-config.js";
 
 function chownTree(path: string, uid: number, gid: number): void {
   chownSync(path, uid, gid);

@@ -14,8 +14,8 @@ import { OrderStatus, type Order, type OrderView } from "../services/gen/shop/v1
 import { GrpcWorkflowClient } from "../services/grpc/workflow-client.js";
 import { NatsWorkflowClient } from "../services/nats/workflow-client.js";
 import type { OrderWorkflowClient } from "../services/workflow.js";
-import { CLIENT_FLAGS, clientSettings, type ClientSettings } from "./lib/client-settings.js";
-import { startStack } from "./lib/stack/start-stack.js";
+import { CLIENT_FLAGS, clientSettings, type ClientSettings } from "../testbed/client-settings.js";
+import { startStack } from "../testbed/stack/start-stack.js";
 
 function samples(): Order[] {
   const at = Date.now();

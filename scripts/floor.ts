@@ -1,5 +1,5 @@
 // npm run floor -- [--rate 100] [--duration 10s] [--rounds 3] [--modes grpc,nats]
-// What one order's own work costs (scripts/lab/work-floor.ts), next to the bare transport chains and,
+// What one order's own work costs (lab/systems/work-floor.ts), next to the bare transport chains and,
 // with --modes, the modes themselves, at one fixed rate in interleaved rounds: how much of a mode's
 // CPU per order is the transport, how much the work every order must do, and how much the rest.
 import { mkdtempSync, rmSync } from "node:fs";
@@ -7,17 +7,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { isMode, type Mode } from "../services/common/config.js";
-import { labOrder } from "./lab/run/lab-order.js";
-import { startStack } from "./lib/stack/start-stack.js";
-import { runLoad, type LoadTarget } from "./lab/run/load-generator.js";
-import { medianAndSpread } from "./lab/stats.js";
-import { SYSTEM_NAME, type CpuPerOrder } from "./lab/report/model.js";
-import { startRawGrpcChain, startRawNatsChain } from "./lab/run/raw-chains.js";
-import { cpuPerOrder, processReader, type CpuReading } from "./lab/run/systems.js";
-import { stackTarget } from "./lab/run/targets.js";
-import { startWorkFloor } from "./lab/run/work-floor.js";
-import { durationMs } from "./lib/duration.js";
-import { ensureNatsServer } from "./lib/nats-server.js";
+import { labOrder } from "../testbed/load/lab-order.js";
+import { startStack } from "../testbed/stack/start-stack.js";
+import { runLoad, type LoadTarget } from "../testbed/load/load-generator.js";
+import { medianAndSpread } from "../lab/stats.js";
+import { SYSTEM_NAME, type CpuPerOrder } from "../lab/results.js";
+import { startRawGrpcChain, startRawNatsChain } from "../lab/systems/raw-chains.js";
+import { cpuPerOrder, processReader, type CpuReading } from "../lab/systems/systems.js";
+import { stackTarget } from "../testbed/load/targets.js";
+import { startWorkFloor } from "../lab/systems/work-floor.js";
+import { durationMs } from "../testbed/duration.js";
+import { ensureNatsServer } from "../testbed/nats-server.js";
 
 /** A system under measurement: its target, and its CPU so far (ms) per part, broker apart. */
 interface Measured {

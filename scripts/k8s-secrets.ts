@@ -5,8 +5,8 @@
 // Seeds and certificates already there are kept.
 import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { ensureCertificates } from "./lib/certs.js";
-import { natsUsers } from "./lib/nats-config.js";
+import { ensureCertificates } from "../testbed/certs.js";
+import { natsUsers } from "../testbed/nats-config.js";
 
 const dir = resolve(process.argv[2] ?? "deploy/k8s/base/secrets");
 const certs = ensureCertificates(join(dir, "tls"));

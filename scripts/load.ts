@@ -8,12 +8,12 @@ import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { isMode } from "../services/common/config.js";
 import { ConfigError } from "../services/common/config-error.js";
-import { runLoad } from "./lab/run/load-generator.js";
-import { labOrder } from "./lab/run/lab-order.js";
-import { grpcTarget, natsTarget, type ClosableTarget } from "./lab/run/targets.js";
-import { CLIENT_FLAGS, clientSettings, type ClientSettings } from "./lib/client-settings.js";
-import { durationMs } from "./lib/duration.js";
-import { recordedNatsUrl } from "./lib/nats-url-file.js";
+import { runLoad } from "../testbed/load/load-generator.js";
+import { labOrder } from "../testbed/load/lab-order.js";
+import { grpcTarget, natsTarget, type ClosableTarget } from "../testbed/load/targets.js";
+import { CLIENT_FLAGS, clientSettings, type ClientSettings } from "../testbed/client-settings.js";
+import { durationMs } from "../testbed/duration.js";
+import { recordedNatsUrl } from "../testbed/nats-url-file.js";
 
 /** How long the first connection and the first read may take before the tool gives up. */
 const READY_TIMEOUT_MS = 5_000;

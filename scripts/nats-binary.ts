@@ -6,7 +6,7 @@
 // --or-skip: when the binary cannot be had, say why and exit 0 (the suite's 2.10 drills in npm test).
 import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
-import { describeNatsServer, ensureNatsServer, ensureSuiteNatsServer, NATS_SUITES, type NatsSuite } from "./lib/nats-server.js";
+import { describeNatsServer, ensureNatsServer, ensureSuiteNatsServer, NATS_SUITES, type NatsSuite } from "../testbed/nats-server.js";
 
 const { values, positionals } = parseArgs({
   options: { suite: { type: "string" }, "or-skip": { type: "boolean", default: false } },

@@ -3,7 +3,7 @@
 // TLS with client verification when --tls names a directory from `npm run certs`) and DIR/nkeys/<identity>.nk.
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { writeNatsConfig } from "./lib/nats-config.js";
+import { writeNatsConfig } from "../testbed/nats-config.js";
 
 try {
   const { values } = parseArgs({ options: { out: { type: "string" }, port: { type: "string" }, "monitor-port": { type: "string" }, tls: { type: "string" } } });

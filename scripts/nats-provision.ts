@@ -3,7 +3,7 @@
 // secure profile the services may not change streams, so this is a step of its own.
 import { ConfigError } from "../services/common/config-error.js";
 import { natsConfig } from "../services/common/config.js";
-import { provisionAsAdmin } from "./lib/secure-nats.js";
+import { provisionAsAdmin } from "../testbed/secure-nats.js";
 
 async function main(): Promise<void> {
   const c = natsConfig("order", {}, process.env);

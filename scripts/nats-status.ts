@@ -5,8 +5,8 @@ import { parseArgs } from "node:util";
 import { credentialOptions } from "../services/nats/connection.js";
 import { readDeadLetters } from "../services/nats/inspect.js";
 import { CONSUMERS, STREAMS } from "../services/nats/topology.js";
-import { CLIENT_FLAGS, clientSettings } from "./lib/client-settings.js";
-import { recordedMonitorUrl, recordedNatsUrl } from "./lib/nats-url-file.js";
+import { CLIENT_FLAGS, clientSettings } from "../testbed/client-settings.js";
+import { recordedMonitorUrl, recordedNatsUrl } from "../testbed/nats-url-file.js";
 
 function table(rows: Array<Array<string | number>>): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));

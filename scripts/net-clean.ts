@@ -1,6 +1,6 @@
 // npm run net:clean: removes what a lab network left behind (namespaces gvn-*, their processes, the
 // bridge gvnbr0 and its FORWARD rule), e.g. after a run was killed. Root only.
-import { cleanLabNet, labNetUnavailable } from "./lib/net/lab-net.js";
+import { cleanLabNet, labNetUnavailable } from "../testbed/net/lab-net.js";
 
 const why = labNetUnavailable();
 if (why) {

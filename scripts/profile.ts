@@ -7,14 +7,14 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { SERVICE_NAMES, isMode } from "../services/common/config.js";
-import { formatRanking, rankProfile, type CpuProfile } from "./lab/run/cpu-profile.js";
-import { labOrder } from "./lab/run/lab-order.js";
-import { startStack } from "./lib/stack/start-stack.js";
-import { runLoad } from "./lab/run/load-generator.js";
-import { processCpuMs } from "./lib/proc-cpu.js";
-import { stackTarget } from "./lab/run/targets.js";
-import { durationMs } from "./lib/duration.js";
-import { ensureNatsServer } from "./lib/nats-server.js";
+import { formatRanking, rankProfile, type CpuProfile } from "../lab/measure/cpu-profile.js";
+import { labOrder } from "../testbed/load/lab-order.js";
+import { startStack } from "../testbed/stack/start-stack.js";
+import { runLoad } from "../testbed/load/load-generator.js";
+import { processCpuMs } from "../testbed/proc-cpu.js";
+import { stackTarget } from "../testbed/load/targets.js";
+import { durationMs } from "../testbed/duration.js";
+import { ensureNatsServer } from "../testbed/nats-server.js";
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

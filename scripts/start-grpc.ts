@@ -6,9 +6,9 @@
 // over them (round_robin). BILLING_SERVICE_ADDR and NOTIFICATION_SERVICE_ADDR, when exported, win.
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { ensureCertificates } from "./lib/certs.js";
-import { parseReplicas } from "./lib/replicas.js";
-import { startStack } from "./lib/stack/start-stack.js";
+import { ensureCertificates } from "../testbed/certs.js";
+import { parseReplicas } from "../testbed/replicas.js";
+import { startStack } from "../testbed/stack/start-stack.js";
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { secure: { type: "boolean", default: false }, replicas: { type: "string" } } });

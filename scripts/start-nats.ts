@@ -10,12 +10,12 @@
 // nothing else is told of them.
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { ensureCertificates } from "./lib/certs.js";
-import { natsSync } from "./lib/nats-config.js";
-import { describeNatsServer } from "./lib/nats-server.js";
-import { recordNatsUrl } from "./lib/nats-url-file.js";
-import { parseReplicas } from "./lib/replicas.js";
-import { startStack } from "./lib/stack/start-stack.js";
+import { ensureCertificates } from "../testbed/certs.js";
+import { natsSync } from "../testbed/nats-config.js";
+import { describeNatsServer } from "../testbed/nats-server.js";
+import { recordNatsUrl } from "../testbed/nats-url-file.js";
+import { parseReplicas } from "../testbed/replicas.js";
+import { startStack } from "../testbed/stack/start-stack.js";
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

@@ -1,12 +1,12 @@
-import type { NatsInProcessStack } from "../scripts/lib/stack/nats-in-process.js";
-import type { GrpcInProcessStack } from "../scripts/lib/stack/grpc-in-process.js";
-import { startStack } from "../scripts/lib/stack/start-stack.js";
+import type { NatsInProcessStack } from "../testbed/stack/nats-in-process.js";
+import type { GrpcInProcessStack } from "../testbed/stack/grpc-in-process.js";
+import { startStack } from "../testbed/stack/start-stack.js";
 import { expect } from "chai";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { PROJECT_ROOT } from "../scripts/lib/process-group.js";
+import { PROJECT_ROOT } from "../testbed/process-group.js";
 import { testCertificates } from "./support/certs.js";
-import { identity } from "../scripts/lib/identity.js";
+import { identity } from "../testbed/identity.js";
 
 const run = promisify(execFile);
 

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { execFile, execFileSync } from "node:child_process";
 import { promisify } from "node:util";
-import { PROJECT_ROOT } from "../scripts/lib/process-group.js";
-import { versionAtLeast } from "../scripts/lib/nats-server.js";
+import { PROJECT_ROOT } from "../testbed/process-group.js";
+import { versionAtLeast } from "../testbed/nats-server.js";
 
 const run = promisify(execFile);
 

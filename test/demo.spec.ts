@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { MODES } from "../services/common/config.js";
-import { PROJECT_ROOT } from "../scripts/lib/process-group.js";
+import { PROJECT_ROOT } from "../testbed/process-group.js";
 
 const run = promisify(execFile);
 

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { MODES } from "../services/common/config.js";
-import { PROJECT_ROOT } from "../scripts/lib/process-group.js";
+import { PROJECT_ROOT } from "../testbed/process-group.js";
 
 const read = (path: string) => readFileSync(join(PROJECT_ROOT, path), "utf8");
 
@@ -58,7 +58,7 @@ describe("the README and docs/", () => {
 
   it("lists every finding id the lab's scenarios make in docs/lab.md", () => {
     const ids = new Set<string>();
-    for (const file of sources("scripts/lab/scenarios")) {
+    for (const file of sources("lab/scenarios")) {
       const text = read(file);
       for (const [, id] of text.matchAll(/\bid: "([a-z-]+\.[a-z0-9.-]+)"/g)) ids.add(id!);
       // Per mode: id: `cost.tracing.${mode}`.
@@ -66,7 +66,7 @@ describe("the README and docs/", () => {
       // Ids a module exports as constants: FINDINGS = { cpu: "broker-versions.cpu.nats", … }.
       for (const [, block] of text.matchAll(/FINDINGS = \{([^}]*)\}/g)) for (const [, id] of block!.matchAll(/"([a-z-]+\.[a-z0-9.-]+)"/g)) ids.add(id!);
     }
-    expect(ids.size, "finding ids found in scripts/lab/scenarios/").to.be.greaterThan(10);
+    expect(ids.size, "finding ids found in lab/scenarios/").to.be.greaterThan(10);
     const lab = read("docs/lab.md");
     expect([...ids].filter((id) => !lab.includes(`\`${id}\``)).sort()).to.deep.equal([]);
   });

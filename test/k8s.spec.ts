@@ -4,8 +4,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { PROJECT_ROOT } from "../scripts/lib/process-group.js";
-import { versionAtLeast } from "../scripts/lib/nats-server.js";
+import { PROJECT_ROOT } from "../testbed/process-group.js";
+import { versionAtLeast } from "../testbed/nats-server.js";
 
 const run = promisify(execFile);
 

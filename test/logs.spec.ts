@@ -8,10 +8,10 @@ import { randomBytes } from "node:crypto";
 import { connect } from "nats";
 import { traceFromTraceparent } from "../services/common/tracing.js";
 import { NatsNotifierPort } from "../services/nats/downstream-ports.js";
-import { freePort } from "../scripts/lib/free-port.js";
-import { startNatsServer } from "../scripts/lib/nats-server.js";
-import { startOtlpReceiver } from "../scripts/lib/otlp-receiver.js";
-import { PROJECT_ROOT } from "../scripts/lib/process-group.js";
+import { freePort } from "../testbed/free-port.js";
+import { startNatsServer } from "../testbed/nats-server.js";
+import { startOtlpReceiver } from "../testbed/otlp-receiver.js";
+import { PROJECT_ROOT } from "../testbed/process-group.js";
 import { eventually } from "./support/eventually.js";
 import { sampleOrder } from "./support/orders.js";
 

@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { promisify } from "node:util";
-import { PROJECT_ROOT } from "../scripts/lib/process-group.js";
+import { PROJECT_ROOT } from "../testbed/process-group.js";
 
 const run = promisify(execFile);
 

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SERVICE_NODE_FLAGS } from "../services/common/limits.js";
-import { PROJECT_ROOT, ProcessGroup, SERVICE_ENTRY } from "../scripts/lib/process-group.js";
+import { PROJECT_ROOT, ProcessGroup, SERVICE_ENTRY } from "../testbed/process-group.js";
 
 describe("every service runs with its heap budget", () => {
   it("is given to a service by the scripts that start one, and to nothing else", async () => {

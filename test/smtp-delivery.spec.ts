@@ -1,7 +1,7 @@
-import { startStack } from "../scripts/lib/stack/start-stack.js";
+import { startStack } from "../testbed/stack/start-stack.js";
 import { expect } from "chai";
 import { SMTPServer } from "smtp-server";
-import { Ledger } from "../scripts/audit/ledger.js";
+import { Ledger } from "../testbed/audit/ledger.js";
 import { OrderStatus } from "../services/gen/shop/v1/order.js";
 import { GrpcWorkflowClient } from "../services/grpc/workflow-client.js";
 import { sampleOrder } from "./support/orders.js";

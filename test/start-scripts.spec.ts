@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { promisify } from "node:util";
-import { PROJECT_ROOT } from "../scripts/lib/process-group.js";
+import { PROJECT_ROOT } from "../testbed/process-group.js";
 
 const run = promisify(execFile);
 

@@ -1,4 +1,4 @@
-import { startStack } from "../scripts/lib/stack/start-stack.js";
+import { startStack } from "../testbed/stack/start-stack.js";
 import { expect } from "chai";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -18,9 +18,9 @@ import { CONSUMERS, SUBJECTS, ensureConsumer, ensureStreams } from "../services/
 import { NatsWorkflowClient } from "../services/nats/workflow-client.js";
 import { startWorkConsumer } from "../services/nats/work-consumer.js";
 import { OrderStatus } from "../services/gen/shop/v1/order.js";
-import { startNatsServer } from "../scripts/lib/nats-server.js";
-import { SPAN_KIND, type ReceivedSpan } from "../scripts/lib/otlp-decode.js";
-import { startOtlpReceiver, type OtlpReceiver } from "../scripts/lib/otlp-receiver.js";
+import { startNatsServer } from "../testbed/nats-server.js";
+import { SPAN_KIND, type ReceivedSpan } from "../testbed/otlp-decode.js";
+import { startOtlpReceiver, type OtlpReceiver } from "../testbed/otlp-receiver.js";
 import { eventually } from "./support/eventually.js";
 import { sampleOrder } from "./support/orders.js";
 

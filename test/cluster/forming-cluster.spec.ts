@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StorageType, connect, type NatsConnection, type NatsError } from "nats";
-import { startNatsCluster, type ManagedNatsCluster } from "../../scripts/lib/nats-cluster.js";
+import { startNatsCluster, type ManagedNatsCluster } from "../../testbed/nats-cluster.js";
 import { ConfigError } from "../../services/common/config-error.js";
 import { STREAMS, ensureStreams, jetStreamManagerWhenReady, provisionAll } from "../../services/nats/topology.js";
 import { eventually } from "../support/eventually.js";

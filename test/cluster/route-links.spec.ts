@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { startStack } from "../../scripts/lib/stack/start-stack.js";
+import { startStack } from "../../testbed/stack/start-stack.js";
 import { completesOne } from "../support/order-status.js";
 
 const DELAY_MS = 20;

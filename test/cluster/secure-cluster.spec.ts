@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { connect } from "nats";
-import { startStack } from "../../scripts/lib/stack/start-stack.js";
+import { startStack } from "../../testbed/stack/start-stack.js";
 import { credentialOptions } from "../../services/nats/connection.js";
 import { STREAMS } from "../../services/nats/topology.js";
 import { testCertificates } from "../support/certs.js";

@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import { runChaos } from "../../scripts/lib/chaos/run.js";
-import { drawSchedule } from "../../scripts/lib/chaos/schedule.js";
-import { LabNet, labNetUnavailable } from "../../scripts/lib/net/lab-net.js";
+import { runChaos } from "../../testbed/chaos/run.js";
+import { drawSchedule } from "../../testbed/chaos/schedule.js";
+import { LabNet, labNetUnavailable } from "../../testbed/net/lab-net.js";
 import { MODES } from "../../services/common/config.js";
 
 /**

@@ -2,28 +2,28 @@ import { expect } from "chai";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { audit, formatAuditLine, type AuditLine } from "../../scripts/audit/audit.js";
-import { Ledger } from "../../scripts/audit/ledger.js";
+import { audit, formatAuditLine, type AuditLine } from "../../testbed/audit/audit.js";
+import { Ledger } from "../../testbed/audit/ledger.js";
 import type { Mode, ServiceName } from "../../services/common/config.js";
 import { OrderStatus } from "../../services/gen/shop/v1/order.js";
 import { encodePayload } from "../../services/nats/codec.js";
 import { ROUTES } from "../../services/nats/routes.js";
 import { CONSUMERS } from "../../services/nats/topology.js";
-import { labOrder, labOrderById } from "../../scripts/lab/run/lab-order.js";
-import { CAPABILITIES } from "../../scripts/lib/stack/capabilities.js";
-import { loggedAt } from "../../scripts/lib/process-group.js";
-import { startStack, withBroker, type AnyProcessStack } from "../../scripts/lib/stack/start-stack.js";
-import type { NatsProcessStack } from "../../scripts/lib/stack/nats-process-stack.js";
+import { labOrder, labOrderById } from "../../testbed/load/lab-order.js";
+import { CAPABILITIES } from "../../testbed/stack/capabilities.js";
+import { loggedAt } from "../../testbed/process-group.js";
+import { startStack, withBroker, type AnyProcessStack } from "../../testbed/stack/start-stack.js";
+import type { NatsProcessStack } from "../../testbed/stack/nats-process-stack.js";
 
 /** The stack of a drill that runs with a broker (can.hasBroker), to look into it. */
 function brokerOf(stack: AnyProcessStack): NatsProcessStack {
   if (!withBroker(stack)) throw new Error(`the ${stack.mode} stack has no broker`);
   return stack;
 }
-import { clientRecords, longestCall, runLoad, type LoadResult } from "../../scripts/lab/run/load-generator.js";
-import { stackTarget, type ClosableTarget } from "../../scripts/lab/run/targets.js";
+import { clientRecords, longestCall, runLoad, type LoadResult } from "../../testbed/load/load-generator.js";
+import { stackTarget, type ClosableTarget } from "../../testbed/load/targets.js";
 import { eventually } from "../support/eventually.js";
-import { Timeline } from "../../scripts/lib/timeline.js";
+import { Timeline } from "../../testbed/timeline.js";
 
 interface Drill {
   stack: AnyProcessStack;

@@ -1,9 +1,9 @@
-import type { GrpcInProcessStack } from "../../scripts/lib/stack/grpc-in-process.js";
-import { startStack } from "../../scripts/lib/stack/start-stack.js";
+import type { GrpcInProcessStack } from "../../testbed/stack/grpc-in-process.js";
+import { startStack } from "../../testbed/stack/start-stack.js";
 import { credentials, Metadata, status } from "@grpc/grpc-js";
 import { expect } from "chai";
 import { connect as http2Connect } from "node:http2";
-import { Ledger } from "../../scripts/audit/ledger.js";
+import { Ledger } from "../../testbed/audit/ledger.js";
 import { OrderStatus, PlaceOrderRequest, type Order } from "../../services/gen/shop/v1/order.js";
 import { OrderServiceClient } from "../../services/gen/shop/v1/order_service.js";
 import { HealthCheckResponse_ServingStatus, HealthClient } from "../../services/gen/grpc/health/v1/health.js";

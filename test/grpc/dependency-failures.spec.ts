@@ -1,11 +1,11 @@
 import { expect } from "chai";
-import { Ledger } from "../../scripts/audit/ledger.js";
+import { Ledger } from "../../testbed/audit/ledger.js";
 import type { ServiceName } from "../../services/common/config.js";
 import { DependencyUnavailableError } from "../../services/domain/errors.js";
 import { OrderStatus } from "../../services/gen/shop/v1/order.js";
 import { GrpcWorkflowClient } from "../../services/grpc/workflow-client.js";
-import type { GrpcInProcessStack } from "../../scripts/lib/stack/grpc-in-process.js";
-import { startStack } from "../../scripts/lib/stack/start-stack.js";
+import type { GrpcInProcessStack } from "../../testbed/stack/grpc-in-process.js";
+import { startStack } from "../../testbed/stack/start-stack.js";
 import { eventually } from "../support/eventually.js";
 import { sampleOrder } from "../support/orders.js";
 

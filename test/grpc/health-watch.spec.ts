@@ -1,4 +1,4 @@
-import { startStack } from "../../scripts/lib/stack/start-stack.js";
+import { startStack } from "../../testbed/stack/start-stack.js";
 import { credentials, Metadata } from "@grpc/grpc-js";
 import { expect } from "chai";
 import { HealthCheckResponse_ServingStatus as Serving, HealthClient, type HealthCheckResponse } from "../../services/gen/grpc/health/v1/health.js";

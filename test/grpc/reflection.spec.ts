@@ -1,5 +1,5 @@
-import type { GrpcInProcessStack } from "../../scripts/lib/stack/grpc-in-process.js";
-import { startStack } from "../../scripts/lib/stack/start-stack.js";
+import type { GrpcInProcessStack } from "../../testbed/stack/grpc-in-process.js";
+import { startStack } from "../../testbed/stack/start-stack.js";
 import { expect } from "chai";
 import { bufCurl } from "../support/buf-curl.js";
 

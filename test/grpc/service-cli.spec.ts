@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { PROJECT_ROOT } from "../../scripts/lib/process-group.js";
+import { PROJECT_ROOT } from "../../testbed/process-group.js";
 
 const run = promisify(execFile);
 

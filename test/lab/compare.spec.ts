@@ -8,9 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { chromium } from "playwright-core";
-import type { LabReport } from "../../scripts/lab/report/model.js";
-import { DEFAULT_SCENARIO_IDS } from "../../scripts/lab/scenarios/registry.js";
-import { PROJECT_ROOT } from "../../scripts/lib/process-group.js";
+import type { LabReport } from "../../lab/results.js";
+import { DEFAULT_SCENARIO_IDS } from "../../lab/scenarios/registry.js";
+import { PROJECT_ROOT } from "../../testbed/process-group.js";
 
 const run = promisify(execFile);
 const CHROMIUM = "/usr/bin/chromium";

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { readdirSync } from "node:fs";
 import { dataPaths } from "../../services/common/data-paths.js";
-import { labOrder } from "../../scripts/lab/run/lab-order.js";
-import { startWorkFloor, type WorkFloor } from "../../scripts/lab/run/work-floor.js";
+import { labOrder } from "../../testbed/load/lab-order.js";
+import { startWorkFloor, type WorkFloor } from "../../lab/systems/work-floor.js";
 
 describe("the work floor (npm run floor)", () => {
   let floor: WorkFloor;

@@ -1,8 +1,8 @@
-import type { NatsInProcessStack } from "../../scripts/lib/stack/nats-in-process.js";
-import { startStack } from "../../scripts/lib/stack/start-stack.js";
+import type { NatsInProcessStack } from "../../testbed/stack/nats-in-process.js";
+import { startStack } from "../../testbed/stack/start-stack.js";
 import { expect } from "chai";
 import { connect, ErrorCode, headers, type NatsConnection, type NatsError } from "nats";
-import { Ledger } from "../../scripts/audit/ledger.js";
+import { Ledger } from "../../testbed/audit/ledger.js";
 import { CreateInvoiceRequest } from "../../services/gen/shop/v1/billing.js";
 import { GetOrderRequest, Order, OrderStatus } from "../../services/gen/shop/v1/order.js";
 import { readDeadLetters } from "../../services/nats/inspect.js";

@@ -11,8 +11,8 @@ import {
   supportedVersion,
   versionAtLeast,
   versionOf,
-} from "../../scripts/lib/nats-server.js";
-import { PROJECT_ROOT } from "../../scripts/lib/process-group.js";
+} from "../../testbed/nats-server.js";
+import { PROJECT_ROOT } from "../../testbed/process-group.js";
 import { ConfigError } from "../../services/common/config-error.js";
 
 describe("the nats-server the project starts", () => {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "nats";
 import { ensureStreams, STREAMS } from "../../services/nats/topology.js";
-import { startNatsServer } from "../../scripts/lib/nats-server.js";
+import { startNatsServer } from "../../testbed/nats-server.js";
 
 describe("NATS provisioning under a start-up race", function () {
   this.timeout(120_000);

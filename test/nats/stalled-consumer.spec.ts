@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import type { NatsInProcessStack } from "../../scripts/lib/stack/nats-in-process.js";
-import { startStack } from "../../scripts/lib/stack/start-stack.js";
+import type { NatsInProcessStack } from "../../testbed/stack/nats-in-process.js";
+import { startStack } from "../../testbed/stack/start-stack.js";
 import { OrderStatus } from "../../services/gen/shop/v1/order.js";
 import { eventually } from "../support/eventually.js";
 import { orderReaches } from "../support/order-status.js";

@@ -1,9 +1,9 @@
-import { startStack } from "../../scripts/lib/stack/start-stack.js";
+import { startStack } from "../../testbed/stack/start-stack.js";
 import { expect } from "chai";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { connect } from "nats";
-import { PROJECT_ROOT } from "../../scripts/lib/process-group.js";
+import { PROJECT_ROOT } from "../../testbed/process-group.js";
 import { eventually } from "../support/eventually.js";
 
 const run = promisify(execFile);

@@ -7,8 +7,8 @@ import { promisify } from "node:util";
 import { connect } from "nats";
 import { natsConfig } from "../../services/common/config.js";
 import { STREAMS } from "../../services/nats/topology.js";
-import { startNatsServer } from "../../scripts/lib/nats-server.js";
-import { PROJECT_ROOT } from "../../scripts/lib/process-group.js";
+import { startNatsServer } from "../../testbed/nats-server.js";
+import { PROJECT_ROOT } from "../../testbed/process-group.js";
 
 const run = promisify(execFile);
 

@@ -1,4 +1,4 @@
-import { startStack } from "../../scripts/lib/stack/start-stack.js";
+import { startStack } from "../../testbed/stack/start-stack.js";
 import { expect } from "chai";
 import { connect } from "nats";
 import { ConfigError } from "../../services/common/config-error.js";

@@ -5,9 +5,9 @@ import { MODES, SERVICE_NAMES, type Mode } from "../../services/common/config.js
 import type { Order } from "../../services/gen/shop/v1/order.js";
 import type { OrderWorkflowClient } from "../../services/workflow.js";
 import { CONSUMERS } from "../../services/nats/topology.js";
-import { LabNet } from "../../scripts/lib/net/lab-net.js";
+import { LabNet } from "../../testbed/net/lab-net.js";
 import { needsLabNet } from "../support/lab-net.js";
-import { startStack, type AnyProcessStack } from "../../scripts/lib/stack/start-stack.js";
+import { startStack, type AnyProcessStack } from "../../testbed/stack/start-stack.js";
 import { eventually } from "../support/eventually.js";
 import { orderReaches } from "../support/order-status.js";
 import { sampleOrder } from "../support/orders.js";
@@ -136,7 +136,7 @@ describe("the lab network after Ctrl-C", function () {
 
   it("a process interrupted while its hosts run leaves no namespace, bridge or rule, and nothing running on them", async () => {
     const script = [
-      'import { LabNet } from "./scripts/lib/net/lab-net.ts";',
+      'import { LabNet } from "./testbed/net/lab-net.ts";',
       'import { spawn } from "node:child_process";',
       'const net = LabNet.create(["ctrl-c"]);',
       // Something running on the host, as a service would be.

@@ -3,8 +3,8 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureNatsServer } from "../../scripts/lib/nats-server.js";
-import { PROJECT_ROOT } from "../../scripts/lib/process-group.js";
+import { ensureNatsServer } from "../../testbed/nats-server.js";
+import { PROJECT_ROOT } from "../../testbed/process-group.js";
 
 describe("the compose file's secrets job", function () {
   this.timeout(60_000);

@@ -1,13 +1,13 @@
-import { identity } from "../../scripts/lib/identity.js";
-import type { GrpcInProcessStack } from "../../scripts/lib/stack/grpc-in-process.js";
-import { startStack } from "../../scripts/lib/stack/start-stack.js";
+import { identity } from "../../testbed/identity.js";
+import type { GrpcInProcessStack } from "../../testbed/stack/grpc-in-process.js";
+import { startStack } from "../../testbed/stack/start-stack.js";
 import { status } from "@grpc/grpc-js";
 import { expect } from "chai";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { issueCertificate, writeCertificates, type CertificateSet } from "../../scripts/lib/certs.js";
-import { Ledger } from "../../scripts/audit/ledger.js";
+import { issueCertificate, writeCertificates, type CertificateSet } from "../../testbed/certs.js";
+import { Ledger } from "../../testbed/audit/ledger.js";
 import { parseAddressList } from "../../services/common/address-list.js";
 import { BillingServiceClient } from "../../services/gen/shop/v1/billing_service.js";
 import { OrderStatus } from "../../services/gen/shop/v1/order.js";

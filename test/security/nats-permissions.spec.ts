@@ -1,10 +1,10 @@
-import type { NatsInProcessStack } from "../../scripts/lib/stack/nats-in-process.js";
-import { startStack } from "../../scripts/lib/stack/start-stack.js";
+import type { NatsInProcessStack } from "../../testbed/stack/nats-in-process.js";
+import { startStack } from "../../testbed/stack/start-stack.js";
 import { expect } from "chai";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { AckPolicy, connect, Events, nkeyAuthenticator, type NatsConnection } from "nats";
-import { ensureNatsServer, natsServerVersion, versionAtLeast } from "../../scripts/lib/nats-server.js";
+import { ensureNatsServer, natsServerVersion, versionAtLeast } from "../../testbed/nats-server.js";
 import { createUser } from "nkeys.js";
 import { ConfigError } from "../../services/common/config-error.js";
 import { natsConfig } from "../../services/common/config.js";

@@ -2,11 +2,11 @@ import { expect } from "chai";
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { issueCertificate, writeCertificates } from "../../scripts/lib/certs.js";
+import { issueCertificate, writeCertificates } from "../../testbed/certs.js";
 import { ConfigError } from "../../services/common/config-error.js";
 import { tlsConfig } from "../../services/common/tls-config.js";
 import { testCertificates } from "../support/certs.js";
-import { identity } from "../../scripts/lib/identity.js";
+import { identity } from "../../testbed/identity.js";
 
 describe("TLS settings (TLS_CA_FILE, TLS_CERT_FILE, TLS_KEY_FILE)", function () {
   this.timeout(30_000);

@@ -1,17 +1,17 @@
 import { expect } from "chai";
-import { processPeakRssMiB } from "../../scripts/lib/proc-cpu.js";
+import { processPeakRssMiB } from "../../testbed/proc-cpu.js";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { audit, formatAuditLine } from "../../scripts/audit/audit.js";
-import { Ledger } from "../../scripts/audit/ledger.js";
+import { audit, formatAuditLine } from "../../testbed/audit/audit.js";
+import { Ledger } from "../../testbed/audit/ledger.js";
 import { OrderStatus } from "../../services/gen/shop/v1/order.js";
 import { encodePayload } from "../../services/nats/codec.js";
 import { ROUTES } from "../../services/nats/routes.js";
 import { STREAMS } from "../../services/nats/topology.js";
-import { labOrder } from "../../scripts/lab/run/lab-order.js";
-import { startStack } from "../../scripts/lib/stack/start-stack.js";
+import { labOrder } from "../../testbed/load/lab-order.js";
+import { startStack } from "../../testbed/stack/start-stack.js";
 import { eventually } from "../support/eventually.js";
 
 const ORDERS = Number(process.env.SOAK_ORDERS ?? 100_000);

@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { PROJECT_ROOT } from "../../scripts/lib/process-group.js";
+import { PROJECT_ROOT } from "../../testbed/process-group.js";
 
 const run = promisify(execFile);
 const BUF = join(PROJECT_ROOT, "node_modules", ".bin", "buf");

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { writeCertificates, type CertificateSet } from "../../scripts/lib/certs.js";
+import { writeCertificates, type CertificateSet } from "../../testbed/certs.js";
 
 let shared: CertificateSet | undefined;
 

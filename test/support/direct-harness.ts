@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Ledger } from "../../scripts/audit/ledger.js";
-import { CAPABILITIES } from "../../scripts/lib/stack/capabilities.js";
+import { Ledger } from "../../testbed/audit/ledger.js";
+import { CAPABILITIES } from "../../testbed/stack/capabilities.js";
 import { DirectWorkflowClient } from "../../services/direct/workflow-client.js";
 import type { Harness } from "./harness.js";
 

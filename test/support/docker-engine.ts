@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, openSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
-import { PROJECT_ROOT } from "../../scripts/lib/process-group.js";
+import { PROJECT_ROOT } from "../../testbed/process-group.js";
 import { eventually } from "./eventually.js";
 
 const run = promisify(execFile);

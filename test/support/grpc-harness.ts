@@ -1,5 +1,5 @@
-import { Ledger } from "../../scripts/audit/ledger.js";
-import { startStack } from "../../scripts/lib/stack/start-stack.js";
+import { Ledger } from "../../testbed/audit/ledger.js";
+import { startStack } from "../../testbed/stack/start-stack.js";
 import { testCertificates } from "./certs.js";
 import type { Harness } from "./harness.js";
 

@@ -1,7 +1,7 @@
 import type { DeadLetterView } from "../../services/nats/inspect.js";
-import type { Ledger } from "../../scripts/audit/ledger.js";
+import type { Ledger } from "../../testbed/audit/ledger.js";
 import type { OrderWorkflowClient } from "../../services/workflow.js";
-import type { Capabilities } from "../../scripts/lib/stack/capabilities.js";
+import type { Capabilities } from "../../testbed/stack/capabilities.js";
 
 export type { Capabilities };
 

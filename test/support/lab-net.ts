@@ -1,5 +1,5 @@
 import type { Context } from "mocha";
-import { labNetUnavailable } from "../../scripts/lib/net/lab-net.js";
+import { labNetUnavailable } from "../../testbed/net/lab-net.js";
 
 /** Skips the suite, saying why, where this process cannot make a lab network (not root, no ip or iptables). */
 export function needsLabNet(ctx: Context): void {

@@ -1,6 +1,6 @@
 import { connect, headers as natsHeaders, type NatsConnection } from "nats";
-import { Ledger } from "../../scripts/audit/ledger.js";
-import { startStack } from "../../scripts/lib/stack/start-stack.js";
+import { Ledger } from "../../testbed/audit/ledger.js";
+import { startStack } from "../../testbed/stack/start-stack.js";
 import { credentialOptions } from "../../services/nats/connection.js";
 import { readDeadLetters } from "../../services/nats/inspect.js";
 import { testCertificates } from "./certs.js";

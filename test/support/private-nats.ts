@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect, type NatsConnection } from "nats";
-import { startNatsServer, type ManagedNatsServer } from "../../scripts/lib/nats-server.js";
+import { startNatsServer, type ManagedNatsServer } from "../../testbed/nats-server.js";
 
 export interface PrivateNats {
   readonly server: ManagedNatsServer;

@@ -1,5 +1,5 @@
 import { credentials, makeGenericClientConstructor, Metadata, type ServiceError } from "@grpc/grpc-js";
-import { rawUnaryMethod } from "../../scripts/lab/run/raw-chain-node.js";
+import { rawUnaryMethod } from "../../lab/systems/raw-chain-node.js";
 
 /** Calls any method path with raw bytes, as a client that knows nothing of the schema would. */
 export async function rawUnary(

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { audit } from "../../scripts/audit/audit.js";
+import { audit } from "../../testbed/audit/audit.js";
 import { OrderStatus } from "../../services/gen/shop/v1/order.js";
 
 const C = OrderStatus.ORDER_STATUS_COMPLETED;

@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { withCalibration } from "../../scripts/lab/calibration.js";
-import { pairedFinding, type FindingSpec } from "../../scripts/lab/stats.js";
+import { withCalibration } from "../../lab/calibration.js";
+import { pairedFinding, type FindingSpec } from "../../lab/stats.js";
 
 const spec = (id: string): FindingSpec => ({ id, label: id, kind: "ratio", unit: "×", words: { higher: "more", lower: "less" } });
 

@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { PLANNED_UTILISATION, capacityModel } from "../../scripts/lab/capacity-model.js";
-import type { ModeRun, ScenarioResult } from "../../scripts/lab/report/model.js";
+import { PLANNED_UTILISATION, capacityModel } from "../../lab/capacity-model.js";
+import type { ModeRun, ScenarioResult } from "../../lab/results.js";
 
 const run = (r: Partial<ModeRun> & Pick<ModeRun, "mode">): ModeRun => ({ figures: {}, ...r });
 

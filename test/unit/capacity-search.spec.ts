@@ -1,8 +1,8 @@
 import { expect } from "chai";
-import { searchCapacity, type SearchSettings } from "../../scripts/lab/run/capacity-search.js";
-import { medianAndSpread } from "../../scripts/lab/stats.js";
-import type { LoadResult } from "../../scripts/lab/run/load-generator.js";
-import type { RunningSystem } from "../../scripts/lab/run/systems.js";
+import { searchCapacity, type SearchSettings } from "../../lab/measure/capacity-search.js";
+import { medianAndSpread } from "../../lab/stats.js";
+import type { LoadResult } from "../../testbed/load/load-generator.js";
+import type { RunningSystem } from "../../lab/systems/systems.js";
 
 const SETTINGS: SearchSettings = { startRate: 200, maxRate: 3000, stepMs: 1000, refineSteps: 3, p99BoundMs: 250, errorBound: 0.01, drainTimeoutMs: 1000 };
 

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { CHAOS_OPS, drawSchedule, touched, type ChaosFault } from "../../scripts/lib/chaos/schedule.js";
+import { CHAOS_OPS, drawSchedule, touched, type ChaosFault } from "../../testbed/chaos/schedule.js";
 import { MODES } from "../../services/common/config.js";
 
 const onBroker = (f: ChaosFault) => /^(n\d|leader)/.test(f.target);

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { formatRanking, rankProfile, type CpuProfile } from "../../scripts/lab/run/cpu-profile.js";
+import { formatRanking, rankProfile, type CpuProfile } from "../../lab/measure/cpu-profile.js";
 
 const frame = (functionName: string, url = "", lineNumber = 0) => ({ functionName, url, lineNumber });
 

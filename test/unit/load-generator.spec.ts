@@ -1,8 +1,8 @@
 import { expect } from "chai";
-import { LatencyRecorder } from "../../scripts/lab/run/latency.js";
-import { runLoad, timeline, type LoadTarget } from "../../scripts/lab/run/load-generator.js";
-import { labOrder } from "../../scripts/lab/run/lab-order.js";
-import { intendedSendTimes, seededRandom } from "../../scripts/lab/run/schedule.js";
+import { LatencyRecorder } from "../../testbed/load/latency.js";
+import { runLoad, timeline, type LoadTarget } from "../../testbed/load/load-generator.js";
+import { labOrder } from "../../testbed/load/lab-order.js";
+import { intendedSendTimes, seededRandom } from "../../testbed/load/schedule.js";
 
 describe("load generator scheduling", () => {
   it("spaces uniform arrivals exactly by 1/rate", () => {

@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import type { LabReport, ScenarioResult } from "../../scripts/lab/report/model.js";
-import { SCENARIOS } from "../../scripts/lab/scenarios/registry.js";
-import { PROJECT_ROOT } from "../../scripts/lib/process-group.js";
+import type { LabReport, ScenarioResult } from "../../lab/results.js";
+import { SCENARIOS } from "../../lab/scenarios/registry.js";
+import { PROJECT_ROOT } from "../../testbed/process-group.js";
 
 const PARTS = ["run", "explain", "verdict", "keyFigure", "charts", "tables", "summarize", "findings"] as const;
 
@@ -21,7 +21,7 @@ describe("the lab's scenario registry", () => {
   });
 
   it("registers every module under scenarios/ that exports a scenario", () => {
-    const dir = join(PROJECT_ROOT, "scripts/lab/scenarios");
+    const dir = join(PROJECT_ROOT, "lab/scenarios");
     const defining = readdirSync(dir).filter((f) => /export const \w+: Scenario = /.test(readFileSync(join(dir, f), "utf8")));
     expect(defining.length).to.equal(SCENARIOS.length);
   });
@@ -43,7 +43,7 @@ describe("the lab's scenario registry", () => {
       readdirSync(join(PROJECT_ROOT, dir), { withFileTypes: true }).flatMap((e) =>
         e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : [],
       );
-    const sources = [...files("scripts/lab"), "scripts/compare.ts"].map((f) => readFileSync(join(PROJECT_ROOT, f), "utf8"));
+    const sources = [...files("lab"), "scripts/compare.ts"].map((f) => readFileSync(join(PROJECT_ROOT, f), "utf8"));
     for (const { id } of SCENARIOS) {
       const quoted = new RegExp(`["'\`]${id}["'\`]`);
       expect(sources.filter((text) => quoted.test(text)).length, id).to.be.at.most(2);

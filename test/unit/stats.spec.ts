@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { meanInterval, pairedFinding, t95, unpairedDifferenceFinding, unpairedRatioFinding, type FindingSpec } from "../../scripts/lab/stats.js";
+import { meanInterval, pairedFinding, t95, unpairedDifferenceFinding, unpairedRatioFinding, type FindingSpec } from "../../lab/stats.js";
 
 const ratio: FindingSpec = { id: "x.ratio", label: "a ÷ b", kind: "ratio", unit: "×", words: { higher: "a is more", lower: "a is less" } };
 const cost: FindingSpec = { id: "x.cost", label: "a − b", kind: "difference", unit: "ms", words: { higher: "costs", lower: "saves" } };

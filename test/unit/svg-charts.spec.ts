@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { lineChart } from "../../scripts/lab/report/svg-charts.js";
+import { lineChart } from "../../lab/report/svg-charts.js";
 
 describe("line charts", () => {
   const series = [{ name: "completed/s", color: "#000", points: [[0, 1] as [number, number], [10, 2] as [number, number]] }];

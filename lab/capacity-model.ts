@@ -1,0 +1,125 @@
+// What each style needs at a given rate, from what this run measured: CPU per order at the warm rate
+// (services, broker and the lab's client apart), peak memory per service, and replication's price.
+import { STREAMS } from "../services/nats/topology.js";
+import { runOf, type CapacityModel, type Mode, type ModeRun, type ModelAtRate, type ScenarioResult } from "./results.js";
+import { round2 } from "./report/format.js";
+
+/** The share of a core the model plans to use: headroom for bursts, garbage collection and failover. */
+export const PLANNED_UTILISATION = 0.7;
+
+/** The rates the model answers for (orders a second). */
+export const MODEL_RATES = [1_000, 10_000, 100_000] as const;
+
+/** Stream messages one order puts through each stream of the asynchronous mode (the workflow's five). */
+const MESSAGES_PER_ORDER: Record<string, number> = {
+  [STREAMS.orders]: 1,
+  [STREAMS.billing]: 1,
+  [STREAMS.notification]: 1,
+  [STREAMS.events]: 2,
+};
+
+/** Replicas the model plans NATS with: R3, a quorum survives one node's loss. */
+const REPLICAS = 3;
+
+const num = (r: ModeRun | undefined, k: string) => (typeof r?.figures[k] === "number" ? r.figures[k] : undefined);
+
+/** The cluster scenario's broker CPU, three nodes ÷ one server, when this run measured it. */
+function measuredReplicationFactor(results: readonly ScenarioResult[]): number | undefined {
+  const x = runOf(
+    results.find((s) => s.id === "cluster"),
+    "nats",
+  );
+  const one = num(x, "brokerCpuOneServer");
+  const three = num(x, "brokerCpuThreeNodes");
+  return one && three ? three / one : undefined;
+}
+
+function limitIn(measuredOverPredicted: number | null, atLeast: boolean): string {
+  if (atLeast) return "not reached: it held the search's highest rate";
+  if (measuredOverPredicted === null) return "not measured: the capacity scenario did not run";
+  if (measuredOverPredicted < 0.7)
+    return "not CPU alone: it stopped holding the latency bound (p99) before the cores were used up (queueing, event-loop delay, I/O)";
+  if (measuredOverPredicted > 1.3) return "CPU, but each order costs less near capacity than at the warm rate (batching amortises per-call costs)";
+  return "CPU: the cores were used up";
+}
+
+/** The model of both modes that this run measured enough for (the baseline's warm rounds). */
+export function capacityModels(
+  modes: readonly Mode[],
+  results: readonly ScenarioResult[],
+  cores: number,
+  warmRate: number,
+): Partial<Record<Mode, CapacityModel>> {
+  const out: Partial<Record<Mode, CapacityModel>> = {};
+  for (const m of modes) {
+    const model = capacityModel(m, results, cores, warmRate);
+    if (model) out[m] = model;
+  }
+  return out;
+}
+
+/**
+ * The model of one mode, or undefined when the baseline's warm rounds did not run. CPU scales
+ * linearly with the rate (checked here against the capacity this run measured); processes and
+ * memory scale in whole processes; NATS's broker is planned at R3.
+ */
+export function capacityModel(mode: Mode, results: readonly ScenarioResult[], cores: number, warmRate: number): CapacityModel | undefined {
+  const base = runOf(
+    results.find((s) => s.id === "baseline"),
+    mode,
+  );
+  const warm = base?.cpuWarm;
+  if (!base || !warm) return undefined;
+  const client = num(base, "clientCpuMsPerOrderWarm") ?? 0;
+  const broker = mode === "nats" ? (warm.broker ?? 0) : null;
+  const measuredFactor = mode === "nats" ? measuredReplicationFactor(results) : undefined;
+  const factor = mode === "nats" ? (measuredFactor ?? REPLICAS) : null;
+  const brokerReplicated = broker === null ? null : broker * factor!;
+  const servicesTotal = warm.total;
+  const perOrderDeployed = servicesTotal + (brokerReplicated ?? 0);
+  const capacityRun = runOf(
+    results.find((s) => s.id === "capacity"),
+    mode,
+  );
+  const rss = capacityRun?.rssMiBPeak ?? base.rssMiBPeak ?? {};
+  const at = MODEL_RATES.map((rate): ModelAtRate => {
+    const serviceProcesses = Object.fromEntries(
+      Object.entries(warm.processes).map(([name, ms]) => [name, Math.max(1, Math.ceil((rate * ms) / 1000 / PLANNED_UTILISATION))]),
+    );
+    const memory = Object.entries(serviceProcesses).flatMap(([name, n]) => (rss[name] === undefined ? [] : [n * rss[name]]));
+    const everyService = memory.length === Object.keys(serviceProcesses).length;
+    return {
+      ordersPerSec: rate,
+      cores: round2((rate * perOrderDeployed) / 1000 / PLANNED_UTILISATION),
+      serviceProcesses,
+      brokerCores: brokerReplicated === null ? null : round2((rate * brokerReplicated) / 1000 / PLANNED_UTILISATION),
+      serviceMemoryMiB: memory.length > 0 && everyService ? Math.round(memory.reduce((a, b) => a + b, 0)) : null,
+    };
+  });
+  const busiest = Math.max(...Object.values(MESSAGES_PER_ORDER));
+  const perMessage = broker === null ? undefined : broker / Object.values(MESSAGES_PER_ORDER).reduce((a, b) => a + b, 0);
+  const predictedCapacityHere = Math.round((cores * 1000) / (servicesTotal + (broker ?? 0) + client));
+  const capacity = capacityRun?.capacity;
+  const measuredCapacityHere = capacity && !capacity.atMaxRate ? capacity.median : null;
+  const measuredOverPredicted = measuredCapacityHere === null ? null : round2(measuredCapacityHere / predictedCapacityHere);
+  return {
+    utilisation: PLANNED_UTILISATION,
+    measuredAtRate: warmRate,
+    cpuMsPerOrder: {
+      services: warm.processes,
+      servicesTotal: round2(servicesTotal),
+      broker: broker === null ? null : round2(broker),
+      brokerReplicated: brokerReplicated === null ? null : round2(brokerReplicated),
+      replicationFactor: factor === null ? null : round2(factor),
+      replicationFrom: mode === "nats" ? (measuredFactor === undefined ? "assumed" : "measured") : null,
+      client: round2(client),
+    },
+    coresPer10kOrdersPerSec: round2((10_000 * perOrderDeployed) / 1000 / PLANNED_UTILISATION),
+    at,
+    streamLeaderLimitOrdersPerSec: perMessage ? Math.round(1000 / (perMessage * busiest)) : null,
+    predictedCapacityHere,
+    measuredCapacityHere,
+    measuredOverPredicted,
+    limitHere: limitIn(measuredOverPredicted, !!capacity?.atMaxRate),
+  };
+}

@@ -1,0 +1,75 @@
+import { join } from "node:path";
+import type { CpuPerOrder, LoadSummary } from "../results.js";
+import type { LabContext } from "../context.js";
+import { withoutOrders, type OrderOutcome } from "../../testbed/load/load-generator.js";
+import { probeNoise } from "./noise-probe.js";
+import { cpuPerOrder, type RunningSystem } from "../systems/systems.js";
+
+/** One system's measurement in one round. */
+export interface MeasuredRound {
+  load: LoadSummary;
+  cpu: CpuPerOrder;
+  /** CPU ms per order of the lab's own process: the load generator and the client, which share the machine's cores. */
+  clientCpuMsPerOrder: number;
+  orders: OrderOutcome[];
+}
+
+/** Unmeasured load first, so that JIT compilation and first-use costs are not charged to orders. */
+export async function warmUp(ctx: LabContext, system: RunningSystem, label: string): Promise<OrderOutcome[]> {
+  const s = ctx.settings;
+  const r = await system.load({ rate: s.warmupRate, durationMs: s.warmupMs, drainTimeoutMs: s.drainTimeoutMs, progressLabel: `${label} warm-up` });
+  return r.orders;
+}
+
+export interface RoundsPlan {
+  label: string;
+  rate: number;
+  durationMs: number;
+  /** Rounds always taken, and the most taken. */
+  min: number;
+  max: number;
+  /** After each round from `min` on: true when the comparisons are decided, and no more rounds are needed. */
+  decided(rounds: MeasuredRound[][]): boolean;
+}
+
+/**
+ * Measures running, warmed-up systems in rounds: each round probes the machine's
+ * noise, then loads every system in turn at the same rate, so that a slow moment
+ * falls on all of them. Rounds go on until the plan's comparisons are decided or
+ * its cap is reached. Returns each system's rounds, in the systems' order.
+ */
+export async function measureRounds(
+  ctx: LabContext,
+  systems: readonly RunningSystem[],
+  plan: RoundsPlan,
+  names: readonly string[],
+): Promise<MeasuredRound[][]> {
+  const s = ctx.settings;
+  const rounds: MeasuredRound[][] = systems.map(() => []);
+  for (let round = 1; round <= plan.max; round++) {
+    ctx.probes.push(probeNoise(join(ctx.outDir, "data", "probe"), `${plan.label} round ${round}`));
+    for (const [i, system] of systems.entries()) {
+      const before = system.cpu();
+      const client = process.cpuUsage();
+      const r = await system.load({
+        rate: plan.rate,
+        durationMs: plan.durationMs,
+        drainTimeoutMs: s.drainTimeoutMs,
+        progressLabel: `${plan.label} ${names[i]} round ${round}`,
+      });
+      const used = process.cpuUsage(client);
+      const clientCpuMsPerOrder = r.completed > 0 ? Math.round(((used.user + used.system) / 1000 / r.completed) * 100) / 100 : 0;
+      rounds[i]!.push({ load: withoutOrders(r), cpu: cpuPerOrder(before, system.cpu(), r.completed), clientCpuMsPerOrder, orders: r.orders });
+    }
+    if (round >= plan.min && plan.decided(rounds)) break;
+  }
+  return rounds;
+}
+
+/** CPU per order of the services and the broker together. */
+export const cpuTotal = (c: CpuPerOrder) => Math.round((c.total + (c.broker ?? 0)) * 100) / 100;
+
+/** Of several rounds, the one whose CPU per order is closest to their median: the one a report shows. */
+export function closestToMedian<T extends { cpu: CpuPerOrder }>(runs: readonly T[], median: number): T {
+  return runs.reduce((best, r) => (Math.abs(cpuTotal(r.cpu) - median) < Math.abs(cpuTotal(best.cpu) - median) ? r : best), runs[0]!);
+}

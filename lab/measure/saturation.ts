@@ -1,0 +1,50 @@
+import type { CpuPerOrder } from "../results.js";
+import { cpuPerOrder, type RunningSystem } from "../systems/systems.js";
+
+/** How a saturating closed loop measures a system's throughput. */
+export interface SaturationSettings {
+  /** Orders in the system at once: enough that it always has work, few enough that it queues little. */
+  inFlight: number;
+  /** Loaded but not counted: until the system has filled up. */
+  settleMs: number;
+  /** Completions in this window after the settling count. */
+  windowMs: number;
+  drainTimeoutMs: number;
+}
+
+export interface SaturationResult {
+  /** Orders completed per second in the window. */
+  throughputPerSec: number;
+  completed: number;
+  errors: number;
+  /** Completion p99 over the whole run (ms): what a client with `inFlight` orders out waits. */
+  p99Ms: number;
+  cpu: CpuPerOrder;
+}
+
+/** The ceiling of the send schedule: far above any system's throughput here, so that only completions pace the loop. */
+const CEILING_RATE = 20_000;
+
+/**
+ * A system's saturation throughput: `inFlight` orders kept in the system, each replaced as soon as
+ * it is complete, and the completions counted over a window after the system has filled up. Every
+ * order waits for its completion, so the backlog stays at `inFlight` in both styles.
+ */
+export async function measureSaturation(system: RunningSystem, s: SaturationSettings, label: string): Promise<SaturationResult> {
+  const before = system.cpu();
+  const r = await system.load({
+    rate: CEILING_RATE,
+    durationMs: s.settleMs + s.windowMs,
+    saturate: { inFlight: s.inFlight },
+    drainTimeoutMs: s.drainTimeoutMs,
+    progressLabel: `${label} saturated at ${s.inFlight} in flight`,
+  });
+  const inWindow = r.orders.filter((o) => o.completedAt !== undefined && o.completedAt >= s.settleMs && o.completedAt < s.settleMs + s.windowMs).length;
+  return {
+    throughputPerSec: Math.round((inWindow * 1000) / s.windowMs),
+    completed: r.completed,
+    errors: Object.values(r.errors).reduce((a, b) => a + b, 0),
+    p99Ms: r.complete.p99,
+    cpu: cpuPerOrder(before, system.cpu(), r.completed),
+  };
+}

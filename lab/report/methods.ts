@@ -1,0 +1,23 @@
+import type { LabReport } from "../results.js";
+
+/** The report's methods: how the rounds ran, how the intervals are drawn, and what the machine's noise was. */
+export function METHODS(report: LabReport): string[] {
+  const s = report.settings;
+  const n = report.noise;
+  const noisy = n.probes.filter((p) => p.noisy).length;
+  return [
+    `Every comparison is made from rounds: the systems compared are started and warmed up (${(s.warmupRate * s.warmupMs) / 1000} orders at ${s.warmupRate}/s, unmeasured), then each round measures each of them in turn, so that a slow moment of the machine falls on all of them. ` +
+      `At the baseline rate (${s.baselineRate} orders/s, ${s.baselineMs / 1000} s per system and round) the baseline takes ${s.baselineRounds} to ${s.maxRounds} rounds and the priced features (tracing, the secure profile, replication) ${s.comparisonRounds} to ${s.maxRounds}; capacity ${s.capacityRounds} to ${s.capacityMaxRounds} searches. More rounds are taken only while a comparison's interval still includes "no difference".`,
+    `An estimate compares the two sides round by round. A ratio (a ÷ b) is the geometric mean of the rounds' ratios; a cost (a − b) the mean of the rounds' differences. Its 95 % interval is Student's t over the rounds (on the logarithms, for a ratio): with few rounds it is wide, as it should be. ` +
+      `"Higher" or "lower" is said only when the whole interval lies on one side of "no difference" (1 for a ratio, 0 for a cost); otherwise the report says "no measurable difference" and gives the interval, never a signed cost.`,
+    `The intervals are checked in every run by an A/A check: each mode is measured a second time in every baseline round, after the other systems, and compared with itself like any two systems (calibration.aa.<mode>). It should find no difference; when it finds one, the run's noise was larger than its intervals admit, and every other verdict is withheld.`,
+    `The machine's noise is probed before every round: a fixed CPU-bound loop (median ${n.cpuLoopMedianMs} ms, ${n.cpuLoopMinMs}–${n.cpuLoopMaxMs} ms) and the cost of creating a small file (median ${n.fileCreateMedianUs} µs, ${n.fileCreateMinUs}–${n.fileCreateMaxUs} µs). ` +
+      `${noisy} of ${n.probes.length} rounds were taken in a noisy moment (the loop a quarter slower than the run's median, or file creation twice as dear); their figures are kept, and the intervals carry their spread. Data directories are removed only at the end of the run: a mass delete makes new files dearer for about a minute on some file systems.`,
+  ];
+}
+
+/** What the capacity model is, said once above its table. */
+export const SCALE_NOTE =
+  "CPU scales with the rate: the cores a mode needs are its CPU per order at the warm rate (services, and for NATS the broker at three replicas) times the rate, planned at 70 % use. " +
+  "Each service needs whole processes, since a Node.js process uses one core; memory is processes times each one's peak here (the broker's is not measured). " +
+  "The model is checked on this machine: its cores divided by the CPU per order of everything that ran here (the lab's client included), against the capacity this run measured.";

@@ -1,0 +1,270 @@
+import { cpus } from "node:os";
+import { COLOR, RAW_COLOR } from "../report/charts.js";
+import { ms, show, sustainedRateText } from "../report/format.js";
+import { MODE_NAME, RAW_OF, rawRunOf, runOf, type CapacityStep, type Finding, type Mode, type ModeRun, type ScenarioResult } from "../results.js";
+import { lineChart, type Series } from "../report/svg-charts.js";
+import { systemRuns, type ReportTable } from "../report/tables.js";
+import { searchCapacity, type SearchResult, type SearchSettings } from "../measure/capacity-search.js";
+import type { LabContext } from "../context.js";
+import { probeNoise } from "../measure/noise-probe.js";
+import { cpuTotal, warmUp } from "../measure/rounds.js";
+import { startSystem, systemsOf, type RunningSystem } from "../systems/systems.js";
+import { decided, medianAndSpread, pairedFinding } from "../stats.js";
+import { join } from "node:path";
+import { resultOf, type Scenario } from "./scenario.js";
+
+/** The capacity search as the lab's settings define it. */
+export function capacitySearchSettings(ctx: LabContext): SearchSettings {
+  const s = ctx.settings;
+  return {
+    startRate: s.capacityStartRate,
+    maxRate: s.capacityMaxRate,
+    stepMs: s.capacityStepMs,
+    refineSteps: s.capacityRefineSteps,
+    p99BoundMs: s.p99BoundMs,
+    errorBound: s.errorBound,
+    drainTimeoutMs: s.drainTimeoutMs,
+  };
+}
+
+/**
+ * Capacity measured a second way: the machine's cores divided by the CPU one order
+ * takes (services, broker and the load generator, which shares the cores) at the
+ * highest rate that held. Where the two ways disagree, something other than CPU
+ * limits the system (the latency bound, locks, I/O, scheduling).
+ */
+function capacityFromCpu(steps: readonly CapacityStep[], cores: number): number | undefined {
+  const rounds = [...new Set(steps.map((st) => st.round))];
+  const perRound = rounds
+    .map((round) => steps.filter((st) => st.round === round && st.held).sort((a, b) => b.rate - a.rate)[0])
+    .filter((st): st is CapacityStep => st !== undefined && cpuTotal(st.cpu) > 0)
+    .map((st) => (cores * 1000) / (cpuTotal(st.cpu) + (st.clientCpuMsPerOrder ?? 0)));
+  return perRound.length > 0 ? Math.round(medianAndSpread(perRound).median) : undefined;
+}
+
+function runFrom(mode: Mode, list: SearchResult[], system: RunningSystem): ModeRun {
+  const rounds = list.map((r) => r.capacity);
+  const steps = list.flatMap((r) => r.steps);
+  const median = medianAndSpread(rounds).median;
+  const fromCpu = capacityFromCpu(steps, cpus().length);
+  const agree = fromCpu === undefined || median === 0 ? undefined : Math.max(fromCpu / median, median / fromCpu) <= 1.5;
+  return {
+    mode,
+    steps,
+    capacity: { ...medianAndSpread(rounds), rounds, atMaxRate: list.some((r) => r.atMaxRate) },
+    rssMiBPeak: system.peakRssMiB(),
+    series: { capacity: rounds },
+    figures: {
+      ...(fromCpu === undefined ? {} : { capacityFromCpu: fromCpu }),
+      ...(agree === undefined
+        ? {}
+        : { capacityWaysAgree: agree ? "yes (within 1.5×)" : `no: the search found ${median}/s; CPU alone would allow ${fromCpu}/s` }),
+    },
+  };
+}
+
+const rounds = (r: ModeRun | undefined) => r?.series?.capacity ?? [];
+
+function findings(s: ScenarioResult): Finding[] {
+  const out: Finding[] = [];
+  const g = runOf(s, "grpc");
+  const x = runOf(s, "nats");
+  if (g && x)
+    out.push(
+      pairedFinding(
+        {
+          id: "capacity.nats-vs-grpc",
+          label: "Highest sustained rate, NATS ÷ gRPC",
+          kind: "ratio",
+          unit: "×",
+          words: { higher: "NATS sustains more", lower: "NATS sustains less" },
+        },
+        rounds(x),
+        rounds(g),
+      ),
+    );
+  for (const m of ["grpc", "nats"] as const) {
+    const run = runOf(s, m);
+    const bare = rawRunOf(s, m);
+    // A bare chain that held the search's maximum has a lower bound only: the ratio is then an upper bound.
+    const bound = bare?.capacity?.atMaxRate ? " (the bare chain held the search's maximum: at most this)" : "";
+    if (run && bare)
+      out.push(
+        pairedFinding(
+          {
+            id: `capacity.${m}-vs-bare`,
+            label: `Highest sustained rate, ${MODE_NAME[m]} ÷ its bare chain${bound}`,
+            kind: "ratio",
+            unit: "×",
+            words: { higher: `${MODE_NAME[m]} sustains more than its bare chain`, lower: `${MODE_NAME[m]} sustains less than its bare chain` },
+          },
+          rounds(run),
+          rounds(bare),
+        ),
+      );
+  }
+  return out;
+}
+
+const STEP_HEADER = ["round", "rate", "held", "sent", "completed", "p50 ms", "p99 ms", "errors", "CPU ms per order"];
+
+function stepTable(name: string, r: ModeRun): ReportTable {
+  return {
+    caption: `${name}: every probe (CPU ms per order by process; nats-server separately)`,
+    header: STEP_HEADER,
+    rows: (r.steps ?? []).map((st) => [
+      st.round,
+      st.rate,
+      st.held ? "yes" : "no",
+      st.sent,
+      st.completed,
+      st.complete.p50,
+      st.complete.p99,
+      Object.values(st.errors).reduce((a, b) => a + b, 0),
+      [...Object.entries(st.cpu.processes).map(([k, v]) => `${k} ${v}`), ...(st.cpu.broker === null ? [] : [`nats-server ${st.cpu.broker}`])].join(", "),
+    ]),
+  };
+}
+
+/**
+ * The highest rate each mode and each bare chain sustains. All systems are
+ * started and warmed up first; then each round searches every system in turn,
+ * a mode next to its bare chain, so that a slow moment of the machine falls
+ * on both. Later rounds start from the previous round's figure, and rounds go
+ * on while a comparison is undecided, up to the cap.
+ */
+async function run(ctx: LabContext): Promise<ScenarioResult> {
+  const s = ctx.settings;
+  const search = capacitySearchSettings(ctx);
+  const ids = systemsOf(ctx.modes);
+  const systems: RunningSystem[] = [];
+  const results = ids.map((): SearchResult[] => []);
+  const resultFrom = () =>
+    resultOf(
+      capacity,
+      ctx.modes.map((m) => runFrom(m, results[ids.indexOf(m)]!, systems[ids.indexOf(m)]!)),
+      ctx.modes.map((m) => runFrom(m, results[ids.indexOf(RAW_OF[m])]!, systems[ids.indexOf(RAW_OF[m])]!)),
+    );
+  try {
+    for (const id of ids) {
+      const system = await startSystem(ctx, capacity.id, id);
+      systems.push(system);
+      await warmUp(ctx, system, `${capacity.id} ${id}`);
+    }
+    for (let round = 1; round <= s.capacityMaxRounds; round++) {
+      ctx.probes.push(probeNoise(join(ctx.outDir, "data", "probe"), `${capacity.id} round ${round}`));
+      for (const [i, system] of systems.entries()) {
+        const previous = results[i]!.at(-1)?.capacity;
+        results[i]!.push(await searchCapacity(system, search, round, previous || undefined));
+      }
+      if (round >= s.capacityRounds && findings(resultFrom()).every(decided)) break;
+    }
+    return resultFrom();
+  } finally {
+    for (const system of systems) await system.stop();
+  }
+}
+
+export const capacity: Scenario = {
+  id: "capacity",
+  title: "Capacity: the highest sustained rate",
+  claim: "Too many requests can overload a server; with a broker the server decides how much it takes.",
+  figureLabels: {
+    capacityFromCpu: "sustained rate the CPU allows: cores ÷ CPU per order (services, broker, load generator) at the highest rate that held (orders/s)",
+    capacityWaysAgree: "the search and the CPU estimate agree",
+  },
+  run,
+  explain(s, report) {
+    const st = report.settings;
+    const parts = [
+      `A rate counts as sustained when it runs ${st.capacityStepMs / 1000} s with completion p99 under ${st.p99BoundMs} ms and under ${st.errorBound * 100}% errors. ` +
+        `Each round searched every system in turn, a mode next to its bare chain; the figure is the median of the rounds, with their range in brackets.`,
+    ];
+    for (const m of ["grpc", "nats"] as const) {
+      const run = runOf(s, m);
+      if (!run) continue;
+      const vsBare = report.findings.find((f) => f.id === `capacity.${m}-vs-bare`);
+      parts.push(`${MODE_NAME[m]} sustained ${sustainedRateText(run)} orders/s${vsBare ? ` (against its bare chain: ${vsBare.text})` : ""}.`);
+      if (run.figures.capacityFromCpu !== undefined)
+        parts.push(
+          `Its CPU per order at that rate would allow ${show(run.figures.capacityFromCpu)} orders/s on ${report.machine.cpus} cores; the two ways agree: ${show(run.figures.capacityWaysAgree)}.`,
+        );
+      const broke = (run.steps ?? []).filter((p) => !p.held).sort((a, b) => a.rate - b.rate)[0];
+      if (broke) {
+        const errors = Object.values(broke.errors).reduce((a, b) => a + b, 0);
+        parts.push(
+          `At ${broke.rate}/s ${MODE_NAME[m]} broke the bound: p99 ${ms(broke.complete.p99)}, ${broke.completed} of ${broke.sent} completed, ${errors} errors.`,
+        );
+      }
+      if (run.rssMiBPeak)
+        parts.push(
+          `Peak memory of the ${MODE_NAME[m]} services: ${Object.entries(run.rssMiBPeak)
+            .map(([k, v]) => `${k} ${v} MiB`)
+            .join(", ")}.`,
+        );
+    }
+    const versus = report.findings.find((f) => f.id === "capacity.nats-vs-grpc");
+    if (versus) parts.push(`NATS against gRPC, round by round: ${versus.text}.`);
+    return parts;
+  },
+  verdict(r, _s, report) {
+    if (!r) return "not run";
+    const f = report.findings.find((x) => x.id === `capacity.${r.mode}-vs-bare`);
+    return `sustained ${sustainedRateText(r)} orders/s${f ? ` (${f.estimate} of its bare chain, ${f.low}–${f.high})` : ""}${r.rssMiBPeak ? `; largest service peaked at ${Math.max(...Object.values(r.rssMiBPeak))} MiB` : ""}`;
+  },
+  keyFigure: (r) => `sustained ${sustainedRateText(r)}/s${r.rssMiBPeak ? `, peak RSS ${Math.max(...Object.values(r.rssMiBPeak))} MiB` : ""}`,
+  charts(s, report) {
+    const p99: Series[] = [];
+    const thr: Series[] = [];
+    // The first round's probes, by rate: later rounds probe again near the answer.
+    const byRate = (r: ModeRun) => (r.steps ?? []).filter((st) => st.round === 1).sort((a, b) => a.rate - b.rate);
+    for (const [r, bare] of [...s.runs.map((r) => [r, false] as const), ...(s.raw ?? []).map((r) => [r, true] as const)]) {
+      const name = `${bare ? "bare " : ""}${MODE_NAME[r.mode]}`;
+      const color = (bare ? RAW_COLOR : COLOR)[r.mode];
+      p99.push({ name: `${name} p99`, color, dashed: bare, points: byRate(r).map((st) => [st.rate, st.complete.p99]) });
+      thr.push({ name, color, dashed: bare, points: byRate(r).map((st) => [st.rate, st.throughputPerSec]) });
+    }
+    return [
+      lineChart("Completion p99 as the offered rate steps up", "offered orders per second", "p99 ms", p99, [
+        { x: 0, label: `bound ${report.settings.p99BoundMs} ms` },
+      ]),
+      lineChart("Throughput as the offered rate steps up", "offered orders per second", "completed per second", thr),
+    ];
+  },
+  tables(s) {
+    const all = systemRuns(s);
+    return [
+      {
+        header: ["", ...all.map(([name]) => name)],
+        rows: [
+          ["sustained orders/s (median, lowest–highest round)", ...all.map(([, r]) => sustainedRateText(r))],
+          ["each round", ...all.map(([, r]) => r.capacity?.rounds.join(" / ") ?? "–")],
+          [
+            "peak memory (MiB)",
+            ...all.map(([, r]) =>
+              Object.entries(r.rssMiBPeak ?? {})
+                .map(([k, v]) => `${k} ${v}`)
+                .join(", "),
+            ),
+          ],
+        ],
+      },
+      ...all.map(([name, r]) => stepTable(name, r)),
+    ];
+  },
+  summarize(s, summary) {
+    const put = (target: (typeof summary)["grpc"], r: ModeRun | undefined, withRss: boolean) => {
+      const c = r?.capacity;
+      if (!c) return;
+      target.capacity = c.atMaxRate ? null : c.median;
+      target.capacityAtLeast = c.atMaxRate ? c.median : null;
+      target.capacitySpread = { min: c.min, max: c.max, rounds: c.rounds };
+      if (withRss) target.rssMiBPeak = r.rssMiBPeak ? Math.max(...Object.values(r.rssMiBPeak)) : null;
+    };
+    for (const m of ["grpc", "nats"] as const) {
+      put(summary[m], runOf(s, m), true);
+      put(summary[RAW_OF[m]], rawRunOf(s, m), false);
+    }
+  },
+  findings,
+};

@@ -1,0 +1,81 @@
+import type { ModeRun, ScenarioResult } from "../results.js";
+import type { LabContext } from "../context.js";
+import { withoutOrders } from "../../testbed/load/load-generator.js";
+import { outage } from "../../testbed/stack/outage.js";
+import { Timeline } from "../../testbed/timeline.js";
+import { withSession } from "../systems/session.js";
+import { timelineChart } from "../report/charts.js";
+import { figureOf, keptText, show } from "../report/format.js";
+import { runOf, type Mode } from "../results.js";
+import { NOTHING, OUTCOME_LABELS, resultOf, type Scenario } from "./scenario.js";
+
+async function run(ctx: LabContext): Promise<ScenarioResult> {
+  const s = ctx.settings;
+  const runs: ModeRun[] = [];
+  for (const mode of ctx.modes) {
+    runs.push(
+      await withSession(ctx, "crash", mode, {}, async (x) => {
+        const timeline = new Timeline().window(
+          outage(x.stack.control, "order", "SIGKILL", { atMs: s.crashAtMs, forMs: s.crashDownMs }, { down: "order service SIGKILL", up: "restarted" }),
+        );
+        const { result: r, marks } = await x.loadThrough(timeline, { rate: s.crashRate, durationMs: s.crashRunMs, drainTimeoutMs: s.drainTimeoutMs });
+        const resentCompleted = mode === "grpc" ? await x.resend(r.orders) : 0;
+        const a = x.audit(r.orders);
+        return {
+          mode,
+          load: withoutOrders(r),
+          audit: a,
+          marks,
+          figures: {
+            failedToClient: r.orders.filter((o) => o.error).length,
+            resentCompleted,
+            completed: a.completed,
+            lost: a.lost,
+            duplicated: a.duplicateInvoices + a.duplicateEmails,
+          },
+        };
+      }),
+    );
+  }
+  return resultOf(crash, runs);
+}
+
+export const crash: Scenario = {
+  ...NOTHING,
+  id: "crash",
+  title: "Crash: SIGKILL of the order service mid-processing",
+  claim: "A client must resend a request that failed; a broker keeps it until it is processed.",
+  figureLabels: {
+    failedToClient: "failed to the client",
+    ...OUTCOME_LABELS,
+  },
+  run,
+  explain(s) {
+    const f = (mode: Mode, k: string) => figureOf(runOf(s, mode))(k);
+    const out: string[] = [];
+    if (s.runs.some((r) => r.mode === "grpc"))
+      out.push(
+        `Killing the gRPC order service failed ${f("grpc", "failedToClient")} calls to the client; re-sending them completed ${f("grpc", "resentCompleted")}; duplicates: ${f("grpc", "duplicated")}.`,
+      );
+    if (s.runs.some((r) => r.mode === "nats"))
+      out.push(
+        `Killing the NATS order service lost ${f("nats", "lost")} orders: unacknowledged messages were redelivered after restart; ${f("nats", "completed")} completed, duplicates: ${f("nats", "duplicated")}.`,
+      );
+    return out;
+  },
+  verdict(r) {
+    if (!r) return "not run";
+    const f = figureOf(r);
+    const kept = keptText(r.audit);
+    return r.mode === "grpc"
+      ? `${f("failedToClient")} calls failed to the client; ${f("resentCompleted")} completed when re-sent; ${kept}`
+      : `${f("completed")} completed after the restart with nothing re-sent; ${kept}`;
+  },
+  keyFigure: (r) => `failed ${show(r.figures.failedToClient)}, resent ok ${show(r.figures.resentCompleted)}`,
+  charts: (s) => [
+    timelineChart(
+      "Order service killed and restarted: completions and errors",
+      s.runs.filter((r) => r.load),
+    ),
+  ],
+};
