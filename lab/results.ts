@@ -107,6 +107,8 @@ export interface ScenarioResult {
   id: string;
   title: string;
   runs: ModeRun[];
+  /** The scenario's own knobs as this run used them (its module's knobs for the profile). */
+  settings?: object;
   /** The bare transport chains measured in the same scenario, side by side with the modes (mode = the chain's transport). */
   raw?: ModeRun[];
   /** Baseline: the work floor, measured in the same rounds; its CPU per order at each round, at the baseline and the warm rate. */

@@ -76,7 +76,9 @@ async function main(): Promise<void> {
   const selected = SCENARIOS.filter((s) => scenarios.includes(s.id));
   for (const scenario of selected) {
     ctx.log(`[compare] scenario ${scenario.id} (${modes.join(", ")})`);
-    results.push(await scenario.run(ctx, results));
+    const result = await scenario.run(ctx, results);
+    if (scenario.knobs) result.settings = scenario.knobs[profile];
+    results.push(result);
   }
   const raw = mergeRaw(results);
   const summary = emptySummary(settings.baselineRate, settings.warmRate);

@@ -81,6 +81,7 @@ export const chaos: Scenario = {
   title: "Chaos: a seeded schedule of combined faults in both modes",
   claim: "A synchronous caller must re-send what failed; a broker keeps the work it acknowledged, through faults that come together.",
   onlyByName: true,
+  knobs: CHAOS_SETTINGS,
   figureLabels: {
     skipped: "skipped",
     seed: "seed",

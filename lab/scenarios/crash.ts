@@ -1,3 +1,4 @@
+import type { Profile } from "../settings.js";
 import type { ModeRun, ScenarioResult } from "../results.js";
 import type { LabContext } from "../context.js";
 import { withoutOrders } from "../../testbed/load/load-generator.js";
@@ -9,8 +10,15 @@ import { figureOf, keptText, show } from "../report/format.js";
 import { runOf, type Mode } from "../results.js";
 import { NOTHING, OUTCOME_LABELS, resultOf, type Scenario } from "./scenario.js";
 
+/** This scenario's knobs per profile (results.json keeps them under the scenario's settings). */
+export const CRASH_SETTINGS = {
+  quick: { crashRate: 100, crashRunMs: 3_500, crashAtMs: 1_200, crashDownMs: 500 },
+  short: { crashRate: 100, crashRunMs: 6_000, crashAtMs: 2_000, crashDownMs: 1_000 },
+  full: { crashRate: 100, crashRunMs: 20_000, crashAtMs: 8_000, crashDownMs: 2_000 },
+} as const satisfies Record<Profile, object>;
+
 async function run(ctx: LabContext): Promise<ScenarioResult> {
-  const s = ctx.settings;
+  const s = { ...ctx.settings, ...CRASH_SETTINGS[ctx.settings.profile] };
   const runs: ModeRun[] = [];
   for (const mode of ctx.modes) {
     runs.push(
@@ -42,6 +50,7 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
 
 export const crash: Scenario = {
   ...NOTHING,
+  knobs: CRASH_SETTINGS,
   id: "crash",
   title: "Crash: SIGKILL of the order service mid-processing",
   claim: "A client must resend a request that failed; a broker keeps it until it is processed.",

@@ -1,3 +1,4 @@
+import type { Profile } from "../settings.js";
 import { Timeline } from "../../testbed/timeline.js";
 import { queueCharts, timelineChart } from "../report/charts.js";
 import { figureOf, keptText, ms, show } from "../report/format.js";
@@ -7,6 +8,13 @@ import { longestCall, withoutOrders } from "../../testbed/load/load-generator.js
 import { loggedAt } from "../../testbed/process-group.js";
 import { withSession } from "../systems/session.js";
 import { NOTHING, OUTCOME_LABELS, resultOf, type Scenario } from "./scenario.js";
+
+/** This scenario's knobs per profile (results.json keeps them under the scenario's settings). */
+export const CUT_LINK_SETTINGS = {
+  quick: { cutLinkRate: 50, cutLinkRunMs: 9_000, cutLinkAtMs: 1_500, cutLinkMs: 4_000, cutLinkDeadlineMs: 3_000 },
+  short: { cutLinkRate: 50, cutLinkRunMs: 16_000, cutLinkAtMs: 3_000, cutLinkMs: 10_000, cutLinkDeadlineMs: 3_000 },
+  full: { cutLinkRate: 50, cutLinkRunMs: 30_000, cutLinkAtMs: 8_000, cutLinkMs: 10_000, cutLinkDeadlineMs: 3_000 },
+} as const satisfies Record<Profile, object>;
 
 /** The hop each mode loses: the order service's calls to billing, or billing's connection to its broker. */
 const CUT: Record<Mode, { hop: string; words: string }> = {
@@ -21,7 +29,7 @@ const CUT: Record<Mode, { hop: string; words: string }> = {
  * the broker and are redelivered after the heal. Then the audit.
  */
 async function run(ctx: LabContext): Promise<ScenarioResult> {
-  const s = ctx.settings;
+  const s = { ...ctx.settings, ...CUT_LINK_SETTINGS[ctx.settings.profile] };
   const runs: ModeRun[] = [];
   for (const mode of ctx.modes) {
     runs.push(
@@ -79,6 +87,7 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
 
 export const cutLink: Scenario = {
   ...NOTHING,
+  knobs: CUT_LINK_SETTINGS,
   id: "cut-link",
   title: "Cut link: one hop goes silent under load, then heals",
   claim: "A synchronous caller hangs on a silent network until its deadline and must send again; a broker keeps the work until the consumer is reachable.",

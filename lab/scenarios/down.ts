@@ -1,3 +1,4 @@
+import type { Profile } from "../settings.js";
 import type { Mode } from "../../services/common/config.js";
 import { SPAN_KIND, type ReceivedSpan } from "../../testbed/otlp-decode.js";
 import { startOtlpReceiver } from "../../testbed/otlp-receiver.js";
@@ -16,6 +17,13 @@ import { queueCharts, timelineChart, waterfallPair } from "../report/charts.js";
 import { figureOf, keptText, ms, show, shown } from "../report/format.js";
 import { runOf } from "../results.js";
 import { NOTHING, resultOf, type Scenario } from "./scenario.js";
+
+/** This scenario's knobs per profile (results.json keeps them under the scenario's settings). */
+export const OUTAGE_SETTINGS = {
+  quick: { outageRate: 100, outageRunMs: 4_000, outageStartMs: 1_000, outageMs: 1_500 },
+  short: { outageRate: 100, outageRunMs: 8_000, outageStartMs: 2_000, outageMs: 3_000 },
+  full: { outageRate: 100, outageRunMs: 30_000, outageStartMs: 8_000, outageMs: 10_000 },
+} as const satisfies Record<Profile, object>;
 
 /**
  * The order to draw from the outage. gRPC: one the client had to send again,
@@ -54,7 +62,7 @@ function outageOrder(
 }
 
 async function run(ctx: LabContext): Promise<ScenarioResult> {
-  const s = ctx.settings;
+  const s = { ...ctx.settings, ...OUTAGE_SETTINGS[ctx.settings.profile] };
   const runs: ModeRun[] = [];
   // Traced, so that the report can draw an order that lived through the outage; this scenario reports no CPU.
   const receiver = await startOtlpReceiver();
@@ -106,6 +114,7 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
 
 export const serverDown: Scenario = {
   ...NOTHING,
+  knobs: OUTAGE_SETTINGS,
   id: "down",
   title: "Server down: billing stopped mid-run, then restarted",
   claim: "Synchronous: a failed request must be sent again. Asynchronous: an unprocessed request goes back to the queue.",

@@ -1,3 +1,4 @@
+import type { Profile } from "../settings.js";
 import { COLOR } from "../report/charts.js";
 import { ms } from "../report/format.js";
 import { unpairedDifferenceFinding } from "../stats.js";
@@ -6,6 +7,17 @@ import { lineChart, type Series } from "../report/svg-charts.js";
 import type { LabContext } from "../context.js";
 import { withSession } from "../systems/session.js";
 import { NOTHING, resultOf, type Scenario } from "./scenario.js";
+
+/**
+ * This scenario's knobs per profile (results.json keeps them under the scenario's settings): the
+ * one-way delay of every hop, a run per value; the offered rate (below every mode's capacity even at
+ * the longest delay: 8 in flight at 20 ms a hop still carry 50/s), orders in flight, and how long.
+ */
+export const LATENCY_SETTINGS = {
+  quick: { latencyHopDelaysMs: [0, 5], latencyRate: 50, latencyInFlight: 8, latencyRunMs: 2_000 },
+  short: { latencyHopDelaysMs: [0, 5], latencyRate: 50, latencyInFlight: 8, latencyRunMs: 4_000 },
+  full: { latencyHopDelaysMs: [0, 2, 5, 20], latencyRate: 50, latencyInFlight: 8, latencyRunMs: 10_000 },
+} as const satisfies Record<Profile, object>;
 
 const SERIES = ["answerP50Ms", "answerP99Ms", "completeP50Ms", "completeP99Ms", "throughputPerSec"] as const satisfies ReadonlyArray<keyof LatencyByDelay>;
 
@@ -19,7 +31,7 @@ const delaysOf = (s: ScenarioResult) => s.runs[0]?.series?.hopDelayMs ?? [];
  * of orders in flight, after a short warm-up, on a fresh stack.
  */
 async function run(ctx: LabContext): Promise<ScenarioResult> {
-  const s = ctx.settings;
+  const s = { ...ctx.settings, ...LATENCY_SETTINGS[ctx.settings.profile] };
   const series = new Map<Mode, Record<string, number[]>>(ctx.modes.map((m) => [m, { hopDelayMs: [], ...Object.fromEntries(SERIES.map((k) => [k, []])) }]));
   for (const delayMs of s.latencyHopDelaysMs) {
     for (const mode of ctx.modes) {
@@ -105,6 +117,7 @@ function chart(s: ScenarioResult, key: "answerP50Ms" | "completeP50Ms", title: s
 
 export const latency: Scenario = {
   ...NOTHING,
+  knobs: LATENCY_SETTINGS,
   id: "latency",
   title: "Latency: every hop across a network",
   claim: "A synchronous client waits while the whole chain runs, so it pays every hop; an asynchronous client is answered once the broker has the work.",

@@ -1,3 +1,4 @@
+import type { Profile } from "../settings.js";
 import { withBroker } from "../../testbed/stack/start-stack.js";
 import { sampleQueues } from "../systems/sampler.js";
 import type { ModeRun, ScenarioResult } from "../results.js";
@@ -11,8 +12,19 @@ import { lineChart, type Series } from "../report/svg-charts.js";
 import { baseline } from "./baseline.js";
 import { NOTHING, resultOf, type Scenario } from "./scenario.js";
 
+/**
+ * This scenario's knobs per profile (results.json keeps them under the scenario's settings): the
+ * offered rate and how long; overloadLimit is gRPC's GRPC_MAX_IN_FLIGHT of each server and NATS's
+ * NATS_MAX_ACK_PENDING of each consumer; overloadDeadlineMs the client's deadline.
+ */
+export const OVERLOAD_SETTINGS = {
+  quick: { overloadRate: 1_000, overloadMs: 1_500, overloadLimit: 32, overloadDeadlineMs: 2_000 },
+  short: { overloadRate: 1_500, overloadMs: 3_000, overloadLimit: 32, overloadDeadlineMs: 2_000 },
+  full: { overloadRate: 1_500, overloadMs: 10_000, overloadLimit: 32, overloadDeadlineMs: 2_000 },
+} as const satisfies Record<Profile, object>;
+
 async function run(ctx: LabContext): Promise<ScenarioResult> {
-  const s = ctx.settings;
+  const s = { ...ctx.settings, ...OVERLOAD_SETTINGS[ctx.settings.profile] };
   const runs: ModeRun[] = [];
   for (const mode of ctx.modes) {
     const env: Record<string, string> = mode === "grpc" ? { GRPC_MAX_IN_FLIGHT: String(s.overloadLimit) } : { NATS_MAX_ACK_PENDING: String(s.overloadLimit) };
@@ -48,6 +60,7 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
 
 export const overload: Scenario = {
   ...NOTHING,
+  knobs: OVERLOAD_SETTINGS,
   id: "overload",
   title: "Overload: offered rate well above capacity",
   claim: "A server is not overloaded by surplus requests in the asynchronous model: it takes what it can, the rest stays in the queue.",
@@ -69,7 +82,7 @@ export const overload: Scenario = {
       const before = runOf(base, m)?.load?.complete.p99;
       return before ? ` (${ms(before)} at the baseline rate)` : "";
     };
-    const st = report.settings;
+    const st = { ...report.settings, ...OVERLOAD_SETTINGS[report.settings.profile] };
     const out: string[] = [];
     if (g)
       out.push(
@@ -103,7 +116,7 @@ export const overload: Scenario = {
     return [
       timelineChart("Overload: completions and errors over time", loaded),
       lineChart("Overload: requests the client is still waiting on", "seconds since start", "requests", client),
-      ...queueCharts("NATS under overload: the backlog grows, then drains", runOf(s, "nats"), report.settings.overloadLimit),
+      ...queueCharts("NATS under overload: the backlog grows, then drains", runOf(s, "nats"), OVERLOAD_SETTINGS[report.settings.profile].overloadLimit),
     ];
   },
 };

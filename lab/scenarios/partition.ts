@@ -1,3 +1,4 @@
+import type { Profile } from "../settings.js";
 import { timelineChart } from "../report/charts.js";
 import { figureOf, keptText, show } from "../report/format.js";
 import { runOf, type ModeRun, type ScenarioResult } from "../results.js";
@@ -11,6 +12,13 @@ import { STREAMS } from "../../services/nats/topology.js";
 import { OrderStatus } from "../../services/gen/shop/v1/order.js";
 import { Ledger } from "../../testbed/audit/ledger.js";
 import { NOTHING, OUTCOME_LABELS, resultOf, type Scenario } from "./scenario.js";
+
+/** This scenario's knobs per profile (results.json keeps them under the scenario's settings). */
+export const PARTITION_SETTINGS = {
+  quick: { partitionRate: 50, partitionAtMs: 1_500, partitionMs: 8_000 },
+  short: { partitionRate: 50, partitionAtMs: 3_000, partitionMs: 12_000 },
+  full: { partitionRate: 50, partitionAtMs: 3_000, partitionMs: 20_000 },
+} as const satisfies Record<Profile, object>;
 
 const NODES = ["n1", "n2", "n3"];
 /** How long after the last heal the scenario waits for every order to complete before its audit. */
@@ -38,7 +46,7 @@ const during = (orders: readonly OrderOutcome[], from: number, to: number) =>
  * from everyone, the services and the client included. Root only; otherwise it says why.
  */
 async function run(ctx: LabContext): Promise<ScenarioResult> {
-  const s = ctx.settings;
+  const s = { ...ctx.settings, ...PARTITION_SETTINGS[ctx.settings.profile] };
   if (!ctx.modes.includes("nats")) return resultOf(partition, []);
   const why = labNetUnavailable();
   if (why) return resultOf(partition, [{ mode: "nats", figures: { skipped: why } }]);
@@ -132,6 +140,7 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
 
 export const partition: Scenario = {
   ...NOTHING,
+  knobs: PARTITION_SETTINGS,
   id: "partition",
   onlyByName: true,
   title: "Partition: a JetStream cluster cut apart under load",

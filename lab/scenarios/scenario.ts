@@ -1,3 +1,4 @@
+import type { Profile } from "../settings.js";
 import type { ScenarioResult } from "../results.js";
 import type { ScenarioView } from "../report/scenario-view.js";
 import type { LabContext } from "../context.js";
@@ -9,6 +10,8 @@ import type { LabContext } from "../context.js";
 export interface Scenario extends ScenarioView {
   /** Run only when --scenarios names it. */
   readonly onlyByName?: boolean;
+  /** The scenario's own knobs per profile; results.json keeps the run's under the scenario's `settings`. */
+  readonly knobs?: Readonly<Record<Profile, object>>;
   /** Runs the scenario in the context's modes; `earlier` holds the results of the scenarios run before it. */
   run(ctx: LabContext, earlier: readonly ScenarioResult[]): Promise<ScenarioResult>;
 }

@@ -9,7 +9,9 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { chromium } from "playwright-core";
 import type { LabReport } from "../../lab/results.js";
-import { DEFAULT_SCENARIO_IDS } from "../../lab/scenarios/registry.js";
+import { CUT_LINK_SETTINGS } from "../../lab/scenarios/cut-link.js";
+import { LATENCY_SETTINGS } from "../../lab/scenarios/latency.js";
+import { DEFAULT_SCENARIO_IDS, SCENARIOS } from "../../lab/scenarios/registry.js";
 import { PROJECT_ROOT } from "../../testbed/process-group.js";
 
 const run = promisify(execFile);
@@ -44,13 +46,18 @@ describe("comparison lab: compare --quick", function () {
       // Replicating the broker, and how it flushes to disk, concern only the NATS mode.
       expect(s.runs.map((r) => r.mode).sort(), s.id).to.deep.equal(["cluster", "durability", "partition"].includes(s.id) ? ["nats"] : ["grpc", "nats"]);
       for (const r of s.runs) {
-        if (s.id === "latency") expect(r.series?.hopDelayMs, `${s.id} ${r.mode}`).to.deep.equal(report.settings.latencyHopDelaysMs);
+        if (s.id === "latency") expect(r.series?.hopDelayMs, `${s.id} ${r.mode}`).to.deep.equal(LATENCY_SETTINGS[report.settings.profile].latencyHopDelaysMs);
         // Partitions need root for the lab network; without it the run says why.
         else if (s.id === "partition" && r.figures.skipped !== undefined) expect(r.figures.skipped).to.match(/root|needs/);
         else if (s.id === "addresses") expect(Object.keys(r.addresses ?? {}).sort(), `${s.id} ${r.mode}`).to.deep.equal(["billing", "notification", "order"]);
         else if (s.id === "capacity") expect(r.steps?.length, `${s.id} ${r.mode}`).to.be.greaterThan(0);
         else expect(r.load?.sent, `${s.id} ${r.mode}`).to.be.greaterThan(0);
       }
+    }
+    // A scenario's own knobs are kept with its results.
+    for (const s of report.scenarios) {
+      const knobs = SCENARIOS.find((x) => x.id === s.id)?.knobs;
+      if (knobs) expect(s.settings, `${s.id}'s settings`).to.deep.equal(knobs[report.settings.profile]);
     }
     const md = readFileSync(join(out, "report.md"), "utf8");
     for (const s of report.scenarios) expect(md).to.include(`## ${s.title}`);
@@ -59,7 +66,7 @@ describe("comparison lab: compare --quick", function () {
 
   it("puts the network's figures in the summary: latency per hop delay, aligned, and the cut link's audit", () => {
     const latency = report.summary.latency!;
-    expect(latency.hopDelaysMs).to.deep.equal(report.settings.latencyHopDelaysMs);
+    expect(latency.hopDelaysMs).to.deep.equal(LATENCY_SETTINGS[report.settings.profile].latencyHopDelaysMs);
     for (const mode of ["grpc", "nats"] as const)
       for (const key of ["answerP50Ms", "completeP50Ms"] as const) {
         expect(latency[mode]![key], `${mode} ${key}`).to.have.length(latency.hopDelaysMs.length);
@@ -68,7 +75,7 @@ describe("comparison lab: compare --quick", function () {
     const cut = report.summary.cutLink!;
     expect(cut.grpc).to.include({ lost: 0, duplicated: 0, falseSuccess: 0 });
     expect(cut.nats).to.include({ lost: 0, duplicated: 0, falseSuccess: 0 });
-    expect(cut.grpc!.deadlineMs).to.equal(report.settings.cutLinkDeadlineMs);
+    expect(cut.grpc!.deadlineMs).to.equal(CUT_LINK_SETTINGS[report.settings.profile].cutLinkDeadlineMs);
   });
 
   it("measures each mode and its bare chain side by side: CPU per process at the baseline rate, capacity per round, peak memory", () => {
