@@ -1,6 +1,7 @@
 // The results model: everything a lab run records, as written to results.json. The runtime
 // fills it, the renderers read it; this file imports neither.
 import type { AuditLine } from "../testbed/audit/audit.js";
+import type { ChaosAudit } from "../testbed/chaos/run.js";
 import type { Mode } from "../services/common/config.js";
 import type { LabSettings } from "./settings.js";
 
@@ -176,8 +177,8 @@ export interface ResultsSummary extends Record<Exclude<SystemId, "floor">, Syste
   latency?: { hopDelaysMs: number[] } & Partial<Record<Mode, LatencyByDelay>>;
   /** The cut-link scenario: what the audit found, and (gRPC) how long the longest call took against the client's deadline. */
   cutLink?: { grpc?: CutLinkSummary & { longestCallMs: number; deadlineMs: number }; nats?: CutLinkSummary };
-  /** The chaos scenario's audit per mode (its module's ChaosSummary). */
-  chaos?: unknown;
+  /** The chaos scenario's audit per mode. */
+  chaos?: Partial<Record<Mode, ChaosAudit>>;
   /** Per mode: the cores and memory it needs at scale, from this run's figures, checked against this machine's capacity. */
   capacityModel?: Partial<Record<Mode, CapacityModel>>;
 }

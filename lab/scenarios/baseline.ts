@@ -10,6 +10,10 @@ import { startSystem, systemsOf, type RunningSystem } from "../systems/systems.j
 import { decided, medianAndSpread, pairedFinding } from "../stats.js";
 import { resultOf, type Scenario } from "./scenario.js";
 
+/** The mode against its bare chain, per mode (results.json's ids). */
+export const FINDINGS = { grpcVsBare: "cpu.grpc-vs-bare", natsVsBare: "cpu.nats-vs-bare" } as const;
+const VS_BARE = { grpc: FINDINGS.grpcVsBare, nats: FINDINGS.natsVsBare } as const satisfies Record<Mode, string>;
+
 /** One system's rounds as the report keeps them: the median round, and every round's figures for the intervals. */
 function runFrom(mode: Mode, rounds: MeasuredRound[], warm: MeasuredRound[], extra: Partial<ModeRun> = {}): ModeRun {
   const totals = rounds.map((r) => cpuTotal(r.cpu));
@@ -75,7 +79,7 @@ function comparisons(s: ScenarioResult): Finding[] {
       out.push(
         pairedFinding(
           {
-            id: `cpu.${m}-vs-bare`,
+            id: VS_BARE[m],
             label: `CPU per order, ${MODE_NAME[m]} ÷ its bare chain (broker included)`,
             kind: "ratio",
             unit: "×",
@@ -245,7 +249,7 @@ export const baseline: Scenario = {
       if (!run?.cpu) continue;
       const own = cpuText(run.cpu.total, run.cpu.broker);
       const vs = bare?.cpu ? `; its bare chain ${cpuText(bare.cpu.total, bare.cpu.broker)}` : "";
-      const f = report.findings.find((x) => x.id === `cpu.${m}-vs-bare`);
+      const f = report.findings.find((x) => x.id === VS_BARE[m]);
       parts.push(`CPU per order in the ${MODE_NAME[m]} services (median round): ${own}${vs}${f ? `; over ${f.rounds} rounds, ${f.text}` : ""}.`);
     }
     const warm = [...s.runs, ...(s.raw ?? [])].filter((r) => r.figures.cpuMsPerOrderWarm !== undefined);
@@ -281,7 +285,7 @@ export const baseline: Scenario = {
       r.mode === "grpc"
         ? `client waited for completion: p50 ${ms(l.complete.p50)}, p99 ${ms(l.complete.p99)}`
         : `client answered in ${ms(l.accept.p50)}; completed p50 ${ms(l.complete.p50)}, p99 ${ms(l.complete.p99)}`;
-    const f = report.findings.find((x) => x.id === `cpu.${r.mode}-vs-bare`);
+    const f = report.findings.find((x) => x.id === VS_BARE[r.mode]);
     const cpu = r.cpu ? `; ${cpuText(r.cpu.total, r.cpu.broker)} CPU per order${f ? ` (${f.estimate}× its bare chain, ${f.low}–${f.high}×)` : ""}` : "";
     return `${wait}${cpu}`;
   },

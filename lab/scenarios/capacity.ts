@@ -13,6 +13,14 @@ import { decided, medianAndSpread, pairedFinding } from "../stats.js";
 import { join } from "node:path";
 import { resultOf, type Scenario } from "./scenario.js";
 
+/** This scenario's findings (results.json's ids). */
+export const FINDINGS = {
+  natsVsGrpc: "capacity.nats-vs-grpc",
+  grpcVsBare: "capacity.grpc-vs-bare",
+  natsVsBare: "capacity.nats-vs-bare",
+} as const;
+const VS_BARE = { grpc: FINDINGS.grpcVsBare, nats: FINDINGS.natsVsBare } as const satisfies Record<Mode, string>;
+
 /** The capacity search as the lab's settings define it. */
 export function capacitySearchSettings(ctx: LabContext): SearchSettings {
   const s = ctx.settings;
@@ -73,7 +81,7 @@ function findings(s: ScenarioResult): Finding[] {
     out.push(
       pairedFinding(
         {
-          id: "capacity.nats-vs-grpc",
+          id: FINDINGS.natsVsGrpc,
           label: "Highest sustained rate, NATS ÷ gRPC",
           kind: "ratio",
           unit: "×",
@@ -92,7 +100,7 @@ function findings(s: ScenarioResult): Finding[] {
       out.push(
         pairedFinding(
           {
-            id: `capacity.${m}-vs-bare`,
+            id: VS_BARE[m],
             label: `Highest sustained rate, ${MODE_NAME[m]} ÷ its bare chain${bound}`,
             kind: "ratio",
             unit: "×",
@@ -183,7 +191,7 @@ export const capacity: Scenario = {
     for (const m of ["grpc", "nats"] as const) {
       const run = runOf(s, m);
       if (!run) continue;
-      const vsBare = report.findings.find((f) => f.id === `capacity.${m}-vs-bare`);
+      const vsBare = report.findings.find((f) => f.id === VS_BARE[m]);
       parts.push(`${MODE_NAME[m]} sustained ${sustainedRateText(run)} orders/s${vsBare ? ` (against its bare chain: ${vsBare.text})` : ""}.`);
       if (run.figures.capacityFromCpu !== undefined)
         parts.push(
@@ -203,13 +211,13 @@ export const capacity: Scenario = {
             .join(", ")}.`,
         );
     }
-    const versus = report.findings.find((f) => f.id === "capacity.nats-vs-grpc");
+    const versus = report.findings.find((f) => f.id === FINDINGS.natsVsGrpc);
     if (versus) parts.push(`NATS against gRPC, round by round: ${versus.text}.`);
     return parts;
   },
   verdict(r, _s, report) {
     if (!r) return "not run";
-    const f = report.findings.find((x) => x.id === `capacity.${r.mode}-vs-bare`);
+    const f = report.findings.find((x) => x.id === VS_BARE[r.mode]);
     return `sustained ${sustainedRateText(r)} orders/s${f ? ` (${f.estimate} of its bare chain, ${f.low}–${f.high})` : ""}${r.rssMiBPeak ? `; largest service peaked at ${Math.max(...Object.values(r.rssMiBPeak))} MiB` : ""}`;
   },
   keyFigure: (r) => `sustained ${sustainedRateText(r)}/s${r.rssMiBPeak ? `, peak RSS ${Math.max(...Object.values(r.rssMiBPeak))} MiB` : ""}`,

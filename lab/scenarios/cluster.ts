@@ -9,11 +9,14 @@ import { capacitySearchSettings } from "./capacity.js";
 import { costFindings, priceFeature, pricedRun, type Priced, type PricedFeature } from "./priced.js";
 import { NOTHING, resultOf, type Scenario } from "./scenario.js";
 
+/** This scenario's findings (results.json's ids). */
+export const FINDINGS = { cost: "cost.replication.nats" } as const;
+
 const feature: PricedFeature = {
   label: "cluster",
   // Replicating the broker concerns only the NATS mode.
   variants: (mode) => (mode === "nats" ? { off: {}, on: { cluster: 3 } } : undefined),
-  cost: () => ({ id: "cost.replication.nats", label: "What a 3-node cluster with 3 replicas costs NATS (services and all brokers)" }),
+  cost: () => ({ id: FINDINGS.cost, label: "What a 3-node cluster with 3 replicas costs NATS (services and all brokers)" }),
 };
 
 /** The highest sustained rate on one server and on the cluster: both warmed up, then searched in turn each round. */
@@ -102,7 +105,7 @@ export const cluster: Scenario = {
     const x = runOf(s, "nats");
     if (!x) return [];
     const f = (k: string) => shown(x.figures[k]);
-    const cost = report.findings.find((c) => c.id === "cost.replication.nats");
+    const cost = report.findings.find((c) => c.id === FINDINGS.cost);
     return [
       `On one machine, a 3-node JetStream cluster with every stream replicated three times, against one server, over ${cost?.rounds ?? 0} rounds: ${cost?.text ?? "not measured"} (median rounds ${f("cpuMsPerOrderThreeReplicas")} against ${f("cpuMsPerOrderOneServer")} ms; the brokers alone ${f("brokerCpuThreeNodes")} against ${f("brokerCpuOneServer")}). The client's answer took ${ms(Number(x.figures.acceptP50ThreeReplicas))} against ${ms(Number(x.figures.acceptP50OneServer))} at the median, completion ${ms(Number(x.figures.completeP50ThreeReplicas))} against ${ms(Number(x.figures.completeP50OneServer))}; the highest sustained rate was ${f("capacityThreeReplicas")} against ${f("capacityOneServer")} orders/s. The nodes share the machine's cores: this is replication's overhead, not scale.`,
     ];
@@ -110,7 +113,7 @@ export const cluster: Scenario = {
   verdict(r, _s, report) {
     if (!r) return "not applicable: no broker to replicate";
     const f = (k: string) => shown(r.figures[k]);
-    const cost = report.findings.find((c) => c.id === "cost.replication.nats");
+    const cost = report.findings.find((c) => c.id === FINDINGS.cost);
     return `3 replicas: ${cost?.text ?? "not measured"}; accept p50 ${ms(Number(r.figures.acceptP50ThreeReplicas))} vs ${ms(Number(r.figures.acceptP50OneServer))}; sustained ${f("capacityThreeReplicas")} vs ${f("capacityOneServer")} orders/s`;
   },
   keyFigure: (r) =>

@@ -5,11 +5,14 @@ import { pairedFinding } from "../stats.js";
 import { costFindings, priceFeature, pricedRun, type Priced, type PricedFeature } from "./priced.js";
 import { NOTHING, resultOf, type Scenario } from "./scenario.js";
 
+/** This scenario's findings (results.json's ids). */
+export const FINDINGS = { cost: "cost.sync-always.nats", answer: "latency.answer.sync-always.nats" } as const;
+
 const feature: PricedFeature = {
   label: "durability",
   // Only a broker keeps work to lose: the gRPC mode has no log to flush.
   variants: (mode) => (mode === "nats" ? { off: {}, on: { sync: "always" } } : undefined),
-  cost: () => ({ id: "cost.sync-always.nats", label: "What sync_interval: always costs NATS (services and broker)" }),
+  cost: () => ({ id: FINDINGS.cost, label: "What sync_interval: always costs NATS (services and broker)" }),
 };
 
 function runFrom(p: Priced): ModeRun {
@@ -34,7 +37,7 @@ function findings(s: ScenarioResult): Finding[] {
       ? [
           pairedFinding(
             {
-              id: "latency.answer.sync-always.nats",
+              id: FINDINGS.answer,
               label: "The client's answer (p50) with sync_interval: always ÷ the default",
               kind: "ratio",
               unit: "×",
@@ -79,15 +82,15 @@ export const durability: Scenario = {
   explain(s, report) {
     const x = runOf(s, "nats");
     if (!x) return [];
-    const cost = report.findings.find((f) => f.id === "cost.sync-always.nats");
-    const answer = report.findings.find((f) => f.id === "latency.answer.sync-always.nats");
+    const cost = report.findings.find((f) => f.id === FINDINGS.cost);
+    const answer = report.findings.find((f) => f.id === FINDINGS.answer);
     return [
       `With sync_interval: always, JetStream writes every message to disk (fsync) before it acknowledges it, so a power loss, even on a majority of a cluster, loses nothing acknowledged; by default it flushes about every two minutes. Over ${cost?.rounds ?? 0} rounds: ${cost?.text ?? "not measured"}. The client's answer: ${answer?.text ?? "not measured"} (median ${ms(Number(x.figures.acceptP50Always))} against ${ms(Number(x.figures.acceptP50Default))}); completion ${ms(Number(x.figures.completeP50Always))} against ${ms(Number(x.figures.completeP50Default))}.`,
     ];
   },
   verdict(r, _s, report) {
     if (!r) return "not applicable: no broker log to flush";
-    const cost = report.findings.find((f) => f.id === "cost.sync-always.nats");
+    const cost = report.findings.find((f) => f.id === FINDINGS.cost);
     return `sync_interval: always: ${cost?.text ?? "not measured"}; answer p50 ${ms(Number(r.figures.acceptP50Always))} vs ${ms(Number(r.figures.acceptP50Default))}`;
   },
   keyFigure: (r) => `always ${shown(r.figures.cpuMsPerOrderAlways)} vs default ${shown(r.figures.cpuMsPerOrderDefault)} ms/order`,
