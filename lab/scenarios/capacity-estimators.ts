@@ -70,8 +70,8 @@ function findings(s: ScenarioResult): Finding[] {
   const g = runOf(s, "grpc");
   const x = runOf(s, "nats");
   const bare = rawRunOf(s, "grpc");
-  const ratio = (id: string, label: string, a: number[], b: number[], words: Finding["text"][]) =>
-    pairedFinding({ id, label, kind: "ratio", unit: "×", words: { higher: words[0]!, lower: words[1]! } }, a, b);
+  const ratio = (id: string, label: string, a: number[], b: number[], [higher, lower]: readonly [string, string]) =>
+    pairedFinding({ id, label, kind: "ratio", unit: "×", words: { higher, lower } }, a, b);
   const out: Finding[] = [];
   if (g && x)
     out.push(
