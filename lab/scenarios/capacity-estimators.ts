@@ -66,36 +66,45 @@ function runFrom(mode: Mode, search: number[], searchSec: number[], saturation: 
 
 const series = (r: ModeRun | undefined, k: string) => r?.series?.[k] ?? [];
 
+/** Each estimator: its series, its name in a label, and the verb of its verdict. */
+const ESTIMATORS = [
+  {
+    key: "search",
+    name: "Highest rate held (stepped search)",
+    verb: "sustains",
+    ids: { natsVsGrpc: FINDINGS.searchNatsVsGrpc, grpcVsBare: FINDINGS.searchGrpcVsBare },
+  },
+  {
+    key: "saturation",
+    name: "Saturation throughput",
+    verb: "completes",
+    ids: { natsVsGrpc: FINDINGS.saturationNatsVsGrpc, grpcVsBare: FINDINGS.saturationGrpcVsBare },
+  },
+] as const;
+
+/** The capacity scenario's comparisons, once per estimator: NATS ÷ gRPC, and gRPC ÷ its bare chain. */
 function findings(s: ScenarioResult): Finding[] {
   const g = runOf(s, "grpc");
   const x = runOf(s, "nats");
   const bare = rawRunOf(s, "grpc");
-  const ratio = (id: string, label: string, a: number[], b: number[], [higher, lower]: readonly [string, string]) =>
-    pairedFinding({ id, label, kind: "ratio", unit: "×", words: { higher, lower } }, a, b);
-  const out: Finding[] = [];
-  if (g && x)
-    out.push(
-      ratio(FINDINGS.searchNatsVsGrpc, "Highest rate held (stepped search), NATS ÷ gRPC", series(x, "search"), series(g, "search"), [
-        "NATS sustains more",
-        "NATS sustains less",
-      ]),
-      ratio(FINDINGS.saturationNatsVsGrpc, "Saturation throughput, NATS ÷ gRPC", series(x, "saturation"), series(g, "saturation"), [
-        "NATS completes more",
-        "NATS completes less",
-      ]),
-    );
-  if (g && bare)
-    out.push(
-      ratio(FINDINGS.searchGrpcVsBare, "Highest rate held (stepped search), gRPC ÷ its bare chain", series(g, "search"), series(bare, "search"), [
-        "gRPC sustains more than its bare chain",
-        "gRPC sustains less than its bare chain",
-      ]),
-      ratio(FINDINGS.saturationGrpcVsBare, "Saturation throughput, gRPC ÷ its bare chain", series(g, "saturation"), series(bare, "saturation"), [
-        "gRPC completes more than its bare chain",
-        "gRPC completes less than its bare chain",
-      ]),
-    );
-  return out;
+  return ESTIMATORS.flatMap((e) => {
+    const ratio = (id: string, label: string, a: ModeRun, b: ModeRun, who: string, than: string) =>
+      pairedFinding(
+        {
+          id,
+          label: `${e.name}, ${label}`,
+          kind: "ratio",
+          unit: "×",
+          words: { higher: `${who} ${e.verb} more${than}`, lower: `${who} ${e.verb} less${than}` },
+        },
+        series(a, e.key),
+        series(b, e.key),
+      );
+    return [
+      ...(g && x ? [ratio(e.ids.natsVsGrpc, "NATS ÷ gRPC", x, g, "NATS", "")] : []),
+      ...(g && bare ? [ratio(e.ids.grpcVsBare, "gRPC ÷ its bare chain", g, bare, "gRPC", " than its bare chain")] : []),
+    ];
+  });
 }
 
 /**
