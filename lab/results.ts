@@ -141,6 +141,8 @@ export interface SystemSummary {
   /** Set instead of capacity when the system held the search's maximum rate: the real limit is at least this. */
   capacityAtLeast: number | null;
   capacitySpread: { min: number; max: number; rounds: number[] } | null;
+  /** Orders completed per second with `inFlight` always in the system (the capacity scenario's comparisons are made on it). */
+  saturation?: { median: number; rounds: number[]; inFlight: number } | null;
   /** CPU ms per order of the system's own processes at the baseline rate. */
   cpuMsPerOrder: number | null;
   /** nats-server's CPU ms per order at the baseline rate; null for gRPC. */
@@ -308,7 +310,10 @@ export interface CapacityModel {
   streamLeaderLimitOrdersPerSec: number | null;
   /** This machine's cores ÷ CPU per order of everything that ran here (services, one broker, client). */
   predictedCapacityHere: number;
-  /** The capacity scenario's median sustained rate in this run; null when not measured or only bounded. */
+  /**
+   * What this run measured here: the capacity scenario's saturation throughput (median round), or,
+   * without it, its highest rate held; null when not measured or only bounded.
+   */
   measuredCapacityHere: number | null;
   /** measured ÷ predicted: near 1 when CPU is the limit here. */
   measuredOverPredicted: number | null;

@@ -22,6 +22,9 @@ export interface SaturationResult {
   cpu: CpuPerOrder;
 }
 
+/** The saturating loop as the lab runs it: 64 orders in the system, a second to fill up, four counted. */
+export const SATURATION: Omit<SaturationSettings, "drainTimeoutMs"> = { inFlight: 64, settleMs: 1_000, windowMs: 4_000 };
+
 /** The ceiling of the send schedule: far above any system's throughput here, so that only completions pace the loop. */
 const CEILING_RATE = 20_000;
 

@@ -6,7 +6,7 @@ import { searchCapacity } from "../measure/capacity-search.js";
 import type { LabContext } from "../context.js";
 import { probeNoise } from "../measure/noise-probe.js";
 import { warmUp } from "../measure/rounds.js";
-import { measureSaturation, type SaturationSettings } from "../measure/saturation.js";
+import { SATURATION, measureSaturation } from "../measure/saturation.js";
 import { startSystem, systemsOf, type RunningSystem } from "../systems/systems.js";
 import { medianAndSpread, pairedFinding } from "../stats.js";
 import { capacitySearchSettings } from "./capacity.js";
@@ -14,9 +14,6 @@ import { NOTHING, resultOf, type Scenario } from "./scenario.js";
 
 /** Rounds per profile: each measures every system with both estimators. */
 const ROUNDS = { quick: 2, short: 5, full: 8 } as const;
-
-/** The saturating loop as this scenario runs it: 64 orders in the system, a second to fill up, four counted. */
-export const SATURATION: Omit<SaturationSettings, "drainTimeoutMs"> = { inFlight: 64, settleMs: 1_000, windowMs: 4_000 };
 
 /** The two estimators' findings: the same comparisons the capacity scenario makes, once per estimator. */
 export const FINDINGS = {

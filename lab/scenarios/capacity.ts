@@ -5,6 +5,7 @@ import { MODE_NAME, RAW_OF, rawRunOf, runOf, type CapacityStep, type Finding, ty
 import { lineChart, type Series } from "../report/svg-charts.js";
 import { systemRuns, type ReportTable } from "../report/tables.js";
 import { searchCapacity, type SearchResult, type SearchSettings } from "../measure/capacity-search.js";
+import { SATURATION, measureSaturation, type SaturationResult } from "../measure/saturation.js";
 import type { LabContext } from "../context.js";
 import { probeNoise } from "../measure/noise-probe.js";
 import { cpuTotal, warmUp } from "../measure/rounds.js";
@@ -50,8 +51,9 @@ function capacityFromCpu(steps: readonly CapacityStep[], cores: number): number 
   return perRound.length > 0 ? Math.round(medianAndSpread(perRound).median) : undefined;
 }
 
-function runFrom(mode: Mode, list: SearchResult[], system: RunningSystem): ModeRun {
+function runFrom(mode: Mode, list: SearchResult[], saturated: SaturationResult[], system: RunningSystem): ModeRun {
   const rounds = list.map((r) => r.capacity);
+  const saturation = saturated.map((r) => r.throughputPerSec);
   const steps = list.flatMap((r) => r.steps);
   const median = medianAndSpread(rounds).median;
   const fromCpu = capacityFromCpu(steps, cpus().length);
@@ -61,8 +63,14 @@ function runFrom(mode: Mode, list: SearchResult[], system: RunningSystem): ModeR
     steps,
     capacity: { ...medianAndSpread(rounds), rounds, atMaxRate: list.some((r) => r.atMaxRate) },
     rssMiBPeak: system.peakRssMiB(),
-    series: { capacity: rounds },
+    series: { capacity: rounds, saturation },
     figures: {
+      ...(saturation.length > 0
+        ? {
+            saturationMedian: medianAndSpread(saturation).median,
+            saturationP99Ms: medianAndSpread(saturated.map((r) => r.p99Ms)).median,
+          }
+        : {}),
       ...(fromCpu === undefined ? {} : { capacityFromCpu: fromCpu }),
       ...(agree === undefined
         ? {}
@@ -71,7 +79,9 @@ function runFrom(mode: Mode, list: SearchResult[], system: RunningSystem): ModeR
   };
 }
 
-const rounds = (r: ModeRun | undefined) => r?.series?.capacity ?? [];
+// The comparisons are made on the saturation throughput: of the estimators measured side by side
+// (the capacity-estimators scenario; docs/scaling.md), the one with the smaller spread for its time.
+const rounds = (r: ModeRun | undefined) => r?.series?.saturation ?? [];
 
 function findings(s: ScenarioResult): Finding[] {
   const out: Finding[] = [];
@@ -82,10 +92,10 @@ function findings(s: ScenarioResult): Finding[] {
       pairedFinding(
         {
           id: FINDINGS.natsVsGrpc,
-          label: "Highest sustained rate, NATS ÷ gRPC",
+          label: `Saturation throughput (${SATURATION.inFlight} orders in the system), NATS ÷ gRPC`,
           kind: "ratio",
           unit: "×",
-          words: { higher: "NATS sustains more", lower: "NATS sustains less" },
+          words: { higher: "NATS completes more", lower: "NATS completes less" },
         },
         rounds(x),
         rounds(g),
@@ -94,17 +104,15 @@ function findings(s: ScenarioResult): Finding[] {
   for (const m of ["grpc", "nats"] as const) {
     const run = runOf(s, m);
     const bare = rawRunOf(s, m);
-    // A bare chain that held the search's maximum has a lower bound only: the ratio is then an upper bound.
-    const bound = bare?.capacity?.atMaxRate ? " (the bare chain held the search's maximum: at most this)" : "";
     if (run && bare)
       out.push(
         pairedFinding(
           {
             id: VS_BARE[m],
-            label: `Highest sustained rate, ${MODE_NAME[m]} ÷ its bare chain${bound}`,
+            label: `Saturation throughput, ${MODE_NAME[m]} ÷ its bare chain`,
             kind: "ratio",
             unit: "×",
-            words: { higher: `${MODE_NAME[m]} sustains more than its bare chain`, lower: `${MODE_NAME[m]} sustains less than its bare chain` },
+            words: { higher: `${MODE_NAME[m]} completes more than its bare chain`, lower: `${MODE_NAME[m]} completes less than its bare chain` },
           },
           rounds(run),
           rounds(bare),
@@ -138,8 +146,9 @@ function stepTable(name: string, r: ModeRun): ReportTable {
  * The highest rate each mode and each bare chain sustains. All systems are
  * started and warmed up first; then each round searches every system in turn,
  * a mode next to its bare chain, so that a slow moment of the machine falls
- * on both. Later rounds start from the previous round's figure, and rounds go
- * on while a comparison is undecided, up to the cap.
+ * on both, then runs it saturated. Later searches start from the previous round's
+ * figure. Rounds go on while a comparison (made on the saturation throughput) is
+ * undecided, up to the cap; those extra rounds run saturated only.
  */
 async function run(ctx: LabContext): Promise<ScenarioResult> {
   const s = ctx.settings;
@@ -147,11 +156,13 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
   const ids = systemsOf(ctx.modes);
   const systems: RunningSystem[] = [];
   const results = ids.map((): SearchResult[] => []);
+  const saturated = ids.map((): SaturationResult[] => []);
+  const at = (i: number, m: Mode) => runFrom(m, results[i]!, saturated[i]!, systems[i]!);
   const resultFrom = () =>
     resultOf(
       capacity,
-      ctx.modes.map((m) => runFrom(m, results[ids.indexOf(m)]!, systems[ids.indexOf(m)]!)),
-      ctx.modes.map((m) => runFrom(m, results[ids.indexOf(RAW_OF[m])]!, systems[ids.indexOf(RAW_OF[m])]!)),
+      ctx.modes.map((m) => at(ids.indexOf(m), m)),
+      ctx.modes.map((m) => at(ids.indexOf(RAW_OF[m]), m)),
     );
   try {
     for (const id of ids) {
@@ -162,8 +173,10 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
     for (let round = 1; round <= s.capacityMaxRounds; round++) {
       ctx.probes.push(probeNoise(join(ctx.outDir, "data", "probe"), `${capacity.id} round ${round}`));
       for (const [i, system] of systems.entries()) {
+        // The search in the rounds always taken; a round taken while a comparison is undecided needs only the saturated run.
         const previous = results[i]!.at(-1)?.capacity;
-        results[i]!.push(await searchCapacity(system, search, round, previous || undefined));
+        if (round <= s.capacityRounds) results[i]!.push(await searchCapacity(system, search, round, previous || undefined));
+        saturated[i]!.push(await measureSaturation(system, { ...SATURATION, drainTimeoutMs: s.drainTimeoutMs }, `${capacity.id} ${ids[i]}`));
       }
       if (round >= s.capacityRounds && findings(resultFrom()).every(decided)) break;
     }
@@ -180,19 +193,25 @@ export const capacity: Scenario = {
   figureLabels: {
     capacityFromCpu: "sustained rate the CPU allows: cores ÷ CPU per order (services, broker, load generator) at the highest rate that held (orders/s)",
     capacityWaysAgree: "the search and the CPU estimate agree",
+    saturationMedian: `saturation throughput: orders completed per second with ${SATURATION.inFlight} always in the system (median round)`,
+    saturationP99Ms: "completion p99 at saturation (ms, median round)",
   },
   run,
   explain(s, report) {
     const st = report.settings;
     const parts = [
       `A rate counts as sustained when it runs ${st.capacityStepMs / 1000} s with completion p99 under ${st.p99BoundMs} ms and under ${st.errorBound * 100}% errors. ` +
-        `Each round searched every system in turn, a mode next to its bare chain; the figure is the median of the rounds, with their range in brackets.`,
+        `Each round searched every system in turn, a mode next to its bare chain; the figure is the median of the rounds, with their range in brackets. ` +
+        `After each search the same system ran saturated: ${SATURATION.inFlight} orders always in it, each replaced as soon as it completed, the completions counted for ${SATURATION.windowMs / 1000} s after ${SATURATION.settleMs / 1000} s of filling up. ` +
+        `The comparisons (NATS ÷ gRPC, a mode ÷ its bare chain) are made on this saturation throughput: its spread over rounds is smaller than the search's, and it is never capped.`,
     ];
     for (const m of ["grpc", "nats"] as const) {
       const run = runOf(s, m);
       if (!run) continue;
       const vsBare = report.findings.find((f) => f.id === VS_BARE[m]);
-      parts.push(`${MODE_NAME[m]} sustained ${sustainedRateText(run)} orders/s${vsBare ? ` (against its bare chain: ${vsBare.text})` : ""}.`);
+      parts.push(
+        `${MODE_NAME[m]} sustained ${sustainedRateText(run)} orders/s and completed ${show(run.figures.saturationMedian)} a second saturated${vsBare ? ` (against its bare chain: ${vsBare.text})` : ""}.`,
+      );
       if (run.figures.capacityFromCpu !== undefined)
         parts.push(
           `Its CPU per order at that rate would allow ${show(run.figures.capacityFromCpu)} orders/s on ${report.machine.cpus} cores; the two ways agree: ${show(run.figures.capacityWaysAgree)}.`,
@@ -212,15 +231,16 @@ export const capacity: Scenario = {
         );
     }
     const versus = report.findings.find((f) => f.id === FINDINGS.natsVsGrpc);
-    if (versus) parts.push(`NATS against gRPC, round by round: ${versus.text}.`);
+    if (versus) parts.push(`NATS against gRPC, saturated, round by round: ${versus.text}.`);
     return parts;
   },
   verdict(r, _s, report) {
     if (!r) return "not run";
     const f = report.findings.find((x) => x.id === VS_BARE[r.mode]);
-    return `sustained ${sustainedRateText(r)} orders/s${f ? ` (${f.estimate} of its bare chain, ${f.low}–${f.high})` : ""}${r.rssMiBPeak ? `; largest service peaked at ${Math.max(...Object.values(r.rssMiBPeak))} MiB` : ""}`;
+    return `sustained ${sustainedRateText(r)} orders/s; saturated ${show(r.figures.saturationMedian)}/s${f ? ` (${f.estimate} of its bare chain, ${f.low}–${f.high})` : ""}${r.rssMiBPeak ? `; largest service peaked at ${Math.max(...Object.values(r.rssMiBPeak))} MiB` : ""}`;
   },
-  keyFigure: (r) => `sustained ${sustainedRateText(r)}/s${r.rssMiBPeak ? `, peak RSS ${Math.max(...Object.values(r.rssMiBPeak))} MiB` : ""}`,
+  keyFigure: (r) =>
+    `sustained ${sustainedRateText(r)}/s, saturated ${show(r.figures.saturationMedian)}/s${r.rssMiBPeak ? `, peak RSS ${Math.max(...Object.values(r.rssMiBPeak))} MiB` : ""}`,
   charts(s, report) {
     const p99: Series[] = [];
     const thr: Series[] = [];
@@ -247,6 +267,7 @@ export const capacity: Scenario = {
         rows: [
           ["sustained orders/s (median, lowest–highest round)", ...all.map(([, r]) => sustainedRateText(r))],
           ["each round", ...all.map(([, r]) => r.capacity?.rounds.join(" / ") ?? "–")],
+          [`saturation throughput, ${SATURATION.inFlight} in the system (each round)`, ...all.map(([, r]) => (r.series?.saturation ?? []).join(" / ") || "–")],
           [
             "peak memory (MiB)",
             ...all.map(([, r]) =>
@@ -267,6 +288,8 @@ export const capacity: Scenario = {
       target.capacity = c.atMaxRate ? null : c.median;
       target.capacityAtLeast = c.atMaxRate ? c.median : null;
       target.capacitySpread = { min: c.min, max: c.max, rounds: c.rounds };
+      const saturation = r.series?.saturation ?? [];
+      target.saturation = saturation.length > 0 ? { median: medianAndSpread(saturation).median, rounds: saturation, inFlight: SATURATION.inFlight } : null;
       if (withRss) target.rssMiBPeak = r.rssMiBPeak ? Math.max(...Object.values(r.rssMiBPeak)) : null;
     };
     for (const m of ["grpc", "nats"] as const) {

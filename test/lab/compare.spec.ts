@@ -135,6 +135,8 @@ describe("comparison lab: compare --quick", function () {
       "cost.secure.nats",
       "latency.answer.hop-delay.grpc",
       "latency.answer.hop-delay.nats",
+      "calibration.aa.grpc",
+      "calibration.aa.nats",
     ])
       expect(ids, id).to.include(id);
     expect(new Set(ids).size, "ids are unique").to.equal(ids.length);
@@ -146,9 +148,13 @@ describe("comparison lab: compare --quick", function () {
       expect(f.noDifference, f.id).to.equal(f.unit === "×" ? 1 : 0);
       const expected = f.low > f.noDifference ? "higher" : f.high < f.noDifference ? "lower" : "no measurable difference";
       expect(f.verdict, f.id).to.equal(expected);
-      // A cost whose interval includes zero is never printed as a signed cost.
-      if (f.verdict === "no measurable difference") expect(f.text, f.id).to.match(/^no measurable difference/);
+      // A cost whose interval includes zero is never printed as a signed cost (after the reason, when withheld).
+      const words = f.withheld ? f.text.slice(f.text.indexOf("as measured: ") + "as measured: ".length) : f.text;
+      if (f.verdict === "no measurable difference") expect(words, f.id).to.match(/^no measurable difference/);
     }
+    // When an A/A check found a difference between identical arms, every other verdict says it is withheld.
+    const aaFailed = report.findings.some((f) => f.id.startsWith("calibration.aa.") && f.verdict !== "no measurable difference");
+    for (const f of report.findings.filter((x) => !x.id.startsWith("calibration."))) expect(f.withheld !== undefined, `${f.id} withheld`).to.equal(aaFailed);
     const md = readFileSync(join(out, "report.md"), "utf8");
     for (const f of report.findings) expect(md, f.id).to.include(`| ${f.label} |`);
     expect(md).to.include("## How to read the figures");

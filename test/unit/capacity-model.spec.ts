@@ -21,15 +21,16 @@ function baseline(mode: "grpc" | "nats", services: Record<string, number>, broke
   };
 }
 
-const capacityOf = (mode: "grpc" | "nats", median: number, atMaxRate = false): ScenarioResult => ({
+/** A capacity scenario whose search held `median` (or its highest rate) and whose saturated rounds completed `saturation`. */
+const capacityOf = (mode: "grpc" | "nats", median: number, saturation: number[] = [], atMaxRate = false): ScenarioResult => ({
   id: "capacity",
   title: "",
-  runs: [run({ mode, capacity: { median, min: median, max: median, rounds: [median], atMaxRate } })],
+  runs: [run({ mode, capacity: { median, min: median, max: median, rounds: [median], atMaxRate }, series: { saturation } })],
 });
 
 describe("the capacity model", () => {
   it("needs CPU per order times the rate at the planned use, in whole processes per service, and checks itself against this machine", () => {
-    const m = capacityModel("grpc", [baseline("grpc", { order: 1, billing: 0.5, notification: 0.5 }, null), capacityOf("grpc", 800)], 2, 300)!;
+    const m = capacityModel("grpc", [baseline("grpc", { order: 1, billing: 0.5, notification: 0.5 }, null), capacityOf("grpc", 800, [800, 800])], 2, 300)!;
     expect(m.coresPer10kOrdersPerSec).to.be.closeTo((10_000 * 2) / 1000 / PLANNED_UTILISATION, 0.01);
     const at10k = m.at.find((a) => a.ordersPerSec === 10_000)!;
     expect(at10k.serviceProcesses).to.deep.equal({ order: Math.ceil(10 / PLANNED_UTILISATION), billing: Math.ceil(5 / PLANNED_UTILISATION), notification: 8 });
@@ -53,13 +54,22 @@ describe("the capacity model", () => {
     expect(measured.cpuMsPerOrder).to.include({ brokerReplicated: 2.5, replicationFactor: 2.5, replicationFrom: "measured" });
   });
 
-  it("says what limits a mode when the measured capacity is far from CPU's, and when it was only bounded", () => {
-    const slow = capacityModel("grpc", [baseline("grpc", { order: 1 }, null, 0), capacityOf("grpc", 1000)], 2, 300)!;
-    expect(slow.measuredOverPredicted).to.equal(0.5);
-    expect(slow.limitHere).to.match(/^not CPU alone/);
-    const bounded = capacityModel("grpc", [baseline("grpc", { order: 1 }, null, 0), capacityOf("grpc", 3000, true)], 2, 300)!;
+  it("checks itself against the saturation throughput, and says what limits a mode when CPU does not, or the latency bound comes first", () => {
+    const base = baseline("grpc", { order: 1 }, null, 0);
+    // 2 cores ÷ 1 ms = 2,000 orders/s predicted.
+    const cpu = capacityModel("grpc", [base, capacityOf("grpc", 1_900, [1_800, 2_000, 2_100])], 2, 300)!;
+    expect(cpu.measuredCapacityHere).to.equal(2_000);
+    expect(cpu.limitHere).to.equal("CPU: saturated, it used up the cores");
+    const waits = capacityModel("grpc", [base, capacityOf("grpc", 900, [1_000, 1_000])], 2, 300)!;
+    expect(waits.measuredOverPredicted).to.equal(0.5);
+    expect(waits.limitHere).to.match(/^not CPU alone/);
+    const latency = capacityModel("grpc", [base, capacityOf("grpc", 600, [2_000, 2_000])], 2, 300)!;
+    expect(latency.limitHere).to.match(/^CPU: .*; the latency bound \(p99\) was reached at 30 % of that throughput$/);
+    // Without saturated rounds, the search's figure, unless it only held its highest rate.
+    expect(capacityModel("grpc", [base, capacityOf("grpc", 1_500)], 2, 300)!.measuredCapacityHere).to.equal(1_500);
+    const bounded = capacityModel("grpc", [base, capacityOf("grpc", 3_000, [], true)], 2, 300)!;
     expect(bounded.measuredCapacityHere).to.equal(null);
-    expect(bounded.limitHere).to.match(/^not reached/);
+    expect(bounded.limitHere).to.match(/^not measured here/);
   });
 
   it("makes no model without the baseline's warm rounds", () => {
