@@ -199,7 +199,8 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosRun> {
       const snap = ledger.snapshot();
       const line = audit(records, snap, target.answerMeansComplete);
       const refused: Record<string, number> = {};
-      for (const f of failed) refused[f.error ?? "unknown"] = (refused[f.error ?? "unknown"] ?? 0) + 1;
+      // An order with neither an answer nor an error had not been answered when the load ended.
+      for (const f of failed) refused[f.error ?? "NO_ANSWER"] = (refused[f.error ?? "NO_ANSWER"] ?? 0) + 1;
       const healWall = wallAtStart + (lastHeal - timeline.t0);
       const stalled = loggedRecords(stack.options.logFile, "consumer stalled", wallAtStart).map(({ t, record }) => ({
         consumer: String(record.consumer),
