@@ -67,9 +67,9 @@ export function capacityModels(
 }
 
 /**
- * The model of one mode, or undefined when the baseline's warm rounds did not run. CPU scales
- * linearly with the rate (checked here against the capacity this run measured); processes and
- * memory scale in whole processes; NATS's broker is planned at R3.
+ * The model of one mode, or undefined when the baseline's warm rounds did not run. CPU per order
+ * is taken where processes are busy (saturated), and scales linearly with the rate from there;
+ * processes and memory scale in whole processes; NATS's broker is planned at R3.
  */
 export function capacityModel(mode: Mode, results: readonly ScenarioResult[], cores: number, warmRate: number): CapacityModel | undefined {
   const base = runOf(
@@ -78,21 +78,28 @@ export function capacityModel(mode: Mode, results: readonly ScenarioResult[], co
   );
   const warm = base?.cpuWarm;
   if (!base || !warm) return undefined;
-  const client = num(base, "clientCpuMsPerOrderWarm") ?? 0;
-  const broker = mode === "nats" ? (warm.broker ?? 0) : null;
-  const measuredFactor = mode === "nats" ? measuredReplicationFactor(results) : undefined;
-  const factor = mode === "nats" ? (measuredFactor ?? REPLICAS) : null;
-  const brokerReplicated = broker === null ? null : broker * factor!;
-  const servicesTotal = warm.total;
-  const perOrderDeployed = servicesTotal + (brokerReplicated ?? 0);
   const capacityRun = runOf(
     results.find((s) => s.id === "capacity"),
     mode,
   );
+  const warmClient = num(base, "clientCpuMsPerOrderWarm") ?? 0;
+  // The model plans with CPU per order when saturated (busy processes batch: a NATS order costs a
+  // third of what it costs at 300/s), else at the warm rate.
+  const saturation = capacityRun?.series?.saturation ?? [];
+  const saturated = saturation.length > 0 ? [...saturation].sort((a, b) => a - b)[Math.floor(saturation.length / 2)]! : undefined;
+  const basis = capacityRun?.cpuSaturated;
+  const cpu = basis ?? warm;
+  const client = basis ? basis.client : warmClient;
+  const broker = mode === "nats" ? (cpu.broker ?? 0) : null;
+  const measuredFactor = mode === "nats" ? measuredReplicationFactor(results) : undefined;
+  const factor = mode === "nats" ? (measuredFactor ?? REPLICAS) : null;
+  const brokerReplicated = broker === null ? null : broker * factor!;
+  const servicesTotal = cpu.total;
+  const perOrderDeployed = servicesTotal + (brokerReplicated ?? 0);
   const rss = capacityRun?.rssMiBPeak ?? base.rssMiBPeak ?? {};
   const at = MODEL_RATES.map((rate): ModelAtRate => {
     const serviceProcesses = Object.fromEntries(
-      Object.entries(warm.processes).map(([name, ms]) => [name, Math.max(1, Math.ceil((rate * ms) / 1000 / PLANNED_UTILISATION))]),
+      Object.entries(cpu.processes).map(([name, ms]) => [name, Math.max(1, Math.ceil((rate * ms) / 1000 / PLANNED_UTILISATION))]),
     );
     const memory = Object.entries(serviceProcesses).flatMap(([name, n]) => (rss[name] === undefined ? [] : [n * rss[name]]));
     const everyService = memory.length === Object.keys(serviceProcesses).length;
@@ -107,18 +114,18 @@ export function capacityModel(mode: Mode, results: readonly ScenarioResult[], co
   const busiest = Math.max(...Object.values(MESSAGES_PER_ORDER));
   const perMessage = broker === null ? undefined : broker / Object.values(MESSAGES_PER_ORDER).reduce((a, b) => a + b, 0);
   const predictedCapacityHere = Math.round((cores * 1000) / (servicesTotal + (broker ?? 0) + client));
+  const predictedFromWarmRate = Math.round((cores * 1000) / (warm.total + (mode === "nats" ? (warm.broker ?? 0) : 0) + warmClient));
   // Measured: the saturation throughput (what the cores complete), else the search's highest rate held.
-  const saturation = capacityRun?.series?.saturation ?? [];
   const search = capacityRun?.capacity;
-  const saturated = saturation.length > 0 ? [...saturation].sort((a, b) => a - b)[Math.floor(saturation.length / 2)]! : undefined;
   const measuredCapacityHere = saturated ?? (search && !search.atMaxRate ? search.median : null);
   const measuredOverPredicted = measuredCapacityHere === null ? null : round2(measuredCapacityHere / predictedCapacityHere);
   const sustainedOverSaturated = saturated && search && !search.atMaxRate ? search.median / saturated : null;
   return {
     utilisation: PLANNED_UTILISATION,
-    measuredAtRate: warmRate,
+    cpuBasis: basis ? "saturated" : "warm",
+    measuredAtRate: basis && saturated ? saturated : warmRate,
     cpuMsPerOrder: {
-      services: warm.processes,
+      services: cpu.processes,
       servicesTotal: round2(servicesTotal),
       broker: broker === null ? null : round2(broker),
       brokerReplicated: brokerReplicated === null ? null : round2(brokerReplicated),
@@ -130,6 +137,7 @@ export function capacityModel(mode: Mode, results: readonly ScenarioResult[], co
     at,
     streamLeaderLimitOrdersPerSec: perMessage ? Math.round(1000 / (perMessage * busiest)) : null,
     predictedCapacityHere,
+    predictedFromWarmRate,
     measuredCapacityHere,
     measuredOverPredicted,
     limitHere: limitIn(measuredOverPredicted, sustainedOverSaturated),

@@ -88,6 +88,8 @@ export interface ModeRun {
   cpu?: CpuPerOrder;
   /** Baseline: the same at the warm rate (the median round). */
   cpuWarm?: CpuPerOrder;
+  /** Capacity: the same when saturated (the median round), and the lab's client's. */
+  cpuSaturated?: CpuPerOrder & { client: number };
   /** Capacity: the highest sustained rate of each round, their median and spread. */
   capacity?: CapacityFigure;
   /** The largest resident set size each process reached during the scenario (MiB). */
@@ -285,7 +287,13 @@ export interface ModelAtRate {
 
 export interface CapacityModel {
   utilisation: number;
-  /** The rate the CPU per order was measured at (the warm rate). */
+  /**
+   * Which CPU per order the model plans with: "saturated" (the capacity scenario's saturated runs,
+   * the regime of busy processes, where a NATS order costs far less than at a moderate rate), or
+   * "warm" (the baseline's warm rate) when the capacity scenario did not run.
+   */
+  cpuBasis: "saturated" | "warm";
+  /** The rate that CPU per order was measured at (orders/s). */
   measuredAtRate: number;
   cpuMsPerOrder: {
     services: Record<string, number>;
@@ -308,8 +316,10 @@ export interface CapacityModel {
    * per message as a leader's least (a stream's messages are stored in order, by one leader).
    */
   streamLeaderLimitOrdersPerSec: number | null;
-  /** This machine's cores ÷ CPU per order of everything that ran here (services, one broker, client). */
+  /** This machine's cores ÷ CPU per order of everything that ran here (services, one broker, client), on the model's basis. */
   predictedCapacityHere: number;
+  /** The same from the warm rate's CPU per order: what a model that ignored batching would predict. */
+  predictedFromWarmRate: number;
   /**
    * What this run measured here: the capacity scenario's saturation throughput (median round), or,
    * without it, its highest rate held; null when not measured or only bounded.

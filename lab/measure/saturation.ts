@@ -20,6 +20,8 @@ export interface SaturationResult {
   /** Completion p99 over the whole run (ms): what a client with `inFlight` orders out waits. */
   p99Ms: number;
   cpu: CpuPerOrder;
+  /** CPU ms per order of the lab's own process (the load generator and the client), which shares the cores. */
+  clientCpuMsPerOrder: number;
 }
 
 /** The saturating loop as the lab runs it: 64 orders in the system, a second to fill up, four counted. */
@@ -35,6 +37,7 @@ const CEILING_RATE = 20_000;
  */
 export async function measureSaturation(system: RunningSystem, s: SaturationSettings, label: string): Promise<SaturationResult> {
   const before = system.cpu();
+  const client = process.cpuUsage();
   const r = await system.load({
     rate: CEILING_RATE,
     durationMs: s.settleMs + s.windowMs,
@@ -42,6 +45,7 @@ export async function measureSaturation(system: RunningSystem, s: SaturationSett
     drainTimeoutMs: s.drainTimeoutMs,
     progressLabel: `${label} saturated at ${s.inFlight} in flight`,
   });
+  const used = process.cpuUsage(client);
   const inWindow = r.orders.filter((o) => o.completedAt !== undefined && o.completedAt >= s.settleMs && o.completedAt < s.settleMs + s.windowMs).length;
   return {
     throughputPerSec: Math.round((inWindow * 1000) / s.windowMs),
@@ -49,5 +53,6 @@ export async function measureSaturation(system: RunningSystem, s: SaturationSett
     errors: Object.values(r.errors).reduce((a, b) => a + b, 0),
     p99Ms: r.complete.p99,
     cpu: cpuPerOrder(before, system.cpu(), r.completed),
+    clientCpuMsPerOrder: r.completed > 0 ? Math.round(((used.user + used.system) / 1000 / r.completed) * 100) / 100 : 0,
   };
 }

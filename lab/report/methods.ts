@@ -18,6 +18,6 @@ export function METHODS(report: LabReport): string[] {
 
 /** What the capacity model is, said once above its table. */
 export const SCALE_NOTE =
-  "CPU scales with the rate: the cores a mode needs are its CPU per order at the warm rate (services, and for NATS the broker at three replicas) times the rate, planned at 70 % use. " +
-  "Each service needs whole processes, since a Node.js process uses one core; memory is processes times each one's peak here (the broker's is not measured). " +
-  "The model is checked on this machine: its cores divided by the CPU per order of everything that ran here (the lab's client included), against the capacity this run measured.";
+  "The cores a mode needs are its CPU per order times the rate, planned at 70 % use. CPU per order is taken where processes are busy: in the capacity scenario's saturated runs (a NATS order costs there a fraction of what it costs at a moderate rate, since busy consumers and publishers batch); the warm rate's is shown beside it. " +
+  "NATS's broker is planned at three replicas. Each service needs whole processes, since a Node.js process uses one core; memory is processes times each one's peak here (the broker's is not measured). " +
+  "The model is checked on this machine: its cores divided by the CPU per order of everything that ran here (the lab's client included), against the saturation throughput this run measured.";

@@ -147,9 +147,12 @@ export function capacityModelTable(report: LabReport): ReportTable | undefined {
   const row = (label: string, f: (model: (typeof models)[number][1]) => Cell): Cell[] => [label, ...models.map(([, model]) => f(model))];
   const rates = first.at.map((a) => a.ordersPerSec);
   return {
-    caption: `CPU per order at ${first.measuredAtRate} orders/s; cores planned at ${Math.round(first.utilisation * 100)} % use; a Node.js process uses at most one core`,
+    caption: `Cores planned at ${Math.round(first.utilisation * 100)} % use; a Node.js process uses at most one core`,
     header: ["", ...models.map(([m]) => MODE_NAME[m])],
     rows: [
+      row("CPU per order measured", (x) =>
+        x.cpuBasis === "saturated" ? `saturated, at ${x.measuredAtRate} orders/s` : `at the warm rate, ${x.measuredAtRate} orders/s`,
+      ),
       row("CPU ms per order, services", (x) =>
         [`${x.cpuMsPerOrder.servicesTotal}`, ...Object.entries(x.cpuMsPerOrder.services).map(([k, v]) => `${k} ${v}`)].join("\n"),
       ),
@@ -172,7 +175,8 @@ export function capacityModelTable(report: LabReport): ReportTable | undefined {
         x.streamLeaderLimitOrdersPerSec === null ? "no broker" : `about ${x.streamLeaderLimitOrdersPerSec} orders/s`,
       ),
       row("this machine, predicted (cores ÷ CPU per order, client included)", (x) => `${x.predictedCapacityHere} orders/s`),
-      row("this machine, measured (capacity scenario)", (x) =>
+      row("this machine, predicted from the warm rate's CPU per order", (x) => `${x.predictedFromWarmRate} orders/s`),
+      row("this machine, measured (capacity scenario, saturated)", (x) =>
         x.measuredCapacityHere === null ? "–" : `${x.measuredCapacityHere} orders/s (${x.measuredOverPredicted}× the prediction)`,
       ),
       row("what limits it here", (x) => x.limitHere),

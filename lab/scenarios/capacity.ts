@@ -58,9 +58,16 @@ function runFrom(mode: Mode, list: SearchResult[], saturated: SaturationResult[]
   const median = medianAndSpread(rounds).median;
   const fromCpu = capacityFromCpu(steps, cpus().length);
   const agree = fromCpu === undefined || median === 0 ? undefined : Math.max(fromCpu / median, median / fromCpu) <= 1.5;
+  const cpuOf = (x: SaturationResult) => cpuTotal(x.cpu) + x.clientCpuMsPerOrder;
+  const medianCpu = medianAndSpread(saturated.map(cpuOf)).median;
+  const typical = saturated.reduce<SaturationResult | undefined>(
+    (best, x) => (!best || Math.abs(cpuOf(x) - medianCpu) < Math.abs(cpuOf(best) - medianCpu) ? x : best),
+    undefined,
+  );
   return {
     mode,
     steps,
+    ...(typical ? { cpuSaturated: { ...typical.cpu, client: typical.clientCpuMsPerOrder } } : {}),
     capacity: { ...medianAndSpread(rounds), rounds, atMaxRate: list.some((r) => r.atMaxRate) },
     rssMiBPeak: system.peakRssMiB(),
     series: { capacity: rounds, saturation },

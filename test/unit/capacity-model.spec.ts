@@ -72,6 +72,19 @@ describe("the capacity model", () => {
     expect(bounded.limitHere).to.match(/^not measured here/);
   });
 
+  it("plans with the CPU per order of the saturated runs when the capacity scenario has them, and shows what the warm rate would predict", () => {
+    const capacity = capacityOf("nats", 900, [1_300, 1_350]);
+    capacity.runs[0]!.cpuSaturated = { processes: { order: 0.4, billing: 0.3, notification: 0.3 }, total: 1, broker: 0.3, client: 0.2 };
+    const m = capacityModel("nats", [baseline("nats", { order: 1.2, billing: 0.8, notification: 1 }, 1.5, 0.5), capacity], 2, 300)!;
+    expect(m.cpuBasis).to.equal("saturated");
+    expect(m.measuredAtRate).to.equal(1_350);
+    expect(m.cpuMsPerOrder).to.include({ servicesTotal: 1, broker: 0.3, client: 0.2 });
+    // 2 cores ÷ (1 + 0.3 + 0.2) ms; from the warm rate 2 cores ÷ (3 + 1.5 + 0.5) ms.
+    expect(m.predictedCapacityHere).to.equal(1_333);
+    expect(m.predictedFromWarmRate).to.equal(400);
+    expect(m.measuredOverPredicted).to.equal(1.01);
+  });
+
   it("makes no model without the baseline's warm rounds", () => {
     expect(capacityModel("grpc", [capacityOf("grpc", 800)], 2, 300)).to.equal(undefined);
   });
