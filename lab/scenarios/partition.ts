@@ -6,6 +6,7 @@ import type { LabContext } from "../context.js";
 import { withoutOrders, type OrderOutcome } from "../../testbed/load/load-generator.js";
 import { seededRandom } from "../../testbed/load/schedule.js";
 import { withSession } from "../systems/session.js";
+import { Timeline } from "../../testbed/timeline.js";
 import { streamLeaderSeenAt } from "../../testbed/nats-cluster.js";
 import { LabNet, labNetUnavailable } from "../../testbed/net/lab-net.js";
 import { STREAMS } from "../../services/nats/topology.js";
@@ -56,44 +57,60 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
     const measured = await withSession(ctx, "partition", "nats", { cluster: 3, net }, async (x) => {
       const urlOf = (node: string) => x.stack.brokerNodes().get(node)!.url;
       const random = seededRandom(s.seed);
-      const t0 = performance.now();
-      const marks: Array<{ t: number; label: string }> = [];
       const figures: Record<string, number | string> = { seed: s.seed };
-      // The two partitions, one after the other, each timed from its cut.
-      const partitions = (async () => {
-        await new Promise((r) => setTimeout(r, s.partitionAtMs));
-        const leader = await leaderAmong(NODES.map(urlOf), undefined, performance.now() + 30_000);
-        if (!leader) throw new Error("ORDERS had no leader before the first partition");
-        const peers = NODES.filter((n) => n !== leader);
-        let cut = performance.now();
-        net.cut(leader, peers);
-        marks.push({ t: cut - t0, label: `${leader} (leader) cut from its peers` });
-        const next = await leaderAmong(peers.map(urlOf), leader, cut + s.partitionMs);
-        figures.leaderlessMsFirst = next ? Math.round(performance.now() - cut) : `more than ${s.partitionMs}`;
-        figures.victimFirst = leader;
-        await new Promise((r) => setTimeout(r, Math.max(0, cut + s.partitionMs - performance.now())));
-        net.heal();
-        let healed = performance.now();
-        marks.push({ t: healed - t0, label: "healed" });
-        const first = { from: cut - t0, to: healed - t0 };
-        await new Promise((r) => setTimeout(r, s.partitionAtMs));
-        const victim = NODES[Math.floor(random() * NODES.length)]!;
-        cut = performance.now();
-        net.isolate(victim);
-        marks.push({ t: cut - t0, label: `${victim} cut from everyone` });
-        const rest = NODES.filter((n) => n !== victim);
-        const other = await leaderAmong(rest.map(urlOf), victim, cut + s.partitionMs);
-        figures.leaderlessMsSecond = other ? Math.round(performance.now() - cut) : `more than ${s.partitionMs}`;
-        figures.victimSecond = victim;
-        await new Promise((r) => setTimeout(r, Math.max(0, cut + s.partitionMs - performance.now())));
-        net.heal();
-        healed = performance.now();
-        marks.push({ t: healed - t0, label: "healed" });
-        return { first, second: { from: cut - t0, to: healed - t0 } };
-      })();
+      // The two partitions on the timeline: the ORDERS leader cut from its peers, then a node drawn
+      // from the seed cut from everyone; each held partitionMs, the time to a new leader measured from its cut.
+      let leader = "";
+      let victim = "";
+      const timeline = new Timeline()
+        .window({
+          atMs: s.partitionAtMs,
+          forMs: s.partitionMs,
+          label: "the leader cut from its peers",
+          endLabel: "healed",
+          async apply() {
+            const found = await leaderAmong(NODES.map(urlOf), undefined, performance.now() + 30_000);
+            if (!found) throw new Error("ORDERS had no leader before the first partition");
+            leader = found;
+            const peers = NODES.filter((n) => n !== leader);
+            const cut = performance.now();
+            net.cut(leader, peers);
+            const next = await leaderAmong(peers.map(urlOf), leader, cut + s.partitionMs);
+            figures.leaderlessMsFirst = next ? Math.round(performance.now() - cut) : `more than ${s.partitionMs}`;
+            figures.victimFirst = leader;
+          },
+          undo: () => net.heal(),
+        })
+        .window({
+          atMs: s.partitionAtMs * 2 + s.partitionMs,
+          forMs: s.partitionMs,
+          label: "a node cut from everyone",
+          endLabel: "healed again",
+          async apply() {
+            victim = NODES[Math.floor(random() * NODES.length)]!;
+            const cut = performance.now();
+            net.isolate(victim);
+            const rest = NODES.filter((n) => n !== victim);
+            const other = await leaderAmong(rest.map(urlOf), victim, cut + s.partitionMs);
+            figures.leaderlessMsSecond = other ? Math.round(performance.now() - cut) : `more than ${s.partitionMs}`;
+            figures.victimSecond = victim;
+          },
+          undo: () => net.heal(),
+        });
       const total = s.partitionAtMs * 3 + s.partitionMs * 2;
-      const r = await x.load({ rate: s.partitionRate, durationMs: total, startAt: t0, drainTimeoutMs: s.drainTimeoutMs });
-      const windows = await partitions;
+      const { result: r, marks: timelineMarks } = await x.loadThrough(timeline, { rate: s.partitionRate, durationMs: total, drainTimeoutMs: s.drainTimeoutMs });
+      const span = (label: string) => ({ from: timeline.appliedAt(label) ?? 0, to: timeline.undoneAt(label) ?? 0 });
+      const windows = { first: span("the leader cut from its peers"), second: span("a node cut from everyone") };
+      // The marks name the nodes the seed and the cluster chose.
+      const marks = timelineMarks.map((m) => ({
+        ...m,
+        label:
+          m.label === "the leader cut from its peers"
+            ? `${leader} (leader) cut from its peers`
+            : m.label === "a node cut from everyone"
+              ? `${victim} cut from everyone`
+              : m.label,
+      }));
       const resentCompleted = await x.resend(r.orders);
       // Until every acknowledged order has completed (or a deadline): the consumers on the far side
       // notice their lost connections by their pings, and redeliveries wait out the ack wait.
@@ -105,7 +122,7 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
         while (performance.now() - healedAt < RECOVERY_MS) {
           const orders = ledger.snapshot().orders;
           if (accepted.every((id) => orders.get(id) === OrderStatus.ORDER_STATUS_COMPLETED)) {
-            recoveredMs = Math.round(performance.now() - t0 - windows.second.to);
+            recoveredMs = Math.round(performance.now() - timeline.t0 - windows.second.to);
             break;
           }
           await new Promise((r) => setTimeout(r, 500));
