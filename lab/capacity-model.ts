@@ -3,6 +3,7 @@
 import { STREAMS } from "../services/nats/topology.js";
 import { runOf, type CapacityModel, type Mode, type ModeRun, type ModelAtRate, type ScenarioResult } from "./results.js";
 import { round2 } from "./report/format.js";
+import { CAPABILITIES } from "../testbed/stack/capabilities.js";
 
 /** The share of a core the model plans to use: headroom for bursts, garbage collection and failover. */
 export const PLANNED_UTILISATION = 0.7;
@@ -90,9 +91,10 @@ export function capacityModel(mode: Mode, results: readonly ScenarioResult[], co
   const basis = capacityRun?.cpuSaturated;
   const cpu = basis ?? warm;
   const client = basis ? basis.client : warmClient;
-  const broker = mode === "nats" ? (cpu.broker ?? 0) : null;
-  const measuredFactor = mode === "nats" ? measuredReplicationFactor(results) : undefined;
-  const factor = mode === "nats" ? (measuredFactor ?? REPLICAS) : null;
+  const hasBroker = CAPABILITIES[mode].hasBroker;
+  const broker = hasBroker ? (cpu.broker ?? 0) : null;
+  const measuredFactor = hasBroker ? measuredReplicationFactor(results) : undefined;
+  const factor = hasBroker ? (measuredFactor ?? REPLICAS) : null;
   const brokerReplicated = broker === null ? null : broker * factor!;
   const servicesTotal = cpu.total;
   const perOrderDeployed = servicesTotal + (brokerReplicated ?? 0);
@@ -114,7 +116,7 @@ export function capacityModel(mode: Mode, results: readonly ScenarioResult[], co
   const busiest = Math.max(...Object.values(MESSAGES_PER_ORDER));
   const perMessage = broker === null ? undefined : broker / Object.values(MESSAGES_PER_ORDER).reduce((a, b) => a + b, 0);
   const predictedCapacityHere = Math.round((cores * 1000) / (servicesTotal + (broker ?? 0) + client));
-  const predictedFromWarmRate = Math.round((cores * 1000) / (warm.total + (mode === "nats" ? (warm.broker ?? 0) : 0) + warmClient));
+  const predictedFromWarmRate = Math.round((cores * 1000) / (warm.total + (hasBroker ? (warm.broker ?? 0) : 0) + warmClient));
   // Measured: the saturation throughput (what the cores complete), else the search's highest rate held.
   const search = capacityRun?.capacity;
   const measuredCapacityHere = saturated ?? (search && !search.atMaxRate ? search.median : null);
@@ -130,7 +132,7 @@ export function capacityModel(mode: Mode, results: readonly ScenarioResult[], co
       broker: broker === null ? null : round2(broker),
       brokerReplicated: brokerReplicated === null ? null : round2(brokerReplicated),
       replicationFactor: factor === null ? null : round2(factor),
-      replicationFrom: mode === "nats" ? (measuredFactor === undefined ? "assumed" : "measured") : null,
+      replicationFrom: hasBroker ? (measuredFactor === undefined ? "assumed" : "measured") : null,
       client: round2(client),
     },
     coresPer10kOrdersPerSec: round2((10_000 * perOrderDeployed) / 1000 / PLANNED_UTILISATION),

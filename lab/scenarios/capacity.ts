@@ -74,7 +74,7 @@ function runFrom(mode: Mode, list: SearchResult[], saturated: SaturationResult[]
     figures: {
       ...(saturation.length > 0
         ? {
-            saturationMedian: medianAndSpread(saturation).median,
+            saturationMedian: Math.round(medianAndSpread(saturation).median),
             saturationP99Ms: medianAndSpread(saturated.map((r) => r.p99Ms)).median,
           }
         : {}),

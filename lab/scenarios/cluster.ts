@@ -8,6 +8,7 @@ import { medianAndSpread } from "../stats.js";
 import { capacitySearchSettings } from "./capacity.js";
 import { costFindings, priceFeature, pricedRun, type Priced, type PricedFeature } from "./priced.js";
 import { NOTHING, resultOf, type Scenario } from "./scenario.js";
+import { CAPABILITIES } from "../../testbed/stack/capabilities.js";
 
 /** This scenario's findings (results.json's ids). */
 export const FINDINGS = { cost: "cost.replication.nats" } as const;
@@ -15,7 +16,7 @@ export const FINDINGS = { cost: "cost.replication.nats" } as const;
 const feature: PricedFeature = {
   label: "cluster",
   // Replicating the broker concerns only the NATS mode.
-  variants: (mode) => (mode === "nats" ? { off: {}, on: { cluster: 3 } } : undefined),
+  variants: (mode) => (CAPABILITIES[mode].hasBroker ? { off: {}, on: { cluster: 3 } } : undefined),
   cost: () => ({ id: FINDINGS.cost, label: "What a 3-node cluster with 3 replicas costs NATS (services and all brokers)" }),
 };
 

@@ -9,6 +9,7 @@ import { timelineChart } from "../report/charts.js";
 import { figureOf, keptText, show } from "../report/format.js";
 import { runOf, type Mode } from "../results.js";
 import { NOTHING, OUTCOME_LABELS, resultOf, type Scenario } from "./scenario.js";
+import { CAPABILITIES } from "../../testbed/stack/capabilities.js";
 
 /** This scenario's knobs per profile (results.json keeps them under the scenario's settings). */
 export const CRASH_SETTINGS = {
@@ -27,7 +28,8 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
           outage(x.stack.control, "order", "SIGKILL", { atMs: s.crashAtMs, forMs: s.crashDownMs }, { down: "order service SIGKILL", up: "restarted" }),
         );
         const { result: r, marks } = await x.loadThrough(timeline, { rate: s.crashRate, durationMs: s.crashRunMs, drainTimeoutMs: s.drainTimeoutMs });
-        const resentCompleted = mode === "grpc" ? await x.resend(r.orders) : 0;
+        // With no broker to keep it, what failed is the client's to send again.
+        const resentCompleted = CAPABILITIES[mode].hasBroker ? 0 : await x.resend(r.orders);
         const a = x.audit(r.orders);
         return {
           mode,

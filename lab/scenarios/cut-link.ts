@@ -8,6 +8,7 @@ import { longestCall, withoutOrders } from "../../testbed/load/load-generator.js
 import { loggedAt } from "../../testbed/process-group.js";
 import { withSession } from "../systems/session.js";
 import { NOTHING, OUTCOME_LABELS, resultOf, type Scenario } from "./scenario.js";
+import { CAPABILITIES } from "../../testbed/stack/capabilities.js";
 
 /** This scenario's knobs per profile (results.json keeps them under the scenario's settings). */
 export const CUT_LINK_SETTINGS = {
@@ -56,7 +57,8 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
         const healedAt = timeline.undoneAt("link cut") ?? 0;
         const resentCompleted = await x.resend(r.orders);
         const a = x.audit(r.orders);
-        const unreachable = mode === "grpc" ? loggedAt(x.stack.options.logFile, "billing unreachable", cutWall) : undefined;
+        // A caller with no broker between it and billing notices billing unreachable itself.
+        const unreachable = !CAPABILITIES[mode].hasBroker ? loggedAt(x.stack.options.logFile, "billing unreachable", cutWall) : undefined;
         const afterHeal = r.orders.filter((o) => o.intendedAt >= healedAt && o.acceptedAt !== undefined).map((o) => o.acceptedAt! - healedAt);
         return {
           mode,

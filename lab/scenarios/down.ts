@@ -17,6 +17,7 @@ import { queueCharts, timelineChart, waterfallPair } from "../report/charts.js";
 import { figureOf, keptText, ms, show, shown } from "../report/format.js";
 import { runOf } from "../results.js";
 import { NOTHING, resultOf, type Scenario } from "./scenario.js";
+import { CAPABILITIES } from "../../testbed/stack/capabilities.js";
 
 /** This scenario's knobs per profile (results.json keeps them under the scenario's settings). */
 export const OUTAGE_SETTINGS = {
@@ -43,7 +44,8 @@ function outageOrder(
   const spansOf = (o: OrderOutcome) => byTrace.get(traces.traceIdOf(o.orderId) ?? "") ?? [];
   const draw = (o: OrderOutcome | undefined, caption: string) => (o ? buildWaterfall(spans, traces.traceIdOf(o.orderId) ?? "", o.orderId, caption) : undefined);
   const during = orders.filter((o) => o.intendedAt >= downAt && o.intendedAt < upAt);
-  if (mode === "grpc") {
+  // With no broker to hold the work, the order to draw is one the client had to send again.
+  if (!CAPABILITIES[mode].hasBroker) {
     const attempts = (o: OrderOutcome) => spansOf(o).filter((s) => s.service === "client" && s.kind === SPAN_KIND.client).length;
     const resent = orders.find((o) => o.error && attempts(o) > 1 && spansOf(o).some((s) => s.service === "client" && s.status.code !== 2));
     if (resent) return draw(resent, `an order that failed during the outage (${resent.error}) and completed when the client sent it again`);
@@ -81,7 +83,8 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
         const backlogCleared = Math.max(0, ...r.orders.filter((o) => o.intendedAt < upAt).map((o) => o.completedAt ?? 0));
         const failed = r.orders.filter((o) => o.error);
         const unknown = failed.filter((o) => o.error === "DEADLINE_EXCEEDED" || o.error === "CANCELLED").length;
-        const resentCompleted = mode === "grpc" ? await x.resend(r.orders) : 0;
+        // With no broker to keep it, what failed is the client's to send again.
+        const resentCompleted = CAPABILITIES[mode].hasBroker ? 0 : await x.resend(r.orders);
         // Drawn once the session has closed: the services flush their last spans on shutdown.
         pick = () => outageOrder(mode, receiver.spans, r.orders, x.traces!, downAt, upAt);
         return {

@@ -4,6 +4,7 @@ import type { LabContext } from "../context.js";
 import { pairedFinding } from "../stats.js";
 import { costFindings, priceFeature, pricedRun, type Priced, type PricedFeature } from "./priced.js";
 import { NOTHING, resultOf, type Scenario } from "./scenario.js";
+import { CAPABILITIES } from "../../testbed/stack/capabilities.js";
 
 /** This scenario's findings (results.json's ids). */
 export const FINDINGS = { cost: "cost.sync-always.nats", answer: "latency.answer.sync-always.nats" } as const;
@@ -11,7 +12,7 @@ export const FINDINGS = { cost: "cost.sync-always.nats", answer: "latency.answer
 const feature: PricedFeature = {
   label: "durability",
   // Only a broker keeps work to lose: the gRPC mode has no log to flush.
-  variants: (mode) => (mode === "nats" ? { off: {}, on: { sync: "always" } } : undefined),
+  variants: (mode) => (CAPABILITIES[mode].hasBroker ? { off: {}, on: { sync: "always" } } : undefined),
   cost: () => ({ id: FINDINGS.cost, label: "What sync_interval: always costs NATS (services and broker)" }),
 };
 

@@ -12,6 +12,9 @@ import { lineChart, type Series } from "../report/svg-charts.js";
 import { baseline } from "./baseline.js";
 import { NOTHING, resultOf, type Scenario } from "./scenario.js";
 
+/** Each mode's limit on work in flight: a server's concurrent calls, or a consumer's unacknowledged messages. */
+const LIMIT_VARIABLE: Record<Mode, string> = { grpc: "GRPC_MAX_IN_FLIGHT", nats: "NATS_MAX_ACK_PENDING" };
+
 /**
  * This scenario's knobs per profile (results.json keeps them under the scenario's settings): the
  * offered rate and how long; overloadLimit is gRPC's GRPC_MAX_IN_FLIGHT of each server and NATS's
@@ -27,7 +30,7 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
   const s = { ...ctx.settings, ...OVERLOAD_SETTINGS[ctx.settings.profile] };
   const runs: ModeRun[] = [];
   for (const mode of ctx.modes) {
-    const env: Record<string, string> = mode === "grpc" ? { GRPC_MAX_IN_FLIGHT: String(s.overloadLimit) } : { NATS_MAX_ACK_PENDING: String(s.overloadLimit) };
+    const env: Record<string, string> = { [LIMIT_VARIABLE[mode]]: String(s.overloadLimit) };
     runs.push(
       await withSession(ctx, "overload", mode, { env, deadlineMs: s.overloadDeadlineMs }, async (x) => {
         const t0 = performance.now();

@@ -13,6 +13,7 @@ import { startStack } from "../stack/start-stack.js";
 import { Timeline } from "../timeline.js";
 import { faultWindow, restartedByHeal, type AppliedFault } from "./faults.js";
 import type { ChaosFault } from "./schedule.js";
+import { CAPABILITIES } from "../stack/capabilities.js";
 
 export interface ChaosRunOptions {
   mode: Mode;
@@ -131,7 +132,7 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosRun> {
     where: "processes",
     dataDir: o.dataDir,
     net: o.net,
-    cluster: o.mode === "nats" ? 3 : undefined,
+    cluster: CAPABILITIES[o.mode].hasBroker ? 3 : undefined,
     // A consumer that stops moving for 10 s says so; the audit lists it.
     env: { NATS_ACK_WAIT_MS: "5000", SHUTDOWN_GRACE_MS: "3000", NATS_STALL_AFTER_MS: "10000" },
   });
