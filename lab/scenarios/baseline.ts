@@ -9,6 +9,7 @@ import { closestToMedian, cpuTotal, measureRounds, warmUp, type MeasuredRound } 
 import { startSystem, systemsOf, type RunningSystem } from "../systems/systems.js";
 import { decided, medianAndSpread, pairedFinding } from "../stats.js";
 import { resultOf, type Scenario } from "./scenario.js";
+import { vsBareFindings } from "./vs-bare.js";
 
 /** The mode against its bare chain, per mode (results.json's ids). */
 export const FINDINGS = { grpcVsBare: "cpu.grpc-vs-bare", natsVsBare: "cpu.nats-vs-bare" } as const;
@@ -71,25 +72,7 @@ function calibrationFindings(s: ScenarioResult): Finding[] {
 
 /** CPU per order against the bare chains, and the latency of the two modes, each from the paired rounds. */
 function comparisons(s: ScenarioResult): Finding[] {
-  const out: Finding[] = [];
-  for (const m of ["grpc", "nats"] as const) {
-    const run = runOf(s, m);
-    const bare = rawRunOf(s, m);
-    if (run && bare)
-      out.push(
-        pairedFinding(
-          {
-            id: VS_BARE[m],
-            label: `CPU per order, ${MODE_NAME[m]} ÷ its bare chain (broker included)`,
-            kind: "ratio",
-            unit: "×",
-            words: { higher: `${MODE_NAME[m]} costs more than its bare chain`, lower: `${MODE_NAME[m]} costs less than its bare chain` },
-          },
-          series(run, "cpu"),
-          series(bare, "cpu"),
-        ),
-      );
-  }
+  const out: Finding[] = vsBareFindings(s, VS_BARE, { label: "CPU per order (broker included)", verb: "costs", perRound: (r) => series(r, "cpu") });
   const g = runOf(s, "grpc");
   const x = runOf(s, "nats");
   if (g && x) {

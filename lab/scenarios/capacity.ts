@@ -13,6 +13,7 @@ import { startSystem, systemsOf, type RunningSystem } from "../systems/systems.j
 import { decided, medianAndSpread, pairedFinding } from "../stats.js";
 import { join } from "node:path";
 import { resultOf, type Scenario } from "./scenario.js";
+import { vsBareFindings } from "./vs-bare.js";
 
 /** This scenario's findings (results.json's ids). */
 export const FINDINGS = {
@@ -108,24 +109,7 @@ function findings(s: ScenarioResult): Finding[] {
         rounds(g),
       ),
     );
-  for (const m of ["grpc", "nats"] as const) {
-    const run = runOf(s, m);
-    const bare = rawRunOf(s, m);
-    if (run && bare)
-      out.push(
-        pairedFinding(
-          {
-            id: VS_BARE[m],
-            label: `Saturation throughput, ${MODE_NAME[m]} ÷ its bare chain`,
-            kind: "ratio",
-            unit: "×",
-            words: { higher: `${MODE_NAME[m]} completes more than its bare chain`, lower: `${MODE_NAME[m]} completes less than its bare chain` },
-          },
-          rounds(run),
-          rounds(bare),
-        ),
-      );
-  }
+  out.push(...vsBareFindings(s, VS_BARE, { label: "Saturation throughput", verb: "completes", perRound: rounds }));
   return out;
 }
 

@@ -155,18 +155,31 @@ function leaderless(err: unknown): boolean {
  * what it waited for.
  */
 export async function jetStreamManagerWhenReady(nc: NatsConnection, deadlineMs = PLACEMENT_DEADLINE_MS): Promise<JetStreamManager> {
+  return retryUntil(
+    () => nc.jetstreamManager(),
+    leaderless,
+    deadlineMs,
+    (err) => {
+      return new Error(
+        `JetStream at ${nc.getServer()} did not answer within ${Math.round(deadlineMs / 1000)} s (${(err as Error).message}); ` +
+          "a cluster answers once a majority of its nodes are up and routed to each other",
+        { cause: err },
+      );
+    },
+  );
+}
+
+/**
+ * Runs `attempt` until it succeeds, backing off from 100 ms to 2 s between tries while `transient`
+ * says its failure will pass; a lasting failure, or one past the deadline, is thrown as `fail` makes it.
+ */
+async function retryUntil<T>(attempt: () => Promise<T>, transient: (err: unknown) => boolean, deadlineMs: number, fail: (err: unknown) => Error): Promise<T> {
   const deadline = Date.now() + deadlineMs;
   for (let delay = 100; ; delay = Math.min(delay * 2, 2_000)) {
     try {
-      return await nc.jetstreamManager();
+      return await attempt();
     } catch (err) {
-      if (!leaderless(err) || Date.now() + delay > deadline) {
-        throw new Error(
-          `JetStream at ${nc.getServer()} did not answer within ${Math.round(deadlineMs / 1000)} s (${(err as Error).message}); ` +
-            "a cluster answers once a majority of its nodes are up and routed to each other",
-          { cause: err },
-        );
-      }
+      if (!transient(err) || Date.now() + delay > deadline) throw fail(err);
       await new Promise((r) => setTimeout(r, delay));
     }
   }
@@ -178,16 +191,8 @@ export async function jetStreamManagerWhenReady(nc: NatsConnection, deadlineMs =
  * service as a configuration error naming NATS_STREAM_REPLICAS.
  */
 async function placed<T>(change: () => Promise<T>, stream: string, replicas: number, deadlineMs: number): Promise<T> {
-  const deadline = Date.now() + deadlineMs;
-  for (let delay = 100; ; delay = Math.min(delay * 2, 2_000)) {
-    try {
-      return await change();
-    } catch (err) {
-      const waitingForPeers = (replicas > 1 && (err as NatsError).api_error?.err_code === NO_SUITABLE_PEERS) || leaderless(err);
-      if (!waitingForPeers || Date.now() + delay > deadline) throw refused(err, stream, replicas);
-      await new Promise((r) => setTimeout(r, delay));
-    }
-  }
+  const waitingForPeers = (err: unknown) => (replicas > 1 && (err as NatsError).api_error?.err_code === NO_SUITABLE_PEERS) || leaderless(err);
+  return retryUntil(change, waitingForPeers, deadlineMs, (err) => refused(err, stream, replicas));
 }
 
 /** Creates or updates every stream; safe to run again, and by several services at once. */
