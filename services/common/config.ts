@@ -57,6 +57,8 @@ export interface NatsConfig extends CommonConfig {
   ackWaitMs: number;
   /** A consumer with work pending that completes none for this long reports itself stalled (0: never). */
   stallAfterMs: number;
+  /** How often each consumer looks for work its stream holds below its ack floor, to queue it again (0: never). */
+  strandedCheckMs: number;
   maxDeliver: number;
   /** Re-publishes of one message id inside this window are dropped by the streams. */
   duplicateWindowMs: number;
@@ -187,6 +189,7 @@ export function natsConfig(name: ServiceName, flags: ParsedArgs["flags"] = {}, e
     ackWaitMs: int("NATS_ACK_WAIT_MS", env.NATS_ACK_WAIT_MS, 30_000, 1_000),
     maxDeliver: int("NATS_MAX_DELIVER", env.NATS_MAX_DELIVER, 5, 1),
     stallAfterMs: int("NATS_STALL_AFTER_MS", env.NATS_STALL_AFTER_MS, 60_000, 0),
+    strandedCheckMs: int("NATS_STRANDED_CHECK_MS", env.NATS_STRANDED_CHECK_MS, 5_000, 0),
     duplicateWindowMs: int("NATS_DUPLICATE_WINDOW_MS", env.NATS_DUPLICATE_WINDOW_MS, 120_000, 100),
     streamReplicas: int(
       flags["stream-replicas"] !== undefined ? "--stream-replicas" : "NATS_STREAM_REPLICAS",

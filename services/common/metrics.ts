@@ -21,6 +21,8 @@ export interface Metrics {
   /** Reports a consumer's in-flight count when scraped. */
   watchConsumer(consumer: string, inFlight: () => number): void;
   redelivered(consumer: string): void;
+  /** Messages a work queue held below its consumer's ack floor, published again so that it takes them. */
+  requeued(consumer: string, count: number): void;
   deadLettered(subject: string): void;
   /** A consumer with work pending that has completed none for a while (1), or moving (0). */
   consumerStalled(consumer: string, stalled: boolean): void;
@@ -32,6 +34,7 @@ export const NO_METRICS: Metrics = {
   grpcHandled: () => undefined,
   watchConsumer: () => undefined,
   redelivered: () => undefined,
+  requeued: () => undefined,
   deadLettered: () => undefined,
   consumerStalled: () => undefined,
 };
@@ -79,6 +82,12 @@ export function prometheusMetrics(service: string): { metrics: Metrics; registry
       for (const [consumer, read] of inFlight) this.set({ consumer }, read());
     },
   });
+  const requeues = new Counter({
+    name: "nats_consumer_requeued_total",
+    help: "Messages a work-queue stream held below its consumer's ack floor (never to be delivered), published again",
+    labelNames: ["consumer"],
+    registers: [registry],
+  });
   const redeliveries = new Counter({
     name: "nats_consumer_redeliveries_total",
     help: "Messages delivered again after a nak, a timeout or a crash",
@@ -108,6 +117,7 @@ export function prometheusMetrics(service: string): { metrics: Metrics; registry
       },
       watchConsumer: (consumer, read) => void inFlight.set(consumer, read),
       redelivered: (consumer) => redeliveries.inc({ consumer }),
+      requeued: (consumer, count) => requeues.inc({ consumer }, count),
       deadLettered: (subject) => deadLetters.inc({ subject }),
       consumerStalled: (consumer, is) => stalled.set({ consumer }, is ? 1 : 0),
     },

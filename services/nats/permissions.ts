@@ -17,7 +17,9 @@ export interface Permissions {
 }
 
 /**
- * What consuming one durable pull consumer takes: its info, its pull requests, its acks. Acks go to
+ * What consuming one durable pull consumer takes: its info, its pull requests, its acks, and what
+ * putting stranded work back in line takes (stranded-work.ts): its stream's info, reading and
+ * deleting a message in it, and publishing to the consumer's subjects. Acks go to
  * the message's reply subject, in one of two formats: `$JS.ACK.<stream>.<consumer>.…`, and, on
  * nats-server 2.14+ with the js_ack_fc_v2 feature flag, `$JS.ACK.<domain>.<account hash>.<stream>.<consumer>.…`
  * (domain "_" when none). Both are allowed, each for this stream and consumer only.
@@ -28,6 +30,10 @@ function consuming(c: ConsumerDeclaration): string[] {
     `$JS.API.CONSUMER.MSG.NEXT.${c.stream}.${c.durable}`,
     `$JS.ACK.${c.stream}.${c.durable}.>`,
     `$JS.ACK.*.*.${c.stream}.${c.durable}.>`,
+    `$JS.API.STREAM.INFO.${c.stream}`,
+    `$JS.API.STREAM.MSG.GET.${c.stream}`,
+    `$JS.API.STREAM.MSG.DELETE.${c.stream}`,
+    c.filterSubject,
   ];
 }
 

@@ -99,6 +99,7 @@ export async function startNatsService(config: NatsConfig, log: Logger): Promise
           metrics: metrics.metrics,
           tracing,
           stallAfterMs: config.stallAfterMs,
+          strandedCheckMs: config.strandedCheckMs,
         }),
       );
     }

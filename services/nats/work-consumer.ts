@@ -8,6 +8,7 @@ import type { RetryPolicy } from "./retry-policy.js";
 import { ORDER_ID_HEADER } from "./codec.js";
 import { deadLetter } from "./dead-letter.js";
 import { headersCarrier, messagingSpan } from "./trace-propagation.js";
+import { watchForStrandedWork } from "./stranded-work.js";
 import type { ConsumerDeclaration } from "./topology.js";
 
 export interface WorkConsumerOptions {
@@ -28,6 +29,8 @@ export interface WorkConsumerOptions {
   tracing?: Tracing;
   /** With work pending and none completed for this long, the consumer reports itself stalled (0 or absent: never). */
   stallAfterMs?: number;
+  /** How often to look for work the stream holds below the consumer's ack floor (stranded-work.ts; 0 or absent: never). */
+  strandedCheckMs?: number;
 }
 
 export interface RunningConsumer {
@@ -181,6 +184,7 @@ export async function startWorkConsumer(o: WorkConsumerOptions): Promise<Running
   // A message settled (acknowledged or dead-lettered) is progress; a retry is not.
   const progress = { at: performance.now() };
   const watchdog = o.stallAfterMs ? watchForStall(consumer, o.stallAfterMs, progress, o.consumer.durable, o.log, metrics) : undefined;
+  const stranded = o.strandedCheckMs ? watchForStrandedWork({ js: o.js, consumer: o.consumer, everyMs: o.strandedCheckMs, log: o.log, metrics }) : undefined;
 
   const handleOne = async (msg: JsMsg): Promise<void> => {
     const deliveries = msg.info.deliveryCount;
@@ -225,6 +229,7 @@ export async function startWorkConsumer(o: WorkConsumerOptions): Promise<Running
     },
     async stop() {
       watchdog?.stop();
+      stranded?.stop();
       messages.stop();
       await loop.catch(() => undefined);
       await Promise.all(inFlight);
