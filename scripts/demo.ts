@@ -16,6 +16,7 @@ import { NatsWorkflowClient } from "../services/nats/workflow-client.js";
 import type { OrderWorkflowClient } from "../services/workflow.js";
 import { CLIENT_FLAGS, clientSettings, type ClientSettings } from "../testbed/client-settings.js";
 import { startStack } from "../testbed/stack/start-stack.js";
+import { ENTRY_VAR } from "../testbed/stack/stack.js";
 
 function samples(): Order[] {
   const at = Date.now();
@@ -84,7 +85,7 @@ interface Target {
 
 /** The mode's system: the one the environment names, or the three services started here (stopped at the end). */
 async function target(mode: Mode, settings: ClientSettings): Promise<Target> {
-  const given = mode === "grpc" ? process.env.ORDER_SERVICE_ADDR : process.env.NATS_URL;
+  const given = process.env[ENTRY_VAR[mode]];
   if (given) {
     const client =
       mode === "grpc"

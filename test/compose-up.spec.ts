@@ -4,18 +4,27 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { GrpcWorkflowClient } from "../services/grpc/workflow-client.js";
-import { NatsWorkflowClient } from "../services/nats/workflow-client.js";
+import type { Mode } from "../services/common/config.js";
 import type { OrderWorkflowClient } from "../services/workflow.js";
 import { freePorts } from "../testbed/free-port.js";
 import { ensureNatsServer } from "../testbed/nats-server.js";
 import { PROJECT_ROOT } from "../testbed/process-group.js";
+import { connectClient, ENTRY_VAR } from "../testbed/stack/stack.js";
 import { buildImage, compose, copyFromService, dockerEngine, ensureImages } from "./support/docker-engine.js";
 import { eventually } from "./support/eventually.js";
 import { orderReaches } from "./support/order-status.js";
 import { sampleOrder } from "./support/orders.js";
 
 const run = promisify(execFile);
+
+/** Where a client on the host reaches each profile: the port compose publishes for its entry. */
+const HOST_ENTRY: Record<Mode, (ports: Record<string, string>) => string> = {
+  grpc: (p) => `localhost:${p.ORDER_HOST_PORT}`,
+  nats: (p) => `nats://localhost:${p.NATS_HOST_PORT}`,
+};
+
+/** The client's NKey seed in the secrets job's output, where the profile has one. */
+const CLIENT_SEED: Record<Mode, string | undefined> = { grpc: undefined, nats: "nats/nkeys/client.nk" };
 
 /** The host ports compose publishes, each moved to a free one (the machine's own NATS holds 4222). */
 const PORT_VARS = [
@@ -98,20 +107,20 @@ describe("docker compose, brought up", function () {
           TLS_CA_FILE: join(secrets, "tls/ca.pem"),
           TLS_CERT_FILE: join(secrets, "tls/client.pem"),
           TLS_KEY_FILE: join(secrets, "tls/client-key.pem"),
-          ...(profile === "nats" ? { NATS_NKEY_SEED_FILE: join(secrets, "nats/nkeys/client.nk") } : {}),
+          ...(CLIENT_SEED[profile] ? { NATS_NKEY_SEED_FILE: join(secrets, CLIENT_SEED[profile]) } : {}),
         };
         const tls = {
           ca: await readFile(credentials.TLS_CA_FILE!),
           cert: await readFile(credentials.TLS_CERT_FILE!),
           key: await readFile(credentials.TLS_KEY_FILE!),
         };
-        client =
-          profile === "grpc"
-            ? new GrpcWorkflowClient({ orderServiceAddr: `localhost:${ports.ORDER_HOST_PORT}`, tls })
-            : await NatsWorkflowClient.connect({
-                natsUrl: `nats://localhost:${ports.NATS_HOST_PORT}`,
-                credentials: { seedFile: credentials.NATS_NKEY_SEED_FILE, tls },
-              });
+        const seedFile = credentials.NATS_NKEY_SEED_FILE;
+        client = await connectClient(profile, HOST_ENTRY[profile](ports), {
+          name: "client",
+          env: credentials,
+          pem: () => tls,
+          nats: () => ({ identity: "client", seedFile, tls }),
+        });
       });
 
       after(async () => {
@@ -148,8 +157,7 @@ describe("docker compose, brought up", function () {
       });
 
       it("is driven by `npm run load` with the same credentials, and refuses it fast without them", async () => {
-        const address: Record<string, string> =
-          profile === "grpc" ? { ORDER_SERVICE_ADDR: `localhost:${ports.ORDER_HOST_PORT}` } : { NATS_URL: `nats://localhost:${ports.NATS_HOST_PORT}` };
+        const address: Record<string, string> = { [ENTRY_VAR[profile]]: HOST_ENTRY[profile](ports) };
         const driven = await load(["--mode", profile, "--rate", "20", "--orders", "20"], { ...address, ...credentials });
         expect(driven.code, driven.stderr).to.equal(0);
         expect((JSON.parse(driven.stdout) as { completed: number }).completed).to.equal(20);

@@ -3,6 +3,10 @@ import { execFile, execFileSync } from "node:child_process";
 import { promisify } from "node:util";
 import { PROJECT_ROOT } from "../testbed/process-group.js";
 import { versionAtLeast } from "../testbed/nats-server.js";
+import type { Mode } from "../services/common/config.js";
+
+/** Where each profile's services find their NKey seeds, where the profile has them. */
+const SEED_DIR: Record<Mode, string | undefined> = { grpc: undefined, nats: "/secrets/nats/nkeys" };
 
 const run = promisify(execFile);
 
@@ -118,7 +122,7 @@ describe("docker-compose.yml", function () {
   });
 
   it("runs both modes in the secure profile: every service with its own certificate, and NATS with its own NKey, provisioned by admin", async () => {
-    for (const profile of ["grpc", "nats"]) {
+    for (const profile of ["grpc", "nats"] as const) {
       const s = await resolved(profile);
       expect(s.secrets?.user).to.equal("root");
       for (const name of ["order", "billing", "notification"]) {
@@ -128,7 +132,7 @@ describe("docker-compose.yml", function () {
           TLS_CERT_FILE: `/secrets/tls/${name}.pem`,
           TLS_KEY_FILE: `/secrets/tls/${name}-key.pem`,
         });
-        if (profile === "nats") expect(svc.environment?.NATS_NKEY_SEED_FILE).to.equal(`/secrets/nats/nkeys/${name}.nk`);
+        expect(svc.environment?.NATS_NKEY_SEED_FILE, `${name}-${profile}'s seed`).to.equal(SEED_DIR[profile] && `${SEED_DIR[profile]}/${name}.nk`);
       }
     }
     const nats = await resolved("nats");

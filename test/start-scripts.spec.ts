@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { promisify } from "node:util";
 import { PROJECT_ROOT } from "../testbed/process-group.js";
+import { ENTRY_VAR } from "../testbed/stack/stack.js";
 
 const run = promisify(execFile);
 
@@ -39,7 +40,7 @@ describe("npm run start:grpc and start:nats", function () {
         });
         const { stdout } = await run(process.execPath, ["--import", "tsx", "scripts/demo.ts", "--mode", mode], {
           cwd: PROJECT_ROOT,
-          env: { ...process.env, ORDER_SERVICE_ADDR: mode === "grpc" ? entry : "", NATS_URL: mode === "nats" ? entry : "" },
+          env: { ...process.env, ...Object.fromEntries(Object.values(ENTRY_VAR).map((v) => [v, ""])), [ENTRY_VAR[mode]]: entry },
           timeout: 60_000,
         });
         expect(stdout.match(/: ORDER_STATUS_COMPLETED, /g), stdout).to.have.lengthOf(2);

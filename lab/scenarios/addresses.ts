@@ -18,6 +18,12 @@ async function run(ctx: LabContext, earlier: readonly ScenarioResult[]): Promise
   return resultOf(addresses, fresh);
 }
 
+/** The verdict on each style's run, from the address variables its services were given. */
+const VERDICT: Record<Mode, (vars: string[]) => string> = {
+  grpc: (vars) => `the order service had to be given ${vars.join(" and ")}`,
+  nats: () => `every service was given only the broker's address`,
+};
+
 export const addresses: Scenario = {
   ...NOTHING,
   id: "addresses",
@@ -38,7 +44,7 @@ export const addresses: Scenario = {
   verdict(r) {
     if (!r) return "not run";
     const vars = new Set(Object.values(r.addresses ?? {}).flatMap((env) => known(env).map(([k]) => k)));
-    return r.mode === "grpc" ? `the order service had to be given ${[...vars].join(" and ")}` : `every service was given only the broker's address`;
+    return VERDICT[r.mode]([...vars]);
   },
   keyFigure: (r) =>
     Object.entries(r.addresses ?? {})

@@ -5,6 +5,7 @@ import { MODE_NAME, RAW_OF, rawRunOf, runOf, type Finding, type Mode, type ModeR
 import { cpuTable } from "../report/tables.js";
 import type { LabContext } from "../context.js";
 import type { OrderOutcome } from "../../testbed/load/load-generator.js";
+import type { LoadSummary } from "../../testbed/load/load-summary.js";
 import { closestToMedian, cpuTotal, measureRounds, warmUp, type MeasuredRound } from "../measure/rounds.js";
 import { startSystem, systemsOf, type RunningSystem } from "../systems/systems.js";
 import { decided, medianAndSpread, pairedFinding } from "../stats.js";
@@ -108,6 +109,7 @@ const findings = (s: ScenarioResult): Finding[] => [...comparisons(s), ...calibr
 
 /** Publishes and deliveries per order: the NATS workflow has five, its bare chain three; a gRPC call chain is the same shape as its bare chain. */
 const HOPS_SCALE: Record<Mode, number> = { grpc: 1, nats: 5 / 3 };
+const SCALED_WORDS: Record<Mode, string> = { grpc: "", nats: ", scaled to the workflow's five publishes and deliveries from its three" };
 
 /**
  * Where one order's CPU goes at the warm rate, in ms: the work (the floor), the transport (the bare
@@ -199,6 +201,12 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
   }
 }
 
+/** What the client waited for in each style, in the verdict's words. */
+const WAITED: Record<Mode, (l: LoadSummary) => string> = {
+  grpc: (l) => `client waited for completion: p50 ${ms(l.complete.p50)}, p99 ${ms(l.complete.p99)}`,
+  nats: (l) => `client answered in ${ms(l.accept.p50)}; completed p50 ${ms(l.complete.p50)}, p99 ${ms(l.complete.p99)}`,
+};
+
 export const baseline: Scenario = {
   id: "baseline",
   title: "Baseline at a moderate rate",
@@ -255,7 +263,7 @@ export const baseline: Scenario = {
       const b = cpuBreakdown(s, m);
       if (b)
         parts.push(
-          `At ${report.settings.warmRate}/s, ${MODE_NAME[m]}'s ${b.total} ms per order split into work ${b.work}, transport ${b.transport}${b.broker > 0 ? ` and its broker ${b.broker}` : ""} (the bare chain${m === "nats" ? ", scaled to the workflow's five publishes and deliveries from its three" : ""}), and glue ${b.glue}: what joins the transport to the work (handlers, encoding, metadata, event-loop turns; npm run profile ranks them).`,
+          `At ${report.settings.warmRate}/s, ${MODE_NAME[m]}'s ${b.total} ms per order split into work ${b.work}, transport ${b.transport}${b.broker > 0 ? ` and its broker ${b.broker}` : ""} (the bare chain${SCALED_WORDS[m]}), and glue ${b.glue}: what joins the transport to the work (handlers, encoding, metadata, event-loop turns; npm run profile ranks them).`,
         );
     }
     return parts;
@@ -264,10 +272,7 @@ export const baseline: Scenario = {
     if (!r) return "not run";
     const l = r.load;
     if (!l) return "not measured";
-    const wait =
-      r.mode === "grpc"
-        ? `client waited for completion: p50 ${ms(l.complete.p50)}, p99 ${ms(l.complete.p99)}`
-        : `client answered in ${ms(l.accept.p50)}; completed p50 ${ms(l.complete.p50)}, p99 ${ms(l.complete.p99)}`;
+    const wait = WAITED[r.mode](l);
     const f = report.findings.find((x) => x.id === VS_BARE[r.mode]);
     const cpu = r.cpu ? `; ${cpuText(r.cpu.total, r.cpu.broker)} CPU per order${f ? ` (${f.estimate}× its bare chain, ${f.low}–${f.high}×)` : ""}` : "";
     return `${wait}${cpu}`;

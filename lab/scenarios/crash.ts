@@ -7,7 +7,7 @@ import { Timeline } from "../../testbed/timeline.js";
 import { withSession } from "../systems/session.js";
 import { timelineChart } from "../report/charts.js";
 import { figureOf, keptText, show } from "../report/format.js";
-import { runOf, type Mode } from "../results.js";
+import { type Mode } from "../results.js";
 import { NOTHING, OUTCOME_LABELS, resultOf, type Scenario } from "./scenario.js";
 import { CAPABILITIES } from "../../testbed/stack/capabilities.js";
 
@@ -50,6 +50,20 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
   return resultOf(crash, runs);
 }
 
+/** What the report says of each style's run, from its figures. */
+const SAYS: Record<Mode, { explain(f: (k: string) => string): string; verdict(f: (k: string) => string): string }> = {
+  grpc: {
+    explain: (f) =>
+      `Killing the gRPC order service failed ${f("failedToClient")} calls to the client; re-sending them completed ${f("resentCompleted")}; duplicates: ${f("duplicated")}.`,
+    verdict: (f) => `${f("failedToClient")} calls failed to the client; ${f("resentCompleted")} completed when re-sent`,
+  },
+  nats: {
+    explain: (f) =>
+      `Killing the NATS order service lost ${f("lost")} orders: unacknowledged messages were redelivered after restart; ${f("completed")} completed, duplicates: ${f("duplicated")}.`,
+    verdict: (f) => `${f("completed")} completed after the restart with nothing re-sent`,
+  },
+};
+
 export const crash: Scenario = {
   ...NOTHING,
   knobs: CRASH_SETTINGS,
@@ -62,25 +76,11 @@ export const crash: Scenario = {
   },
   run,
   explain(s) {
-    const f = (mode: Mode, k: string) => figureOf(runOf(s, mode))(k);
-    const out: string[] = [];
-    if (s.runs.some((r) => r.mode === "grpc"))
-      out.push(
-        `Killing the gRPC order service failed ${f("grpc", "failedToClient")} calls to the client; re-sending them completed ${f("grpc", "resentCompleted")}; duplicates: ${f("grpc", "duplicated")}.`,
-      );
-    if (s.runs.some((r) => r.mode === "nats"))
-      out.push(
-        `Killing the NATS order service lost ${f("nats", "lost")} orders: unacknowledged messages were redelivered after restart; ${f("nats", "completed")} completed, duplicates: ${f("nats", "duplicated")}.`,
-      );
-    return out;
+    return s.runs.map((r) => SAYS[r.mode].explain(figureOf(r)));
   },
   verdict(r) {
     if (!r) return "not run";
-    const f = figureOf(r);
-    const kept = keptText(r.audit);
-    return r.mode === "grpc"
-      ? `${f("failedToClient")} calls failed to the client; ${f("resentCompleted")} completed when re-sent; ${kept}`
-      : `${f("completed")} completed after the restart with nothing re-sent; ${kept}`;
+    return `${SAYS[r.mode].verdict(figureOf(r))}; ${keptText(r.audit)}`;
   },
   keyFigure: (r) => `failed ${show(r.figures.failedToClient)}, resent ok ${show(r.figures.resentCompleted)}`,
   charts: (s) => [

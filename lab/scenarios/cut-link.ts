@@ -87,6 +87,21 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
   return resultOf(cutLink, runs);
 }
 
+/** What the report says of each style's run, from its figures. */
+const SAYS: Record<Mode, { explain(f: (k: string) => string, r: ModeRun): string; verdict(f: (k: string) => string, r: ModeRun): string }> = {
+  grpc: {
+    explain: (f, r) =>
+      `gRPC, ${CUT.grpc.words} cut for ${f("cutMs")} ms: ${f("failedToClient")} calls failed to the client, the longest after ${f("longestCallMs")} ms against a ${f("deadlineMs")} ms deadline${r.figures.unreachableAfterMs !== undefined ? `; the order service logged billing unreachable ${f("unreachableAfterMs")} ms after the cut (keepalive)` : ""}; re-sent after the heal, ${f("resentCompleted")} completed; ${keptText(r.audit)}.`,
+    verdict: (f, r) =>
+      `${f("failedToClient")} failed, longest call ${ms(Number(r.figures.longestCallMs))}; ${f("resentCompleted")} completed when re-sent; ${keptText(r.audit)}`,
+  },
+  nats: {
+    explain: (f, r) =>
+      `NATS, ${CUT.nats.words} cut for ${f("cutMs")} ms: ${f("failedToClient")} placements failed; the backlog rose to ${f("maxBacklog")} messages and drained after the heal with nothing re-sent; ${keptText(r.audit)}.`,
+    verdict: (f, r) => `backlog up to ${f("maxBacklog")}, ${f("failedToClient")} failed; ${keptText(r.audit)}`,
+  },
+};
+
 export const cutLink: Scenario = {
   ...NOTHING,
   knobs: CUT_LINK_SETTINGS,
@@ -105,25 +120,8 @@ export const cutLink: Scenario = {
     falseSuccess: "reported done but not done",
   },
   run,
-  explain(s) {
-    const out: string[] = [];
-    for (const r of s.runs) {
-      const f = figureOf(r);
-      out.push(
-        r.mode === "grpc"
-          ? `gRPC, ${CUT.grpc.words} cut for ${f("cutMs")} ms: ${f("failedToClient")} calls failed to the client, the longest after ${f("longestCallMs")} ms against a ${f("deadlineMs")} ms deadline${r.figures.unreachableAfterMs !== undefined ? `; the order service logged billing unreachable ${f("unreachableAfterMs")} ms after the cut (keepalive)` : ""}; re-sent after the heal, ${f("resentCompleted")} completed; ${keptText(r.audit)}.`
-          : `NATS, ${CUT.nats.words} cut for ${f("cutMs")} ms: ${f("failedToClient")} placements failed; the backlog rose to ${f("maxBacklog")} messages and drained after the heal with nothing re-sent; ${keptText(r.audit)}.`,
-      );
-    }
-    return out;
-  },
-  verdict(r) {
-    if (!r) return "not run";
-    const f = figureOf(r);
-    return r.mode === "grpc"
-      ? `${f("failedToClient")} failed, longest call ${ms(Number(r.figures.longestCallMs))}; ${f("resentCompleted")} completed when re-sent; ${keptText(r.audit)}`
-      : `backlog up to ${f("maxBacklog")}, ${f("failedToClient")} failed; ${keptText(r.audit)}`;
-  },
+  explain: (s) => s.runs.map((r) => SAYS[r.mode].explain(figureOf(r), r)),
+  verdict: (r) => (r ? SAYS[r.mode].verdict(figureOf(r), r) : "not run"),
   keyFigure: (r) => `failed ${show(r.figures.failedToClient)}, longest call ${show(r.figures.longestCallMs)} ms`,
   charts: (s) => [
     timelineChart(

@@ -115,6 +115,13 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
   return resultOf(serverDown, runs);
 }
 
+/** The report's verdict on each style's run, from its figures. */
+const VERDICT: Record<Mode, (f: (k: string) => string, r: ModeRun) => string> = {
+  grpc: (f) => `${f("failedToClient")} orders failed to the client; ${f("resentCompleted")} completed when re-sent`,
+  nats: (f, r) =>
+    `accepted ${f("acceptedDuringOutage")} of ${f("sentDuringOutage")} sent while billing was down; drained ${ms(Number(r.figures.drainAfterRestartMs))} after it came back`,
+};
+
 export const serverDown: Scenario = {
   ...NOTHING,
   knobs: OUTAGE_SETTINGS,
@@ -148,11 +155,7 @@ export const serverDown: Scenario = {
   },
   verdict(r) {
     if (!r) return "not run";
-    const f = figureOf(r);
-    const kept = keptText(r.audit);
-    return r.mode === "grpc"
-      ? `${f("failedToClient")} orders failed to the client; ${f("resentCompleted")} completed when re-sent; ${kept}`
-      : `accepted ${f("acceptedDuringOutage")} of ${f("sentDuringOutage")} sent while billing was down; drained ${ms(Number(r.figures.drainAfterRestartMs))} after it came back; ${kept}`;
+    return `${VERDICT[r.mode](figureOf(r), r)}; ${keptText(r.audit)}`;
   },
   keyFigure: (r) => `failed ${show(r.figures.failedToClient)}, resent ok ${show(r.figures.resentCompleted)}, drain ${show(r.figures.drainAfterRestartMs)} ms`,
   charts: (s) => [

@@ -115,6 +115,12 @@ function chart(s: ScenarioResult, key: "answerP50Ms" | "completeP50Ms", title: s
   return lineChart(title, "one-way delay of every hop (ms)", "ms", series);
 }
 
+/** The hops each style's client waits for, in the report's words. */
+const HOPS_WAITED: Record<Mode, string> = {
+  grpc: `the client waits for client→order, order→billing and order→notification, each there and back: six one-way hops`,
+  nats: `the client waits for its own hop to the broker and back: two one-way hops; completion crosses the broker at every step (each delivery is pulled, acknowledged and followed by a publish that waits for its own acknowledgement)`,
+};
+
 export const latency: Scenario = {
   ...NOTHING,
   knobs: LATENCY_SETTINGS,
@@ -140,10 +146,7 @@ export const latency: Scenario = {
     ];
     for (const r of s.runs) {
       const g = Number(r.figures.answerGrowthPerHopMs);
-      const words =
-        r.mode === "grpc"
-          ? `the client waits for client→order, order→billing and order→notification, each there and back: six one-way hops`
-          : `the client waits for its own hop to the broker and back: two one-way hops; completion crosses the broker at every step (each delivery is pulled, acknowledged and followed by a publish that waits for its own acknowledgement)`;
+      const words = HOPS_WAITED[r.mode];
       out.push(
         `${MODE_NAME[r.mode]}: the answer's median went from ${ms(Number(r.figures.answerP50AtZero))} to ${ms(Number(r.figures.answerP50AtMost))} at ${top} ms a hop (${g} ms per ms of delay; ${words}); completion from ${ms(Number(r.figures.completeP50AtZero))} to ${ms(Number(r.figures.completeP50AtMost))} (${String(r.figures.completeGrowthPerHopMs)} ms per ms).`,
       );

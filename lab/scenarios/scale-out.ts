@@ -8,7 +8,7 @@ import { withoutOrders } from "../../testbed/load/load-generator.js";
 import { withSession } from "../systems/session.js";
 import { timelineChart } from "../report/charts.js";
 import { figureOf, show } from "../report/format.js";
-import { MODE_NAME, runOf, type Mode } from "../results.js";
+import { MODE_NAME, type Mode } from "../results.js";
 import { unpairedRatioFinding } from "../stats.js";
 import { NOTHING, resultOf, type Scenario } from "./scenario.js";
 
@@ -24,6 +24,7 @@ export const SCALE_OUT_SETTINGS = {
   short: { scaleOutProviderDelayMs: 50, scaleOutProviderConcurrency: 4, scaleOutRate: 120, scaleOutMs: 14_000, scaleOutAtMs: 4_000 },
   full: { scaleOutProviderDelayMs: 50, scaleOutProviderConcurrency: 4, scaleOutRate: 120, scaleOutMs: 30_000, scaleOutAtMs: 10_000 },
 } as const satisfies Record<Profile, object>;
+type ScaleOutKnobs = (typeof SCALE_OUT_SETTINGS)[Profile];
 
 /** How many invoices a billing process has made, from its /metrics; undefined while it does not answer. */
 async function invoicesMade(port: number): Promise<number | undefined> {
@@ -140,6 +141,14 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
   return resultOf(scaleOut, runs);
 }
 
+/** What the report says of each style's run, from its figures and the scenario's knobs. */
+const EXPLAIN: Record<Mode, (f: (k: string) => string, st: ScaleOutKnobs) => string> = {
+  grpc: (f, st) =>
+    `Billing was made the bottleneck (${st.scaleOutProviderDelayMs} ms per invoice, ${st.scaleOutProviderConcurrency} at once: about ${f("onePerReplica")} orders/s per process) under ${f("offeredRate")} orders/s. In gRPC mode the running order service could not use billing-2 until it was restarted with the new address: billing-2 took traffic ${f("replicaTookTrafficAfterMs")} ms after it started, ${f("failedWhileChanging")} orders failed to the client meanwhile, and completions went from ${f("completedPerSecBefore")} to ${f("completedPerSecAfter")} per second.`,
+  nats: (f) =>
+    `In NATS mode billing-2 joined the same durable consumer and took work ${f("replicaTookTrafficAfterMs")} ms after it started, with no configuration change anywhere; completions went from ${f("completedPerSecBefore")} to ${f("completedPerSecAfter")} per second.`,
+};
+
 export const scaleOut: Scenario = {
   ...NOTHING,
   knobs: SCALE_OUT_SETTINGS,
@@ -159,17 +168,8 @@ export const scaleOut: Scenario = {
   },
   run,
   explain(s, report) {
-    const f = (mode: Mode, k: string) => figureOf(runOf(s, mode))(k);
     const st = { ...report.settings, ...SCALE_OUT_SETTINGS[report.settings.profile] };
-    const out: string[] = [];
-    if (s.runs.some((r) => r.mode === "grpc"))
-      out.push(
-        `Billing was made the bottleneck (${st.scaleOutProviderDelayMs} ms per invoice, ${st.scaleOutProviderConcurrency} at once: about ${f("grpc", "onePerReplica")} orders/s per process) under ${f("grpc", "offeredRate")} orders/s. In gRPC mode the running order service could not use billing-2 until it was restarted with the new address: billing-2 took traffic ${f("grpc", "replicaTookTrafficAfterMs")} ms after it started, ${f("grpc", "failedWhileChanging")} orders failed to the client meanwhile, and completions went from ${f("grpc", "completedPerSecBefore")} to ${f("grpc", "completedPerSecAfter")} per second.`,
-      );
-    if (s.runs.some((r) => r.mode === "nats"))
-      out.push(
-        `In NATS mode billing-2 joined the same durable consumer and took work ${f("nats", "replicaTookTrafficAfterMs")} ms after it started, with no configuration change anywhere; completions went from ${f("nats", "completedPerSecBefore")} to ${f("nats", "completedPerSecAfter")} per second.`,
-      );
+    const out = s.runs.map((r) => EXPLAIN[r.mode](figureOf(r), st));
     for (const gain of report.findings.filter((g) => g.id.startsWith("scale-out.gain.")))
       out.push(`${gain.label}, from the completions in each second: ${gain.text}.`);
     return out;

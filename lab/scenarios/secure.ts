@@ -33,6 +33,9 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
   return resultOf(secure, priced.map(runFrom));
 }
 
+/** What the secure profile adds in each style. */
+const SECURED_BY: Record<Mode, string> = { grpc: "mutual TLS on every call", nats: "mutual TLS, NKey authentication and subject permissions" };
+
 export const secure: Scenario = {
   ...NOTHING,
   id: "secure",
@@ -56,7 +59,7 @@ export const secure: Scenario = {
       const r = runOf(s, m);
       const cost = report.findings.find((f) => f.id === `cost.secure.${m}`);
       if (!r || !cost) continue;
-      const what = m === "grpc" ? "mutual TLS on every call" : "mutual TLS, NKey authentication and subject permissions";
+      const what = SECURED_BY[m];
       parts.push(
         `The secure profile (${what}) in ${MODE_NAME[m]}, over ${cost.rounds} rounds: ${cost.text}; completion p50 went from ${ms(Number(r.figures.completeP50Plain))} to ${ms(Number(r.figures.completeP50Secure))}.`,
       );

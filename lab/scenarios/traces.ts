@@ -1,7 +1,7 @@
 import { startOtlpReceiver, type OtlpReceiver } from "../../testbed/otlp-receiver.js";
 import { waterfallPair } from "../report/charts.js";
 import { ms, show, shown } from "../report/format.js";
-import { MODE_NAME, runOf, type Mode, type ModeRun, type ScenarioResult } from "../results.js";
+import { MODE_NAME, runOf, type Mode, type ModeRun, type ScenarioResult, type Waterfall } from "../results.js";
 import type { LabContext } from "../context.js";
 import type { MeasuredRound } from "../measure/rounds.js";
 import { buildWaterfall, medianOrder } from "../measure/waterfall.js";
@@ -72,6 +72,14 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
   }
 }
 
+/** What the report says of each style's median traced order. */
+const MEDIAN_ORDER: Record<Mode, (w: Waterfall, waitedMs: number) => string> = {
+  grpc: (w) =>
+    `The median traced gRPC order is ${w.rows.length} spans over ${ms(w.totalMs)}, and the client's call spans ${ms(w.clientWaitMs)} of it: the whole chain ran while it waited.`,
+  nats: (w, waited) =>
+    `The median traced NATS order is ${w.rows.length} spans over ${ms(w.totalMs)}; the client's publish took ${ms(w.clientWaitMs)}, and its messages then waited ${ms(waited)} in all in the streams before a consumer took them.`,
+};
+
 export const traces: Scenario = {
   ...NOTHING,
   id: "traces",
@@ -94,11 +102,7 @@ export const traces: Scenario = {
       if (!run) continue;
       if (w) {
         const waited = w.rows.reduce((sum, r) => sum + (r.waitedMs ?? 0), 0);
-        parts.push(
-          m === "grpc"
-            ? `The median traced gRPC order is ${w.rows.length} spans over ${ms(w.totalMs)}, and the client's call spans ${ms(w.clientWaitMs)} of it: the whole chain ran while it waited.`
-            : `The median traced NATS order is ${w.rows.length} spans over ${ms(w.totalMs)}; the client's publish took ${ms(w.clientWaitMs)}, and its messages then waited ${ms(waited)} in all in the streams before a consumer took them.`,
-        );
+        parts.push(MEDIAN_ORDER[m](w, waited));
       }
       const cost = report.findings.find((f) => f.id === `cost.tracing.${m}`);
       if (cost)

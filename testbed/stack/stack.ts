@@ -106,6 +106,9 @@ export interface Stack extends AsyncDisposable {
   close(): Promise<void>;
 }
 
+/** The variable a client tool (npm run demo, npm run load) reads a mode's entry from. */
+export const ENTRY_VAR: Readonly<Record<Mode, string>> = { grpc: "ORDER_SERVICE_ADDR", nats: "NATS_URL" };
+
 /** The client every kind of stack hands out: the mode's own, at the stack's entry, as `identity`. */
 export function connectClient(mode: Mode, entry: string, identity: Identity | undefined, deadlineMs?: number): Promise<OrderWorkflowClient> {
   if (mode === "grpc") return Promise.resolve(new GrpcWorkflowClient({ orderServiceAddr: entry, tls: identity?.pem(), deadlineMs }));
