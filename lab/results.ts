@@ -171,34 +171,20 @@ export const SYSTEM_NAME: Record<SystemId, string> = {
 
 export const RAW_OF = { grpc: "rawGrpc", nats: "rawNats" } as const satisfies Record<Mode, SystemId>;
 
+/**
+ * What results.json's summary holds besides each system's figures. A scenario with a summary of
+ * its own adds its field to this interface from its module (`declare module "../results.js"`).
+ */
 export interface ResultsSummary extends Record<Exclude<SystemId, "floor">, SystemSummary> {
   baselineRate: number;
   /** The rate at which CPU per order is also measured warm: at 100/s idle wakeups and cold caches double it. */
   warmRate: number;
   /** The work floor: one order's own work with no transport (CPU ms per order, at the baseline and the warm rate). */
   floor: { cpuMsPerOrder: number | null; cpuMsPerOrderWarm: number | null };
-  /** The latency scenario: per mode, each figure at each hop delay (aligned with hopDelaysMs). */
-  latency?: { hopDelaysMs: number[] } & Partial<Record<Mode, LatencyByDelay>>;
-  /** The cut-link scenario: what the audit found, and (gRPC) how long the longest call took against the client's deadline. */
-  cutLink?: { grpc?: CutLinkSummary & { longestCallMs: number; deadlineMs: number }; nats?: CutLinkSummary };
   /** The chaos scenario's audit per mode. */
   chaos?: Partial<Record<Mode, ChaosAudit>>;
   /** Per mode: the cores and memory it needs at scale, from this run's figures, checked against this machine's capacity. */
   capacityModel?: Partial<Record<Mode, CapacityModel>>;
-}
-
-export interface LatencyByDelay {
-  answerP50Ms: number[];
-  answerP99Ms: number[];
-  completeP50Ms: number[];
-  completeP99Ms: number[];
-  throughputPerSec: number[];
-}
-
-export interface CutLinkSummary {
-  lost: number;
-  duplicated: number;
-  falseSuccess: number;
 }
 
 /**

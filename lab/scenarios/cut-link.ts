@@ -11,6 +11,20 @@ import { NOTHING, OUTCOME_LABELS, resultOf, type Scenario } from "./scenario.js"
 import { CAPABILITIES } from "../../testbed/stack/capabilities.js";
 
 /** This scenario's knobs per profile (results.json keeps them under the scenario's settings). */
+/** What the audit found of one mode's run under a cut link. */
+export interface CutLinkSummary {
+  lost: number;
+  duplicated: number;
+  falseSuccess: number;
+}
+
+declare module "../results.js" {
+  interface ResultsSummary {
+    /** The cut-link scenario: what the audit found, and (gRPC) how long the longest call took against the client's deadline. */
+    cutLink?: { grpc?: CutLinkSummary & { longestCallMs: number; deadlineMs: number }; nats?: CutLinkSummary };
+  }
+}
+
 export const CUT_LINK_SETTINGS = {
   quick: { cutLinkRate: 50, cutLinkRunMs: 9_000, cutLinkAtMs: 1_500, cutLinkMs: 4_000, cutLinkDeadlineMs: 3_000 },
   short: { cutLinkRate: 50, cutLinkRunMs: 16_000, cutLinkAtMs: 3_000, cutLinkMs: 10_000, cutLinkDeadlineMs: 3_000 },

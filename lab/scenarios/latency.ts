@@ -2,7 +2,7 @@ import type { Profile } from "../settings.js";
 import { COLOR } from "../report/charts.js";
 import { ms } from "../report/format.js";
 import { unpairedDifferenceFinding } from "../stats.js";
-import { MODE_NAME, runOf, type Finding, type LatencyByDelay, type Mode, type ModeRun, type ScenarioResult } from "../results.js";
+import { MODE_NAME, runOf, type Finding, type Mode, type ModeRun, type ScenarioResult } from "../results.js";
 import { lineChart, type Series } from "../report/svg-charts.js";
 import type { LabContext } from "../context.js";
 import { withSession } from "../systems/session.js";
@@ -18,6 +18,22 @@ export const LATENCY_SETTINGS = {
   short: { latencyHopDelaysMs: [0, 5], latencyRate: 50, latencyInFlight: 8, latencyRunMs: 4_000 },
   full: { latencyHopDelaysMs: [0, 2, 5, 20], latencyRate: 50, latencyInFlight: 8, latencyRunMs: 10_000 },
 } as const satisfies Record<Profile, object>;
+
+/** One mode's figures at each hop delay, aligned with the summary's hopDelaysMs. */
+export interface LatencyByDelay {
+  answerP50Ms: number[];
+  answerP99Ms: number[];
+  completeP50Ms: number[];
+  completeP99Ms: number[];
+  throughputPerSec: number[];
+}
+
+declare module "../results.js" {
+  interface ResultsSummary {
+    /** The latency scenario: per mode, each figure at each hop delay (aligned with hopDelaysMs). */
+    latency?: { hopDelaysMs: number[] } & Partial<Record<Mode, LatencyByDelay>>;
+  }
+}
 
 const SERIES = ["answerP50Ms", "answerP99Ms", "completeP50Ms", "completeP99Ms", "throughputPerSec"] as const satisfies ReadonlyArray<keyof LatencyByDelay>;
 
