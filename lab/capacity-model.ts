@@ -22,6 +22,27 @@ const MESSAGES_PER_ORDER: Record<string, number> = {
 /** Replicas the model plans NATS with: R3, a quorum survives one node's loss. */
 const REPLICAS = 3;
 
+/**
+ * What one process of this machine completes at most, from CPU per order: the cores shared by
+ * everything that ran here, or one core for the busiest Node process (services and the lab's client
+ * run their JavaScript on one thread each; nats-server, in Go, uses every core and is counted in the
+ * shared figure only). The lower of the two, and what sets it.
+ */
+export function ceilingHere(
+  cores: number,
+  processes: Readonly<Record<string, number>>,
+  broker: number,
+  client: number,
+): { ordersPerSec: number; setBy: string } {
+  const total = Object.values(processes).reduce((a, b) => a + b, 0) + broker + client;
+  const byCores = Math.round((cores * 1000) / total);
+  const [name, busiest] = [...Object.entries(processes), ["the lab's client", client] as const].reduce((a, b) => (b[1] > a[1] ? b : a));
+  const byProcess = busiest > 0 ? Math.round(1000 / busiest) : Infinity;
+  return byProcess < byCores
+    ? { ordersPerSec: byProcess, setBy: `one core for ${name} (${round2(busiest)} ms per order), below the ${byCores}/s the ${cores} cores allow` }
+    : { ordersPerSec: byCores, setBy: `the ${cores} cores` };
+}
+
 const num = (r: ModeRun | undefined, k: string) => (typeof r?.figures[k] === "number" ? r.figures[k] : undefined);
 
 /** The cluster scenario's broker CPU, three nodes ÷ one server, when this run measured it. */
@@ -115,8 +136,9 @@ export function capacityModel(mode: Mode, results: readonly ScenarioResult[], co
   });
   const busiest = Math.max(...Object.values(MESSAGES_PER_ORDER));
   const perMessage = broker === null ? undefined : broker / Object.values(MESSAGES_PER_ORDER).reduce((a, b) => a + b, 0);
-  const predictedCapacityHere = Math.round((cores * 1000) / (servicesTotal + (broker ?? 0) + client));
-  const predictedFromWarmRate = Math.round((cores * 1000) / (warm.total + (hasBroker ? (warm.broker ?? 0) : 0) + warmClient));
+  const here = ceilingHere(cores, cpu.processes, broker ?? 0, client);
+  const predictedCapacityHere = here.ordersPerSec;
+  const predictedFromWarmRate = ceilingHere(cores, warm.processes, hasBroker ? (warm.broker ?? 0) : 0, warmClient).ordersPerSec;
   // Measured: the saturation throughput (what the cores complete), else the search's highest rate held.
   const search = capacityRun?.capacity;
   const measuredCapacityHere = saturated ?? (search && !search.atMaxRate ? search.median : null);
@@ -139,6 +161,7 @@ export function capacityModel(mode: Mode, results: readonly ScenarioResult[], co
     at,
     streamLeaderLimitOrdersPerSec: perMessage ? Math.round(1000 / (perMessage * busiest)) : null,
     predictedCapacityHere,
+    predictedLimit: here.setBy,
     predictedFromWarmRate,
     measuredCapacityHere,
     measuredOverPredicted,

@@ -302,8 +302,14 @@ export interface CapacityModel {
    * per message as a leader's least (a stream's messages are stored in order, by one leader).
    */
   streamLeaderLimitOrdersPerSec: number | null;
-  /** This machine's cores ÷ CPU per order of everything that ran here (services, one broker, client), on the model's basis. */
+  /**
+   * What this machine completes at most, on the model's basis: its cores ÷ CPU per order of
+   * everything that ran here (services, one broker, client), or one core ÷ the busiest Node
+   * process's CPU per order (each runs its JavaScript on one thread), whichever is lower.
+   */
   predictedCapacityHere: number;
+  /** What sets that prediction: the cores, or one core of the busiest process. */
+  predictedLimit: string;
   /** The same from the warm rate's CPU per order: what a model that ignored batching would predict. */
   predictedFromWarmRate: number;
   /**

@@ -174,7 +174,7 @@ export function capacityModelTable(report: LabReport): ReportTable | undefined {
       row("one stream's leader becomes the limit at", (x) =>
         x.streamLeaderLimitOrdersPerSec === null ? "no broker" : `about ${x.streamLeaderLimitOrdersPerSec} orders/s`,
       ),
-      row("this machine, predicted (cores ÷ CPU per order, client included)", (x) => `${x.predictedCapacityHere} orders/s`),
+      row("this machine, predicted from CPU per order (client included)", (x) => `${x.predictedCapacityHere} orders/s, set by ${x.predictedLimit}`),
       row("this machine, predicted from the warm rate's CPU per order", (x) => `${x.predictedFromWarmRate} orders/s`),
       row("this machine, measured (capacity scenario, saturated)", (x) =>
         x.measuredCapacityHere === null ? "–" : `${x.measuredCapacityHere} orders/s (${x.measuredOverPredicted}× the prediction)`,

@@ -55,8 +55,8 @@ describe("the capacity model", () => {
   });
 
   it("checks itself against the saturation throughput, and says what limits a mode when CPU does not, or the latency bound comes first", () => {
-    const base = baseline("grpc", { order: 1 }, null, 0);
-    // 2 cores ÷ 1 ms = 2,000 orders/s predicted.
+    const base = baseline("grpc", { order: 0.5, billing: 0.5 }, null, 0);
+    // 2 cores ÷ 1 ms = 2,000 orders/s predicted; one core ÷ 0.5 ms allows as many.
     const cpu = capacityModel("grpc", [base, capacityOf("grpc", 1_900, [1_800, 2_000, 2_100])], 2, 300)!;
     expect(cpu.measuredCapacityHere).to.equal(2_000);
     expect(cpu.limitHere).to.equal("CPU: saturated, it used up the cores");
@@ -83,6 +83,17 @@ describe("the capacity model", () => {
     expect(m.predictedCapacityHere).to.equal(1_333);
     expect(m.predictedFromWarmRate).to.equal(400);
     expect(m.measuredOverPredicted).to.equal(1.01);
+  });
+
+  it("predicts no more than one core's worth of the busiest Node process, and says so", () => {
+    // 2 cores ÷ (1.5 + 0.5 + 0.5 ms) would be 800/s; the order service's 1.5 ms on one core allows 667/s.
+    const m = capacityModel("grpc", [baseline("grpc", { order: 1.5, billing: 0.5 }, null, 0.5), capacityOf("grpc", 600, [650, 650])], 2, 300)!;
+    expect(m.predictedCapacityHere).to.equal(667);
+    expect(m.predictedLimit).to.equal("one core for order (1.5 ms per order), below the 800/s the 2 cores allow");
+    expect(m.measuredOverPredicted).to.equal(0.97);
+    // Spread evenly, the cores are the limit.
+    const even = capacityModel("grpc", [baseline("grpc", { order: 0.75, billing: 0.75 }, null, 0.5)], 2, 300)!;
+    expect(even).to.include({ predictedCapacityHere: 1_000, predictedLimit: "the 2 cores" });
   });
 
   it("makes no model without the baseline's warm rounds", () => {
