@@ -80,9 +80,14 @@ describe("stream placement while a NATS cluster forms", function () {
   });
 
   it("provisions once the cluster has a meta leader again, waiting while a majority is away, and says why it waited past its deadline", async () => {
-    const [, second, third] = cluster.nodes;
+    const [first, second, third] = cluster.nodes;
     await Promise.all([second!.stop(), third!.stop()]);
-    // One node of three has no meta leader: JetStream requests time out until a peer is back.
+    // One node of three has no meta leader: JetStream requests time out until a peer is back. A node
+    // that led the meta group steps down only once it notices it lost its quorum (seconds on 2.10).
+    await eventually("the remaining node to have no meta leader", async () => {
+      const jsz = (await fetch(`${first!.monitorUrl}/jsz`).then((r) => r.json())) as { meta_cluster?: { leader?: string } };
+      return jsz.meta_cluster?.leader ? undefined : true;
+    });
     const refused = await jetStreamManagerWhenReady(nc, 3_000).then(
       () => undefined,
       (e: unknown) => e as Error,
