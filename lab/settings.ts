@@ -18,14 +18,26 @@ export interface LabSettings {
   warmRounds: number;
   /** Baseline rounds over the same running systems, each measuring every mode next to its bare chain. CPU is the median round's. */
   baselineRounds: number;
+  /**
+   * The rate the priced features (tracing, the secure profile, durability, replication, broker
+   * versions) are measured at: busy enough that idle wakeups do not drown a cost of a fraction of a
+   * millisecond per order.
+   */
+  pricedRate: number;
+  /** A priced cost whose interval is at most this wide (ms CPU per order) needs no more rounds, decided or not. */
+  pricedWidthMs: number;
   /** Rounds of the scenarios that price one setting of a mode side by side (traces, secure, cluster), both kept running. */
   comparisonRounds: number;
   /** The most rounds a comparison takes when its interval still includes "no difference" (baseline, traces, secure, cluster). */
   maxRounds: number;
-  /** Capacity rounds over the same running systems, interleaving each mode with its bare chain. */
+  /** Capacity searches per system, over the same running systems, interleaving each mode with its bare chain. */
   capacityRounds: number;
-  /** The most capacity rounds taken while a capacity comparison is undecided. */
+  /** Saturated runs per system always taken (the capacity comparisons' rounds; a round's first ones follow its search). */
+  capacitySaturationRounds: number;
+  /** The most saturated runs per system, taken while a capacity comparison's interval is wider than capacityWidth. */
   capacityMaxRounds: number;
+  /** How wide a capacity ratio's interval may be, end to end (high ÷ low), for its rounds to stop early. */
+  capacityWidth: number;
   capacityStartRate: number;
   capacityMaxRate: number;
   capacityStepMs: number;
@@ -45,13 +57,19 @@ const SHORT: LabSettings = {
   baselineMs: 3_000,
   warmRate: 300,
   warmRounds: 2,
+  pricedRate: 300,
+  pricedWidthMs: 1,
   // CPU per order moves by a fifth between single 4-second windows on a shared 2-core machine.
   baselineRounds: 3,
   // An interval needs two rounds at least; more are taken while a comparison is undecided.
   comparisonRounds: 3,
   maxRounds: 4,
-  capacityRounds: 2,
-  capacityMaxRounds: 3,
+  // The search (the highest rate held under the p99 bound) is described, not compared: one a system.
+  capacityRounds: 1,
+  // A paired interval from 2 or 3 rounds is 2x wide here; from 6 to 8 it narrows to about 1.3x.
+  capacitySaturationRounds: 5,
+  capacityMaxRounds: 8,
+  capacityWidth: 1.3,
   capacityStartRate: 200,
   capacityMaxRate: 3_000,
   capacityStepMs: 1_500,
@@ -69,9 +87,11 @@ export const PROFILES: Record<Profile, LabSettings> = {
     warmupMs: 1_000,
     baselineMs: 1_500,
     baselineRounds: 2,
+    pricedRate: 100,
     comparisonRounds: 2,
     maxRounds: 2,
     capacityRounds: 2,
+    capacitySaturationRounds: 2,
     capacityMaxRounds: 2,
     capacityStartRate: 100,
     capacityMaxRate: 400,
@@ -88,7 +108,8 @@ export const PROFILES: Record<Profile, LabSettings> = {
     comparisonRounds: 5,
     maxRounds: 10,
     capacityRounds: 3,
-    capacityMaxRounds: 5,
+    capacitySaturationRounds: 6,
+    capacityMaxRounds: 10,
     capacityMaxRate: 5_000,
     capacityStepMs: 5_000,
     capacityRefineSteps: 3,

@@ -108,7 +108,7 @@ function runFrom(rounds: Record<ArmKey, MeasuredRound[]>, versions: { default: s
 /**
  * The NATS mode on two nats-servers side by side: the default (the newest line there is) and
  * another (2.10 unless --nats-server names one), each with JetStream's default flushing and with
- * sync_interval: always; four systems loaded in turn in every round at the baseline rate, until
+ * sync_interval: always; four systems loaded in turn in every round at the priced rate, until
  * every comparison is decided or the cap is reached.
  */
 async function run(ctx: LabContext): Promise<ScenarioResult> {
@@ -133,7 +133,7 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
       systems,
       {
         label: "broker-versions",
-        rate: s.baselineRate,
+        rate: s.pricedRate,
         durationMs: s.baselineMs,
         min: s.comparisonRounds,
         max: s.maxRounds,

@@ -10,7 +10,7 @@ import type { LabContext } from "../context.js";
 import { probeNoise } from "../measure/noise-probe.js";
 import { cpuTotal, warmUp } from "../measure/rounds.js";
 import { startSystem, systemsOf, type RunningSystem } from "../systems/systems.js";
-import { decided, medianAndSpread, pairedFinding } from "../stats.js";
+import { medianAndSpread, pairedFinding } from "../stats.js";
 import { join } from "node:path";
 import { resultOf, type Scenario } from "./scenario.js";
 import { vsBareFindings } from "./vs-bare.js";
@@ -138,8 +138,9 @@ function stepTable(name: string, r: ModeRun): ReportTable {
  * started and warmed up first; then each round searches every system in turn,
  * a mode next to its bare chain, so that a slow moment of the machine falls
  * on both, then runs it saturated. Later searches start from the previous round's
- * figure. Rounds go on while a comparison (made on the saturation throughput) is
- * undecided, up to the cap; those extra rounds run saturated only.
+ * figure. The first rounds search and run saturated; later ones run saturated only, at least
+ * capacitySaturationRounds, and more while a comparison's interval (made on the saturation
+ * throughput) is wider than capacityWidth end to end, up to capacityMaxRounds.
  */
 async function run(ctx: LabContext): Promise<ScenarioResult> {
   const s = ctx.settings;
@@ -161,15 +162,19 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
       systems.push(system);
       await warmUp(ctx, system, `${capacity.id} ${id}`);
     }
-    for (let round = 1; round <= s.capacityMaxRounds; round++) {
+    for (let round = 1; round <= Math.max(s.capacityMaxRounds, s.capacityRounds); round++) {
       ctx.probes.push(probeNoise(join(ctx.outDir, "data", "probe"), `${capacity.id} round ${round}`));
       for (const [i, system] of systems.entries()) {
-        // The search in the rounds always taken; a round taken while a comparison is undecided needs only the saturated run.
+        // Searches in the first rounds only; every round runs each system saturated.
         const previous = results[i]!.at(-1)?.capacity;
         if (round <= s.capacityRounds) results[i]!.push(await searchCapacity(system, search, round, previous || undefined));
         saturated[i]!.push(await measureSaturation(system, { ...SATURATION, drainTimeoutMs: s.drainTimeoutMs }, `${capacity.id} ${ids[i]}`));
       }
-      if (round >= s.capacityRounds && findings(resultFrom()).every(decided)) break;
+      if (
+        round >= Math.max(s.capacityRounds, s.capacitySaturationRounds) &&
+        findings(resultFrom()).every((f) => f.low > 0 && f.high / f.low <= s.capacityWidth)
+      )
+        break;
     }
     return resultFrom();
   } finally {
@@ -192,8 +197,8 @@ export const capacity: Scenario = {
     const st = report.settings;
     const parts = [
       `A rate counts as sustained when it runs ${st.capacityStepMs / 1000} s with completion p99 under ${st.p99BoundMs} ms and under ${st.errorBound * 100}% errors. ` +
-        `Each round searched every system in turn, a mode next to its bare chain; the figure is the median of the rounds, with their range in brackets. ` +
-        `After each search the same system ran saturated: ${SATURATION.inFlight} orders always in it, each replaced as soon as it completed, the completions counted for ${SATURATION.windowMs / 1000} s after ${SATURATION.settleMs / 1000} s of filling up. ` +
+        `Every system was searched ${st.capacityRounds === 1 ? "once" : `${st.capacityRounds} times, in rounds`}, a mode next to its bare chain${st.capacityRounds === 1 ? "" : "; the figure is the median of the searches, with their range in brackets"}. ` +
+        `Then, in rounds, each system ran saturated in turn: ${SATURATION.inFlight} orders always in it, each replaced as soon as it completed, the completions counted for ${SATURATION.windowMs / 1000} s after ${SATURATION.settleMs / 1000} s of filling up; at least ${st.capacitySaturationRounds} rounds, and more, up to ${st.capacityMaxRounds}, while a comparison's interval was wider than ${st.capacityWidth}× end to end. ` +
         `The comparisons (NATS ÷ gRPC, a mode ÷ its bare chain) are made on this saturation throughput: its spread over rounds is smaller than the search's, and it is never capped.`,
     ];
     for (const m of ["grpc", "nats"] as const) {

@@ -61,7 +61,7 @@ function runFrom(p: Priced, capOne: SearchResult[] = [], capThree: SearchResult[
 }
 
 /**
- * What replication costs on one machine: the NATS mode at the baseline rate on
+ * What replication costs on one machine: the NATS mode at the priced rate on
  * one nats-server (streams with one replica) and on a 3-node JetStream cluster
  * (three replicas), side by side in each round, and the highest rate each
  * sustains. This is replication's overhead, not scale: the three nodes share

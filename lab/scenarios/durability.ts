@@ -53,7 +53,7 @@ function findings(s: ScenarioResult): Finding[] {
 }
 
 /**
- * What the power-loss-safe profile costs: the NATS mode at the baseline rate with
+ * What the power-loss-safe profile costs: the NATS mode at the priced rate with
  * JetStream's default flushing (about every 2 minutes) and with sync_interval:
  * always (an fsync before every acknowledgement), side by side in each round.
  */

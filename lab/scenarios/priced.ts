@@ -69,8 +69,8 @@ export function pricedRun(p: Priced, figures: (sides: { off: Side; on: Side }) =
 
 /**
  * Prices a feature: every mode it applies to is started twice, without and with
- * it, and warmed up; then rounds measure all of them in turn at the baseline rate,
- * until every cost is decided or the cap is reached. The systems are stopped
+ * it, and warmed up; then rounds measure all of them in turn at the priced rate,
+ * until every cost is decided or known to within pricedWidthMs, or the cap is reached. The systems are stopped
  * (flushing their spans) before the results are returned.
  */
 export async function priceFeature(ctx: LabContext, feature: PricedFeature, resultFrom: (priced: Priced[]) => ScenarioResult): Promise<Priced[]> {
@@ -100,11 +100,11 @@ export async function priceFeature(ctx: LabContext, feature: PricedFeature, resu
       systems,
       {
         label: feature.label,
-        rate: s.baselineRate,
+        rate: s.pricedRate,
         durationMs: s.baselineMs,
         min: s.comparisonRounds,
         max: s.maxRounds,
-        decided: (r) => costFindings(resultFrom(pricedOf(r)), feature).every(decided),
+        decided: (r) => costFindings(resultFrom(pricedOf(r)), feature).every((f) => decided(f) || f.high - f.low <= s.pricedWidthMs),
       },
       names,
     );

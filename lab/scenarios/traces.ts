@@ -15,7 +15,7 @@ const feature = (receiver?: OtlpReceiver): PricedFeature => ({
 });
 
 /** Spans per order, and the waterfall of the median order, of one traced round. */
-function traced(p: Priced, round: MeasuredRound, receiver: OtlpReceiver, baselineRate: number): Pick<ModeRun, "waterfalls"> & { spansPerOrder: number } {
+function traced(p: Priced, round: MeasuredRound, receiver: OtlpReceiver, rate: number): Pick<ModeRun, "waterfalls"> & { spansPerOrder: number } {
   const traces = p.onSystem.session?.traces;
   if (!traces) return { spansPerOrder: 0 };
   // Spans of the measured orders' traces only: a warm-up order shed under the cold start has fewer.
@@ -26,17 +26,12 @@ function traced(p: Priced, round: MeasuredRound, receiver: OtlpReceiver, baselin
   const traceId = typical && traces.traceIdOf(typical.orderId);
   const w =
     typical && traceId
-      ? buildWaterfall(
-          receiver.spans,
-          traceId,
-          typical.orderId,
-          `the median order at ${baselineRate} orders/s (${Math.round(typical.latencyMs)} ms to complete)`,
-        )
+      ? buildWaterfall(receiver.spans, traceId, typical.orderId, `the median order at ${rate} orders/s (${Math.round(typical.latencyMs)} ms to complete)`)
       : undefined;
   return { spansPerOrder: round.orders.length > 0 ? Math.round((spanCount / round.orders.length) * 10) / 10 : 0, waterfalls: w ? [w] : [] };
 }
 
-function runFrom(p: Priced, receiver?: OtlpReceiver, baselineRate = 0): ModeRun {
+function runFrom(p: Priced, receiver?: OtlpReceiver, rate = 0): ModeRun {
   const run = pricedRun(p, ({ off, on }) => ({
     cpuMsPerOrderUntraced: off.cpu,
     cpuMsPerOrderTraced: on.cpu,
@@ -45,7 +40,7 @@ function runFrom(p: Priced, receiver?: OtlpReceiver, baselineRate = 0): ModeRun 
   }));
   if (!receiver) return run;
   const chosen = p.on.find((r) => r.load === run.load) ?? p.on[0]!;
-  const { spansPerOrder, waterfalls } = traced(p, chosen, receiver, baselineRate);
+  const { spansPerOrder, waterfalls } = traced(p, chosen, receiver, rate);
   return { ...run, waterfalls, figures: { ...run.figures, spansPerOrder } };
 }
 
@@ -65,7 +60,7 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
     );
     return resultOf(
       traces,
-      priced.map((p) => runFrom(p, receiver, ctx.settings.baselineRate)),
+      priced.map((p) => runFrom(p, receiver, ctx.settings.pricedRate)),
     );
   } finally {
     await receiver.close();
