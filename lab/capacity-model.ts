@@ -23,7 +23,7 @@ const MESSAGES_PER_ORDER: Record<string, number> = {
 const REPLICAS = 3;
 
 /**
- * What one process of this machine completes at most, from CPU per order: the cores shared by
+ * What this machine completes at most, from CPU per order: the cores shared by
  * everything that ran here, or one core for the busiest Node process (services and the lab's client
  * run their JavaScript on one thread each; nats-server, in Go, uses every core and is counted in the
  * shared figure only). The lower of the two, and what sets it.

@@ -69,7 +69,7 @@ export async function measureRounds(
 /** CPU per order of the services and the broker together. */
 export const cpuTotal = (c: CpuPerOrder) => Math.round((c.total + (c.broker ?? 0)) * 100) / 100;
 
-/** Of several rounds, the one whose CPU per order is closest to their median: the one a report shows. */
-export function closestToMedian<T extends { cpu: CpuPerOrder }>(runs: readonly T[], median: number): T {
-  return runs.reduce((best, r) => (Math.abs(cpuTotal(r.cpu) - median) < Math.abs(cpuTotal(best.cpu) - median) ? r : best), runs[0]!);
+/** Of several rounds, the one whose CPU per order (or `value`) is closest to their median: the one a report shows. */
+export function closestToMedian<T extends { cpu: CpuPerOrder }>(runs: readonly T[], median: number, value: (r: T) => number = (r) => cpuTotal(r.cpu)): T {
+  return runs.reduce((best, r) => (Math.abs(value(r) - median) < Math.abs(value(best) - median) ? r : best), runs[0]!);
 }

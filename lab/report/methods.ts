@@ -20,4 +20,4 @@ export function METHODS(report: LabReport): string[] {
 export const SCALE_NOTE =
   "The cores a mode needs are its CPU per order times the rate, planned at 70 % use. CPU per order is taken where processes are busy: in the capacity scenario's saturated runs (a NATS order costs there a fraction of what it costs at a moderate rate, since busy consumers and publishers batch); the warm rate's is shown beside it. " +
   "NATS's broker is planned at three replicas. Each service needs whole processes, since a Node.js process uses one core; memory is processes times each one's peak here (the broker's is not measured). " +
-  "The model is checked on this machine: its cores divided by the CPU per order of everything that ran here (the lab's client included), against the saturation throughput this run measured.";
+  "The model is checked on this machine: its cores divided by the CPU per order of everything that ran here (the lab's client included), or one core divided by the busiest Node process's where that is lower, against the saturation throughput this run measured.";

@@ -8,7 +8,7 @@ import { searchCapacity, type SearchResult, type SearchSettings } from "../measu
 import { SATURATION, measureSaturation, type SaturationResult } from "../measure/saturation.js";
 import type { LabContext } from "../context.js";
 import { probeNoise } from "../measure/noise-probe.js";
-import { cpuTotal, warmUp } from "../measure/rounds.js";
+import { closestToMedian, cpuTotal, warmUp } from "../measure/rounds.js";
 import { startSystem, systemsOf, type RunningSystem } from "../systems/systems.js";
 import { medianAndSpread, pairedFinding } from "../stats.js";
 import { join } from "node:path";
@@ -61,10 +61,7 @@ function runFrom(mode: Mode, list: SearchResult[], saturated: SaturationResult[]
   const agree = fromCpu === undefined || median === 0 ? undefined : Math.max(fromCpu / median, median / fromCpu) <= 1.5;
   const cpuOf = (x: SaturationResult) => cpuTotal(x.cpu) + x.clientCpuMsPerOrder;
   const medianCpu = medianAndSpread(saturated.map(cpuOf)).median;
-  const typical = saturated.reduce<SaturationResult | undefined>(
-    (best, x) => (!best || Math.abs(cpuOf(x) - medianCpu) < Math.abs(cpuOf(best) - medianCpu) ? x : best),
-    undefined,
-  );
+  const typical = saturated.length > 0 ? closestToMedian(saturated, medianCpu, cpuOf) : undefined;
   return {
     mode,
     steps,

@@ -102,15 +102,11 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
       const span = (label: string) => ({ from: timeline.appliedAt(label) ?? 0, to: timeline.undoneAt(label) ?? 0 });
       const windows = { first: span("the leader cut from its peers"), second: span("a node cut from everyone") };
       // The marks name the nodes the seed and the cluster chose.
-      const marks = timelineMarks.map((m) => ({
-        ...m,
-        label:
-          m.label === "the leader cut from its peers"
-            ? `${leader} (leader) cut from its peers`
-            : m.label === "a node cut from everyone"
-              ? `${victim} cut from everyone`
-              : m.label,
-      }));
+      const named: Record<string, string> = {
+        "the leader cut from its peers": `${leader} (leader) cut from its peers`,
+        "a node cut from everyone": `${victim} cut from everyone`,
+      };
+      const marks = timelineMarks.map((m) => ({ ...m, label: named[m.label] ?? m.label }));
       const resentCompleted = await x.resend(r.orders);
       // Until every acknowledged order has completed (or a deadline): the consumers on the far side
       // notice their lost connections by their pings, and redeliveries wait out the ack wait.

@@ -14,6 +14,8 @@ export function protoType<T>(typeName: string, fns: Pick<ProtoType<T>, "encode" 
 }
 
 export const CONTENT_TYPE = "Content-Type";
+/** JetStream's de-duplication header: a re-publish of the same id inside the duplicate window is dropped. */
+export const MSG_ID_HEADER = "Nats-Msg-Id";
 /** The order a message concerns, for logs: set by every publisher of the workflow. */
 export const ORDER_ID_HEADER = "Shop-Order-Id";
 

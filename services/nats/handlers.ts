@@ -6,7 +6,7 @@ import type { RequestContext } from "../domain/ports.js";
 import { OrderStatus, type OrderView } from "../gen/shop/v1/order.js";
 import type { Notifying } from "../notification/notifying.js";
 import type { OrderProcessor } from "../order/order-processor.js";
-import { decodePayload, encodePayload } from "./codec.js";
+import { MSG_ID_HEADER, decodePayload, encodePayload } from "./codec.js";
 import { toWireError } from "./error-mapping.js";
 import { publishMessage, type Outbound } from "./publisher.js";
 import { ROUTES } from "./routes.js";
@@ -57,7 +57,7 @@ function announceSettled(nc: NatsConnection) {
 function intake(processor: OrderProcessor, announce: (view: OrderView) => void): Handle {
   return async (msg, rc) => {
     const order = decodePayload(ROUTES.orderPlaced.payload, msg.data, msg.headers);
-    const orderId = order.orderId || msg.headers?.get("Nats-Msg-Id") || `seq-${msg.info.streamSequence}`;
+    const orderId = order.orderId || msg.headers?.get(MSG_ID_HEADER) || `seq-${msg.info.streamSequence}`;
     try {
       announce(await processor.place({ ...order, orderId }, rc));
     } catch (err) {

@@ -2,6 +2,8 @@ import { headers as natsHeaders, type JetStreamClient, type JetStreamManager, ty
 import type { Logger } from "../common/logger.js";
 import type { Metrics } from "../common/metrics.js";
 import type { ConsumerDeclaration } from "./topology.js";
+import { isUnconfirmedDuplicate } from "./publisher.js";
+import { MSG_ID_HEADER } from "./codec.js";
 
 /** JetStream's answer to a get of a sequence the stream does not hold. */
 const NO_MESSAGE_FOUND = 10037;
@@ -48,13 +50,13 @@ export function watchForStrandedWork(o: { js: JetStreamClient; consumer: Consume
       });
       if (!stored) continue;
       const h = natsHeaders();
-      for (const [k, v] of stored.header ?? []) if (k !== "Nats-Msg-Id") for (const each of v) h.append(k, each);
+      for (const [k, v] of stored.header ?? []) if (k !== MSG_ID_HEADER) for (const each of v) h.append(k, each);
       h.set(REQUEUED_FROM_HEADER, String(seq));
-      const original = stored.header?.get("Nats-Msg-Id") || `${stream}:${seq}:${stored.time.toISOString()}`;
+      const original = stored.header?.get(MSG_ID_HEADER) || `${stream}:${seq}:${stored.time.toISOString()}`;
       const ack = await o.js.publish(stored.subject, stored.data, { headers: h, msgID: `${original}~requeued-from-${seq}` });
       // nats-server 2.10 may answer a racing duplicate "duplicate of sequence 0", which confirms nothing:
       // the original stays, and the next sweep tries again.
-      if (ack.seq === 0) continue;
+      if (isUnconfirmedDuplicate(ack)) continue;
       await jsm!.streams.deleteMessage(stream, seq, false);
       moved++;
     }
