@@ -16,6 +16,8 @@ export interface CpuPerOrder {
   processes: Record<string, number>;
   total: number;
   broker: number | null;
+  /** The share of `processes` spent on each process's main thread (its event loop), where read. */
+  mainThreads?: Record<string, number>;
 }
 
 /** One capacity probe: a rate offered for a while, what came of it, and what it cost each process. */
@@ -89,7 +91,7 @@ export interface ModeRun {
   /** Baseline: the same at the warm rate (the median round). */
   cpuWarm?: CpuPerOrder;
   /** Capacity: the same when saturated (the median round), and the lab's client's. */
-  cpuSaturated?: CpuPerOrder & { client: number };
+  cpuSaturated?: CpuPerOrder & { client: number; clientMainThread?: number };
   /** Capacity: the highest sustained rate of each round, their median and spread. */
   capacity?: CapacityFigure;
   /** The largest resident set size each process reached during the scenario (MiB). */
@@ -128,7 +130,7 @@ export interface MachineInfo {
 }
 
 export interface Ratios {
-  /** The mode's median capacity divided by its bare chain's. */
+  /** The mode's median saturation throughput divided by its bare chain's. */
   capacityRatio?: number;
   /** The mode's baseline completion p50 divided by its bare chain's. */
   p50Ratio?: number;

@@ -1,12 +1,13 @@
 // npm run compare -- [--quick | --short] [--scenarios baseline,down] [--modes grpc,nats] [--out DIR] [--seed N] [--secure | --net]
 // Runs each scenario in both modes against freshly started services and writes reports/<timestamp>/.
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { MODES, type Mode } from "../services/common/config.js";
 import { summaryTable } from "../lab/report/console.js";
 import { renderHtml } from "../lab/report/html.js";
+import { removeInBackground } from "../testbed/remove-in-background.js";
 import { renderMarkdown } from "../lab/report/markdown.js";
 import type { LabReport, ScenarioResult } from "../lab/results.js";
 import { withCalibration } from "../lab/calibration.js";
@@ -117,7 +118,7 @@ async function main(): Promise<void> {
   writeFileSync(join(outDir, "report.md"), renderMarkdown(report, SCENARIOS));
   writeFileSync(join(outDir, "report.html"), renderHtml(report, SCENARIOS));
   // The services' databases were only needed for the audits, which the report holds.
-  if (!values["keep-data"]) rmSync(join(outDir, "data"), { recursive: true, force: true });
+  if (!values["keep-data"]) removeInBackground(join(outDir, "data"));
 
   console.log(summaryTable(report, SCENARIOS));
   console.log(`\nReport: ${join(outDir, "report.html")}\n        ${join(outDir, "report.md")}\nRaw data: ${join(outDir, "results.json")}`);

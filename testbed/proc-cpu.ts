@@ -16,9 +16,20 @@ function clockTicks(): number {
 
 /** User + system CPU time of a live process in ms (Linux /proc), or undefined once it is gone. */
 export function processCpuMs(pid: number | undefined): number | undefined {
-  if (!pid) return undefined;
+  return pid ? cpuMsOf(`/proc/${pid}/stat`) : undefined;
+}
+
+/**
+ * User + system CPU time of a live process's main thread in ms: a Node process's JavaScript (its
+ * event loop), without the garbage collector's and libuv's helper threads, which run beside it.
+ */
+export function mainThreadCpuMs(pid: number | undefined): number | undefined {
+  return pid ? cpuMsOf(`/proc/${pid}/task/${pid}/stat`) : undefined;
+}
+
+function cpuMsOf(statFile: string): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const stat = readFileSync(statFile, "utf8");
     // Fields after the command name, which may itself contain spaces: state is field 3, utime 14, stime 15.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return ((Number(fields[11]) + Number(fields[12])) / clockTicks()) * 1000;

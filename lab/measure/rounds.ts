@@ -1,9 +1,9 @@
 import { join } from "node:path";
-import type { CpuPerOrder, LoadSummary } from "../results.js";
+import type { CpuPerOrder, LoadSummary, SystemId } from "../results.js";
 import type { LabContext } from "../context.js";
 import { withoutOrders, type OrderOutcome } from "../../testbed/load/load-generator.js";
 import { probeNoise } from "./noise-probe.js";
-import { cpuPerOrder, type RunningSystem } from "../systems/systems.js";
+import { cpuPerOrder, startSystem, type RunningSystem, type SystemOptions } from "../systems/systems.js";
 
 /** One system's measurement in one round. */
 export interface MeasuredRound {
@@ -19,6 +19,30 @@ export async function warmUp(ctx: LabContext, system: RunningSystem, label: stri
   const s = ctx.settings;
   const r = await system.load({ rate: s.warmupRate, durationMs: s.warmupMs, drainTimeoutMs: s.drainTimeoutMs, progressLabel: `${label} warm-up` });
   return r.orders;
+}
+
+/** A system a scenario starts: under which scenario name its processes log, what it is, and its warm-up's label. */
+export interface SystemToStart {
+  scenario: string;
+  id: SystemId;
+  options?: SystemOptions;
+  label: string;
+}
+
+/**
+ * Starts a scenario's systems side by side (their processes boot and connect at once, which takes
+ * far less than one after the other), then warms each up in turn, alone on the machine. Every system
+ * that started is added to `into`, in the list's order, so that the caller's `finally` stops it even
+ * when another failed to start. Returns each one's warm-up orders.
+ */
+export async function startWarmedUp(ctx: LabContext, into: RunningSystem[], list: readonly SystemToStart[]): Promise<OrderOutcome[][]> {
+  const started = await Promise.allSettled(list.map((x) => startSystem(ctx, x.scenario, x.id, x.options)));
+  for (const r of started) if (r.status === "fulfilled") into.push(r.value);
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
+  const warmed: OrderOutcome[][] = [];
+  for (const [i, x] of list.entries()) warmed.push(await warmUp(ctx, into[into.length - list.length + i]!, x.label));
+  return warmed;
 }
 
 export interface RoundsPlan {

@@ -1,5 +1,6 @@
 import type { CpuPerOrder } from "../results.js";
 import { cpuPerOrder, type RunningSystem } from "../systems/systems.js";
+import { mainThreadCpuMs } from "../../testbed/proc-cpu.js";
 
 /** How a saturating closed loop measures a system's throughput. */
 export interface SaturationSettings {
@@ -22,6 +23,8 @@ export interface SaturationResult {
   cpu: CpuPerOrder;
   /** CPU ms per order of the lab's own process (the load generator and the client), which shares the cores. */
   clientCpuMsPerOrder: number;
+  /** The part of it on the lab's main thread (the client's event loop). */
+  clientMainThreadMsPerOrder: number;
 }
 
 /** The saturating loop as the lab runs it: 64 orders in the system, a second to fill up, four counted. */
@@ -38,6 +41,7 @@ const CEILING_RATE = 20_000;
 export async function measureSaturation(system: RunningSystem, s: SaturationSettings, label: string): Promise<SaturationResult> {
   const before = system.cpu();
   const client = process.cpuUsage();
+  const clientMain = mainThreadCpuMs(process.pid) ?? 0;
   const r = await system.load({
     rate: CEILING_RATE,
     durationMs: s.settleMs + s.windowMs,
@@ -46,6 +50,7 @@ export async function measureSaturation(system: RunningSystem, s: SaturationSett
     progressLabel: `${label} saturated at ${s.inFlight} in flight`,
   });
   const used = process.cpuUsage(client);
+  const usedMain = (mainThreadCpuMs(process.pid) ?? 0) - clientMain;
   const inWindow = r.orders.filter((o) => o.completedAt !== undefined && o.completedAt >= s.settleMs && o.completedAt < s.settleMs + s.windowMs).length;
   return {
     throughputPerSec: Math.round((inWindow * 1000) / s.windowMs),
@@ -54,5 +59,6 @@ export async function measureSaturation(system: RunningSystem, s: SaturationSett
     p99Ms: r.complete.p99,
     cpu: cpuPerOrder(before, system.cpu(), r.completed),
     clientCpuMsPerOrder: r.completed > 0 ? Math.round(((used.user + used.system) / 1000 / r.completed) * 100) / 100 : 0,
+    clientMainThreadMsPerOrder: r.completed > 0 ? Math.round((usedMain / r.completed) * 100) / 100 : 0,
   };
 }

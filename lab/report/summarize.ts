@@ -44,8 +44,8 @@ export function computeRatios(summary: ResultsSummary): LabReport["ratios"] {
     const mode = summary[m];
     const bare = summary[RAW_OF[m]];
     const r: Ratios = {
-      // A lower bound on either side makes a capacity ratio meaningless, so it is left out.
-      capacityRatio: ratio(mode.capacity, bare.capacity),
+      // Saturated, as the capacity findings compare them: a bare chain is not searched.
+      capacityRatio: ratio(mode.saturation?.median, bare.saturation?.median),
       p50Ratio: ratio(mode.completeP50Ms, bare.completeP50Ms, 1),
       cpuRatio: ratio(cpuTotal(mode), cpuTotal(bare)),
     };

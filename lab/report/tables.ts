@@ -114,7 +114,7 @@ export function rawTable(report: LabReport): ReportTable {
       "sustained rate (median of rounds)",
       "mode p50 ÷ bare p50",
       "mode CPU ÷ bare CPU",
-      "mode capacity ÷ bare capacity",
+      "mode ÷ bare, saturated",
     ],
     rows: report.raw.map((r) => [
       `bare ${MODE_NAME[r.mode]} chain`,

@@ -6,8 +6,8 @@ import { cpuTable } from "../report/tables.js";
 import type { LabContext } from "../context.js";
 import type { OrderOutcome } from "../../testbed/load/load-generator.js";
 import type { LoadSummary } from "../../testbed/load/load-summary.js";
-import { closestToMedian, cpuTotal, measureRounds, warmUp, type MeasuredRound } from "../measure/rounds.js";
-import { startSystem, systemsOf, type RunningSystem } from "../systems/systems.js";
+import { closestToMedian, cpuTotal, measureRounds, startWarmedUp, type MeasuredRound } from "../measure/rounds.js";
+import { systemsOf, type RunningSystem } from "../systems/systems.js";
 import { decided, medianAndSpread, pairedFinding } from "../stats.js";
 import { resultOf, type Scenario } from "./scenario.js";
 import { vsBareFindings } from "./vs-bare.js";
@@ -144,11 +144,13 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
   const systems: RunningSystem[] = [];
   const taken: OrderOutcome[][] = [];
   try {
-    for (const id of ids) {
-      const system = await startSystem(ctx, baseline.id, id);
-      systems.push(system);
-      taken.push(await warmUp(ctx, system, `${baseline.id} ${id}`));
-    }
+    taken.push(
+      ...(await startWarmedUp(
+        ctx,
+        systems,
+        ids.map((id) => ({ scenario: baseline.id, id, label: `${baseline.id} ${id}` })),
+      )),
+    );
     // The A/A arms: each mode once more in every round, after the other systems (arms ids.length + k).
     const arms = [...systems, ...ctx.modes.map((m) => systems[at(m)]!)];
     const armNames = [...ids, ...ctx.modes.map((m) => `${m} (A/A)`)];

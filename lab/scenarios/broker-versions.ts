@@ -2,8 +2,8 @@ import { ensureNatsServer, ensureSuiteNatsServer, versionOf } from "../../testbe
 import { shown } from "../report/format.js";
 import { runOf, type Finding, type ModeRun, type ScenarioResult } from "../results.js";
 import type { LabContext } from "../context.js";
-import { closestToMedian, cpuTotal, measureRounds, warmUp, type MeasuredRound } from "../measure/rounds.js";
-import { startSystem, type RunningSystem, type SystemOptions } from "../systems/systems.js";
+import { closestToMedian, cpuTotal, measureRounds, startWarmedUp, type MeasuredRound } from "../measure/rounds.js";
+import type { RunningSystem, SystemOptions } from "../systems/systems.js";
 import { decided, medianAndSpread, pairedFinding } from "../stats.js";
 import { NOTHING, resultOf, type Scenario } from "./scenario.js";
 
@@ -121,12 +121,16 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
   const s = ctx.settings;
   const systems: RunningSystem[] = [];
   try {
-    for (const arm of ARMS) {
-      const options: SystemOptions = { natsServer: binaries[arm.server], sync: arm.sync };
-      const system = await startSystem(ctx, `broker-versions-${arm.key}`, "nats", options);
-      systems.push(system);
-      await warmUp(ctx, system, `broker-versions ${arm.key}`);
-    }
+    await startWarmedUp(
+      ctx,
+      systems,
+      ARMS.map((arm) => ({
+        scenario: `broker-versions-${arm.key}`,
+        id: "nats" as const,
+        options: { natsServer: binaries[arm.server], sync: arm.sync } satisfies SystemOptions,
+        label: `broker-versions ${arm.key}`,
+      })),
+    );
     const byArm = (rounds: MeasuredRound[][]) => Object.fromEntries(ARMS.map((a, i) => [a.key, rounds[i]!])) as Record<ArmKey, MeasuredRound[]>;
     const rounds = await measureRounds(
       ctx,

@@ -5,9 +5,9 @@ import { systemRuns, type ReportTable } from "../report/tables.js";
 import { searchCapacity } from "../measure/capacity-search.js";
 import type { LabContext } from "../context.js";
 import { probeNoise } from "../measure/noise-probe.js";
-import { warmUp } from "../measure/rounds.js";
+import { startWarmedUp } from "../measure/rounds.js";
 import { SATURATION, measureSaturation } from "../measure/saturation.js";
-import { startSystem, systemsOf, type RunningSystem } from "../systems/systems.js";
+import { systemsOf, type RunningSystem } from "../systems/systems.js";
 import { medianAndSpread, pairedFinding } from "../stats.js";
 import { capacitySearchSettings } from "./capacity.js";
 import { NOTHING, resultOf, type Scenario } from "./scenario.js";
@@ -120,11 +120,11 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
   const saturationSec = ids.map((): number[] => []);
   const saturationSettings = { ...SATURATION, drainTimeoutMs: ctx.settings.drainTimeoutMs };
   try {
-    for (const id of ids) {
-      const system = await startSystem(ctx, capacityEstimators.id, id);
-      systems.push(system);
-      await warmUp(ctx, system, `${capacityEstimators.id} ${id}`);
-    }
+    await startWarmedUp(
+      ctx,
+      systems,
+      ids.map((id) => ({ scenario: capacityEstimators.id, id, label: `${capacityEstimators.id} ${id}` })),
+    );
     for (let round = 1; round <= ROUNDS[ctx.settings.profile]; round++) {
       ctx.probes.push(probeNoise(join(ctx.outDir, "data", "probe"), `${capacityEstimators.id} round ${round}`));
       for (const [i, system] of systems.entries()) {

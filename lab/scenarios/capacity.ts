@@ -1,15 +1,26 @@
 import { cpus } from "node:os";
 import { COLOR, RAW_COLOR } from "../report/charts.js";
 import { ms, show, sustainedRateText } from "../report/format.js";
-import { MODE_NAME, RAW_OF, rawRunOf, runOf, type CapacityStep, type Finding, type Mode, type ModeRun, type ScenarioResult } from "../results.js";
+import {
+  MODE_NAME,
+  RAW_OF,
+  rawRunOf,
+  runOf,
+  type CapacityStep,
+  type Finding,
+  type Mode,
+  type ModeRun,
+  type ScenarioResult,
+  type SystemId,
+} from "../results.js";
 import { lineChart, type Series } from "../report/svg-charts.js";
 import { systemRuns, type ReportTable } from "../report/tables.js";
 import { searchCapacity, type SearchResult, type SearchSettings } from "../measure/capacity-search.js";
 import { SATURATION, measureSaturation, type SaturationResult } from "../measure/saturation.js";
 import type { LabContext } from "../context.js";
 import { probeNoise } from "../measure/noise-probe.js";
-import { closestToMedian, cpuTotal, warmUp } from "../measure/rounds.js";
-import { startSystem, systemsOf, type RunningSystem } from "../systems/systems.js";
+import { closestToMedian, cpuTotal, startWarmedUp } from "../measure/rounds.js";
+import { systemsOf, type RunningSystem } from "../systems/systems.js";
 import { medianAndSpread, pairedFinding } from "../stats.js";
 import { join } from "node:path";
 import { resultOf, type Scenario } from "./scenario.js";
@@ -65,8 +76,8 @@ function runFrom(mode: Mode, list: SearchResult[], saturated: SaturationResult[]
   return {
     mode,
     steps,
-    ...(typical ? { cpuSaturated: { ...typical.cpu, client: typical.clientCpuMsPerOrder } } : {}),
-    capacity: { ...medianAndSpread(rounds), rounds, atMaxRate: list.some((r) => r.atMaxRate) },
+    ...(typical ? { cpuSaturated: { ...typical.cpu, client: typical.clientCpuMsPerOrder, clientMainThread: typical.clientMainThreadMsPerOrder } } : {}),
+    ...(list.length > 0 ? { capacity: { ...medianAndSpread(rounds), rounds, atMaxRate: list.some((r) => r.atMaxRate) } } : {}),
     rssMiBPeak: system.peakRssMiB(),
     series: { capacity: rounds, saturation },
     figures: {
@@ -143,6 +154,7 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
   const s = ctx.settings;
   const search = capacitySearchSettings(ctx);
   const ids = systemsOf(ctx.modes);
+  const searched = (id: SystemId) => (ctx.modes as readonly SystemId[]).includes(id);
   const systems: RunningSystem[] = [];
   const results = ids.map((): SearchResult[] => []);
   const saturated = ids.map((): SaturationResult[] => []);
@@ -154,17 +166,18 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
       ctx.modes.map((m) => at(ids.indexOf(RAW_OF[m]), m)),
     );
   try {
-    for (const id of ids) {
-      const system = await startSystem(ctx, capacity.id, id);
-      systems.push(system);
-      await warmUp(ctx, system, `${capacity.id} ${id}`);
-    }
+    await startWarmedUp(
+      ctx,
+      systems,
+      ids.map((id) => ({ scenario: capacity.id, id, label: `${capacity.id} ${id}` })),
+    );
     for (let round = 1; round <= Math.max(s.capacityMaxRounds, s.capacityRounds); round++) {
       ctx.probes.push(probeNoise(join(ctx.outDir, "data", "probe"), `${capacity.id} round ${round}`));
       for (const [i, system] of systems.entries()) {
-        // Searches in the first rounds only; every round runs each system saturated.
+        // Searches a mode in the first rounds only (a bare chain is compared saturated only); every
+        // round runs each system saturated.
         const previous = results[i]!.at(-1)?.capacity;
-        if (round <= s.capacityRounds) results[i]!.push(await searchCapacity(system, search, round, previous || undefined));
+        if (round <= s.capacityRounds && searched(ids[i]!)) results[i]!.push(await searchCapacity(system, search, round, previous || undefined));
         saturated[i]!.push(await measureSaturation(system, { ...SATURATION, drainTimeoutMs: s.drainTimeoutMs }, `${capacity.id} ${ids[i]}`));
       }
       if (
@@ -194,7 +207,7 @@ export const capacity: Scenario = {
     const st = report.settings;
     const parts = [
       `A rate counts as sustained when it runs ${st.capacityStepMs / 1000} s with completion p99 under ${st.p99BoundMs} ms and under ${st.errorBound * 100}% errors. ` +
-        `Every system was searched ${st.capacityRounds === 1 ? "once" : `${st.capacityRounds} times, in rounds`}, a mode next to its bare chain${st.capacityRounds === 1 ? "" : "; the figure is the median of the searches, with their range in brackets"}. ` +
+        `Each mode was searched ${st.capacityRounds === 1 ? "once" : `${st.capacityRounds} times, in rounds`}${st.capacityRounds === 1 ? "" : "; the figure is the median of the searches, with their range in brackets"}; the bare chains, which only serve as comparisons, were not. ` +
         `Then, in rounds, each system ran saturated in turn: ${SATURATION.inFlight} orders always in it, each replaced as soon as it completed, the completions counted for ${SATURATION.windowMs / 1000} s after ${SATURATION.settleMs / 1000} s of filling up; at least ${st.capacitySaturationRounds} rounds, and more, up to ${st.capacityMaxRounds}, while a comparison's interval was wider than ${st.capacityWidth}× end to end. ` +
         `The comparisons (NATS ÷ gRPC, a mode ÷ its bare chain) are made on this saturation throughput: its spread over rounds is smaller than the search's, and it is never capped.`,
     ];
@@ -239,7 +252,9 @@ export const capacity: Scenario = {
     const thr: Series[] = [];
     // The first round's probes, by rate: later rounds probe again near the answer.
     const byRate = (r: ModeRun) => (r.steps ?? []).filter((st) => st.round === 1).sort((a, b) => a.rate - b.rate);
-    for (const [r, bare] of [...s.runs.map((r) => [r, false] as const), ...(s.raw ?? []).map((r) => [r, true] as const)]) {
+    for (const [r, bare] of [...s.runs.map((r) => [r, false] as const), ...(s.raw ?? []).map((r) => [r, true] as const)].filter(
+      ([r]) => byRate(r).length > 0,
+    )) {
       const name = `${bare ? "bare " : ""}${MODE_NAME[r.mode]}`;
       const color = (bare ? RAW_COLOR : COLOR)[r.mode];
       p99.push({ name: `${name} p99`, color, dashed: bare, points: byRate(r).map((st) => [st.rate, st.complete.p99]) });
@@ -271,16 +286,18 @@ export const capacity: Scenario = {
           ],
         ],
       },
-      ...all.map(([name, r]) => stepTable(name, r)),
+      ...all.filter(([, r]) => (r.steps ?? []).length > 0).map(([name, r]) => stepTable(name, r)),
     ];
   },
   summarize(s, summary) {
     const put = (target: (typeof summary)["grpc"], r: ModeRun | undefined, withRss: boolean) => {
-      const c = r?.capacity;
-      if (!c) return;
-      target.capacity = c.atMaxRate ? null : c.median;
-      target.capacityAtLeast = c.atMaxRate ? c.median : null;
-      target.capacitySpread = { min: c.min, max: c.max, rounds: c.rounds };
+      if (!r) return;
+      const c = r.capacity;
+      if (c) {
+        target.capacity = c.atMaxRate ? null : c.median;
+        target.capacityAtLeast = c.atMaxRate ? c.median : null;
+        target.capacitySpread = { min: c.min, max: c.max, rounds: c.rounds };
+      }
       const saturation = r.series?.saturation ?? [];
       target.saturation = saturation.length > 0 ? { median: medianAndSpread(saturation).median, rounds: saturation, inFlight: SATURATION.inFlight } : null;
       if (withRss) target.rssMiBPeak = r.rssMiBPeak ? Math.max(...Object.values(r.rssMiBPeak)) : null;

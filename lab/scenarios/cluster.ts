@@ -2,8 +2,8 @@ import { shown, ms } from "../report/format.js";
 import { runOf, type ModeRun, type ScenarioResult } from "../results.js";
 import { searchCapacity, type SearchResult } from "../measure/capacity-search.js";
 import type { LabContext } from "../context.js";
-import { warmUp } from "../measure/rounds.js";
-import { startSystem, type RunningSystem } from "../systems/systems.js";
+import { startWarmedUp } from "../measure/rounds.js";
+import type { RunningSystem } from "../systems/systems.js";
 import { medianAndSpread } from "../stats.js";
 import { capacitySearchSettings } from "./capacity.js";
 import { costFindings, priceFeature, pricedRun, type Priced, type PricedFeature } from "./priced.js";
@@ -25,9 +25,10 @@ async function capacities(ctx: LabContext): Promise<[SearchResult[], SearchResul
   const systems: RunningSystem[] = [];
   const results: [SearchResult[], SearchResult[]] = [[], []];
   try {
-    systems.push(await startSystem(ctx, "cluster-capacity-r1", "nats"));
-    systems.push(await startSystem(ctx, "cluster-capacity-r3", "nats", { cluster: 3 }));
-    for (const [i, system] of systems.entries()) await warmUp(ctx, system, `cluster capacity ${i === 0 ? "r1" : "r3"}`);
+    await startWarmedUp(ctx, systems, [
+      { scenario: "cluster-capacity-r1", id: "nats", label: "cluster capacity r1" },
+      { scenario: "cluster-capacity-r3", id: "nats", options: { cluster: 3 }, label: "cluster capacity r3" },
+    ]);
     for (let round = 1; round <= ctx.settings.capacityRounds; round++)
       for (const [i, system] of systems.entries()) {
         const result = await searchCapacity(system, capacitySearchSettings(ctx), round, results[i as 0 | 1].at(-1)?.capacity || undefined);

@@ -1,8 +1,8 @@
 import { round2 } from "../report/format.js";
 import type { Finding, Mode, ModeRun, ScenarioResult } from "../results.js";
 import type { LabContext } from "../context.js";
-import { closestToMedian, cpuTotal, measureRounds, warmUp, type MeasuredRound } from "../measure/rounds.js";
-import { startSystem, type RunningSystem, type SystemOptions } from "../systems/systems.js";
+import { closestToMedian, cpuTotal, measureRounds, startWarmedUp, type MeasuredRound } from "../measure/rounds.js";
+import type { RunningSystem, SystemOptions } from "../systems/systems.js";
 import { decided, medianAndSpread, pairedFinding, type FindingSpec } from "../stats.js";
 
 /** One mode run without and with a feature, side by side in every round. */
@@ -82,17 +82,16 @@ export async function priceFeature(ctx: LabContext, feature: PricedFeature, resu
   const systems: RunningSystem[] = [];
   const names: string[] = [];
   try {
-    for (const p of plan)
-      for (const [side, options] of [
-        ["off", p.off],
-        ["on", p.on],
-      ] as const) {
-        const name = `${p.mode} ${side}`;
-        const system = await startSystem(ctx, `${feature.label}-${p.mode}-${side}`, p.mode, options);
-        systems.push(system);
-        names.push(name);
-        await warmUp(ctx, system, `${feature.label} ${name}`);
-      }
+    const list = plan.flatMap((p) =>
+      (["off", "on"] as const).map((side) => ({
+        scenario: `${feature.label}-${p.mode}-${side}`,
+        id: p.mode,
+        options: p[side],
+        label: `${feature.label} ${p.mode} ${side}`,
+      })),
+    );
+    names.push(...plan.flatMap((p) => [`${p.mode} off`, `${p.mode} on`]));
+    await startWarmedUp(ctx, systems, list);
     const pricedOf = (rounds: MeasuredRound[][]): Priced[] =>
       plan.map((p, i) => ({ mode: p.mode, off: rounds[2 * i]!, on: rounds[2 * i + 1]!, onSystem: systems[2 * i + 1]! }));
     const rounds = await measureRounds(

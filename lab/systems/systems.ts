@@ -6,7 +6,7 @@ import type { NatsSync } from "../../testbed/nats-config.js";
 import type { OtlpReceiver } from "../../testbed/otlp-receiver.js";
 import { labOrder } from "../../testbed/load/lab-order.js";
 import { runLoad, type LoadOptions, type LoadResult, type LoadTarget } from "../../testbed/load/load-generator.js";
-import { processCpuMs, processPeakRssMiB } from "../../testbed/proc-cpu.js";
+import { mainThreadCpuMs, processCpuMs, processPeakRssMiB } from "../../testbed/proc-cpu.js";
 import { startRawGrpcChain, startRawNatsChain } from "./raw-chains.js";
 import { startWorkFloor } from "./work-floor.js";
 import type { LabContext } from "../context.js";
@@ -30,6 +30,8 @@ export function systemsOf(modes: readonly Mode[]): SystemId[] {
 /** CPU time (ms) used so far by each process of a system, and by its broker. */
 export interface CpuReading {
   processes: Record<string, number>;
+  /** The same for each process's main thread (its event loop), where read. */
+  mainThreads?: Record<string, number>;
   broker?: number;
 }
 
@@ -38,7 +40,9 @@ export function cpuPerOrder(before: CpuReading, after: CpuReading, orders: numbe
   const processes = Object.fromEntries(Object.keys(after.processes).map((k) => [k, per((after.processes[k] ?? 0) - (before.processes[k] ?? 0))]));
   const total = per(Object.keys(after.processes).reduce((sum, k) => sum + (after.processes[k] ?? 0) - (before.processes[k] ?? 0), 0));
   const broker = after.broker === undefined ? null : per(after.broker - (before.broker ?? 0));
-  return { processes, total, broker };
+  const threads = after.mainThreads;
+  const mainThreads = threads && Object.fromEntries(Object.keys(threads).map((k) => [k, per((threads[k] ?? 0) - (before.mainThreads?.[k] ?? 0))]));
+  return { processes, total, broker, ...(mainThreads ? { mainThreads } : {}) };
 }
 
 /** One system, started: its load target, its processes' CPU and memory, and (for a mode) its session. */
@@ -59,10 +63,14 @@ export interface RunningSystem {
 export function processReader(pids: () => Record<string, number | undefined>, brokerPids: () => number[]) {
   return {
     cpu(): CpuReading {
-      const processes = Object.fromEntries(Object.entries(pids()).map(([k, pid]) => [k, processCpuMs(pid) ?? 0]));
+      const now = Object.entries(pids());
+      const processes = Object.fromEntries(now.map(([k, pid]) => [k, processCpuMs(pid) ?? 0]));
+      const mainThreads = Object.fromEntries(now.map(([k, pid]) => [k, mainThreadCpuMs(pid) ?? 0]));
       const broker = brokerPids();
       // A cluster's broker CPU is that of all its nodes.
-      return broker.length === 0 ? { processes } : { processes, broker: broker.reduce((sum, pid) => sum + (processCpuMs(pid) ?? 0), 0) };
+      return broker.length === 0
+        ? { processes, mainThreads }
+        : { processes, mainThreads, broker: broker.reduce((sum, pid) => sum + (processCpuMs(pid) ?? 0), 0) };
     },
     peakRssMiB(): Record<string, number> {
       return Object.fromEntries(Object.entries(pids()).map(([k, pid]) => [k, processPeakRssMiB(pid) ?? 0]));

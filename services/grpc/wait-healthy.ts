@@ -5,7 +5,9 @@ import { channelCredentials } from "./security.js";
 
 /** Polls grpc.health.v1 Check until the server answers SERVING or the deadline passes; with `tls`, over mutual TLS. */
 export async function waitGrpcHealthy(address: string, timeoutMs = 30_000, tls?: Pick<TlsConfig, "ca" | "cert" | "key">): Promise<void> {
-  const client = new HealthClient(address, channelCredentials(tls));
+  // A server still starting refuses the first connection; the channel's default backoff would then
+  // wait about a second before trying again, longer than a service takes to start.
+  const client = new HealthClient(address, channelCredentials(tls), { "grpc.initial_reconnect_backoff_ms": 100, "grpc.max_reconnect_backoff_ms": 500 });
   const deadline = Date.now() + timeoutMs;
   try {
     for (;;) {

@@ -89,8 +89,10 @@ describe("comparison lab: compare --quick", function () {
       expect(Object.keys(r.cpu!.processes)).to.have.length(3);
     }
     const capacity = report.scenarios.find((s) => s.id === "capacity")!;
+    for (const r of capacity.runs) expect(r.capacity?.rounds.length, `capacity searches ${r.mode}`).to.equal(report.settings.capacityRounds);
+    // A bare chain is compared saturated only.
+    for (const r of capacity.raw!) expect(r.capacity, `bare ${r.mode} chain searched`).to.equal(undefined);
     for (const r of [...capacity.runs, ...capacity.raw!]) {
-      expect(r.capacity?.rounds.length, `capacity searches ${r.mode}`).to.equal(report.settings.capacityRounds);
       expect(r.series?.saturation?.length, `capacity saturated runs ${r.mode}`).to.be.within(
         report.settings.capacitySaturationRounds,
         report.settings.capacityMaxRounds,
@@ -174,8 +176,11 @@ describe("comparison lab: compare --quick", function () {
     for (const key of ["grpc", "nats", "rawGrpc", "rawNats"] as const) {
       const x = s[key];
       expect(x, key).to.include.keys("capacity", "capacityAtLeast", "capacitySpread", "cpuMsPerOrder", "brokerCpuMsPerOrder");
-      // Exactly one of the two is set: a number that looks like a limit is never a lower bound.
-      expect((x.capacity === null) !== (x.capacityAtLeast === null), key).to.equal(true);
+      // A mode is searched: exactly one of the two is set, a number that looks like a limit is never a
+      // lower bound. A bare chain is only run saturated.
+      if (key === "grpc" || key === "nats") expect((x.capacity === null) !== (x.capacityAtLeast === null), key).to.equal(true);
+      else expect([x.capacity, x.capacityAtLeast], key).to.deep.equal([null, null]);
+      expect(x.saturation?.median, `${key} saturated`).to.be.greaterThan(0);
       expect(x.cpuMsPerOrder, key).to.be.greaterThan(0);
       expect(x.cpuMsPerOrderWarm, `${key} at the warm rate`).to.be.greaterThan(0);
     }

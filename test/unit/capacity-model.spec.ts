@@ -96,6 +96,29 @@ describe("the capacity model", () => {
     expect(even).to.include({ predictedCapacityHere: 1_000, predictedLimit: "the 2 cores" });
   });
 
+  it("predicts no more than one core for the event loops of a saturated chain whose callers wait, and only for such a chain", () => {
+    const saturatedAt = (mode: "grpc" | "nats") => {
+      const c = capacityOf(mode, 500, [560, 560]);
+      // 2 cores ÷ (2.2 + 0.3 ms) would be 800/s; the main threads together take 0.7 + 0.3 + 0.6 + 0.2 = 1.8 ms, one core 556/s.
+      c.runs[0]!.cpuSaturated = {
+        processes: { order: 1.1, billing: 0.4, notification: 0.7 },
+        mainThreads: { order: 0.7, billing: 0.3, notification: 0.6 },
+        total: 2.2,
+        broker: mode === "nats" ? 0 : null,
+        client: 0.3,
+        clientMainThread: 0.2,
+      };
+      return capacityModel(mode, [baseline(mode, { order: 1.5, billing: 0.5, notification: 1 }, mode === "nats" ? 0 : null), c], 2, 300)!;
+    };
+    const grpc = saturatedAt("grpc");
+    expect(grpc.predictedCapacityHere).to.equal(556);
+    expect(grpc.predictedLimit).to.match(/^one core for the whole chain's event loops \(1\.8 ms per order together\).*below the 800\/s the 2 cores allow$/);
+    expect(grpc.measuredOverPredicted).to.equal(1.01);
+    expect(grpc.limitHere).to.match(/^CPU, one core at a time/);
+    // A broker's consumers do not hold their callers: the cores stay the limit.
+    expect(saturatedAt("nats")).to.include({ predictedCapacityHere: 800, predictedLimit: "the 2 cores" });
+  });
+
   it("makes no model without the baseline's warm rounds", () => {
     expect(capacityModel("grpc", [capacityOf("grpc", 800)], 2, 300)).to.equal(undefined);
   });

@@ -17,6 +17,11 @@ export interface Capabilities {
   deadLetters: boolean;
   /** Errors cross a transport, whose own error stays reachable as the domain error's cause (none in process). */
   transportCause: boolean;
+  /**
+   * A caller waits for its callee's answer, all the way down the chain (synchronous calls): the
+   * order service holds each order while billing and notification work on it.
+   */
+  callersWait: boolean;
 }
 
 /** The two modes, and the three cores wired to each other directly, with no transport (services/direct/). */
@@ -30,6 +35,7 @@ export const CAPABILITIES: Readonly<Record<Wiring, Capabilities>> = {
     dropsDuplicatePublishes: false,
     deadLetters: false,
     transportCause: true,
+    callersWait: true,
   },
   nats: {
     rejectsAtPlacement: false,
@@ -38,6 +44,7 @@ export const CAPABILITIES: Readonly<Record<Wiring, Capabilities>> = {
     dropsDuplicatePublishes: true,
     deadLetters: true,
     transportCause: true,
+    callersWait: false,
   },
   direct: {
     rejectsAtPlacement: true,
@@ -46,5 +53,6 @@ export const CAPABILITIES: Readonly<Record<Wiring, Capabilities>> = {
     dropsDuplicatePublishes: false,
     deadLetters: false,
     transportCause: false,
+    callersWait: true,
   },
 };

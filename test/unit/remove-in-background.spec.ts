@@ -1,0 +1,27 @@
+import { expect } from "chai";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { removeInBackground } from "../../testbed/remove-in-background.js";
+
+describe("removing a directory in the background", () => {
+  let parent: string;
+  beforeEach(() => (parent = mkdtempSync(join(tmpdir(), "gvn-remove-"))));
+  afterEach(() => rmSync(parent, { recursive: true, force: true }));
+
+  it("frees the path at once, and the files go soon after", async () => {
+    const dir = join(parent, "data");
+    mkdirSync(join(dir, "invoices"), { recursive: true });
+    for (let i = 0; i < 200; i++) writeFileSync(join(dir, "invoices", `${i}.html`), "<p>invoice</p>");
+    removeInBackground(dir);
+    expect(existsSync(dir)).to.equal(false);
+    const deadline = Date.now() + 10_000;
+    while (readdirSync(parent).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(readdirSync(parent)).to.deep.equal([]);
+  });
+
+  it("does nothing when the directory is not there", () => {
+    removeInBackground(join(parent, "absent"));
+    expect(readdirSync(parent)).to.deep.equal([]);
+  });
+});
