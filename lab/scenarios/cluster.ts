@@ -2,6 +2,7 @@ import { shown, ms } from "../report/format.js";
 import { runOf, type ModeRun, type ScenarioResult } from "../results.js";
 import { searchCapacity, type SearchResult } from "../measure/capacity-search.js";
 import type { LabContext } from "../context.js";
+import type { Profile } from "../settings.js";
 import { startWarmedUp } from "../measure/rounds.js";
 import type { RunningSystem } from "../systems/systems.js";
 import { medianAndSpread } from "../stats.js";
@@ -12,6 +13,16 @@ import { CAPABILITIES } from "../../testbed/stack/capabilities.js";
 
 /** This scenario's findings (results.json's ids). */
 export const FINDINGS = { cost: "cost.replication.nats" } as const;
+
+/**
+ * Capacity searches of one server and of the cluster, after the priced rounds: figures only, no
+ * finding. None in the default run (`npm start`), whose time goes to the findings.
+ */
+export const CLUSTER_SETTINGS = {
+  quick: { clusterSearches: 1 },
+  short: { clusterSearches: 0 },
+  full: { clusterSearches: 3 },
+} as const satisfies Record<Profile, object>;
 
 const feature: PricedFeature = {
   label: "cluster",
@@ -24,12 +35,14 @@ const feature: PricedFeature = {
 async function capacities(ctx: LabContext): Promise<[SearchResult[], SearchResult[]]> {
   const systems: RunningSystem[] = [];
   const results: [SearchResult[], SearchResult[]] = [[], []];
+  const searches = CLUSTER_SETTINGS[ctx.settings.profile].clusterSearches;
+  if (searches === 0) return results;
   try {
     await startWarmedUp(ctx, systems, [
       { scenario: "cluster-capacity-r1", id: "nats", label: "cluster capacity r1" },
       { scenario: "cluster-capacity-r3", id: "nats", options: { cluster: 3 }, label: "cluster capacity r3" },
     ]);
-    for (let round = 1; round <= ctx.settings.capacityRounds; round++)
+    for (let round = 1; round <= searches; round++)
       for (const [i, system] of systems.entries()) {
         const result = await searchCapacity(system, capacitySearchSettings(ctx), round, results[i as 0 | 1].at(-1)?.capacity || undefined);
         results[i as 0 | 1].push(result);
@@ -44,6 +57,12 @@ const sustained = (list: SearchResult[]) => {
   const { median, min, max } = medianAndSpread(list.map((r) => r.capacity));
   return `${list.some((r) => r.atMaxRate) ? "≥ " : ""}${median}${min === max ? "" : ` (${min}–${max})`}`;
 };
+
+/** "sustained 700 vs 900 orders/s" (3 replicas, then one server) when the run searched, else nothing. */
+const sustainedText = (r: ModeRun, prefix: string) =>
+  r.figures.capacityOneServer === undefined
+    ? ""
+    : `${prefix}sustained ${shown(r.figures.capacityThreeReplicas)} vs ${shown(r.figures.capacityOneServer)} orders/s`;
 
 function runFrom(p: Priced, capOne: SearchResult[] = [], capThree: SearchResult[] = []): ModeRun {
   return pricedRun(p, ({ off, on }) => ({
@@ -103,22 +122,22 @@ export const cluster: Scenario = {
     capacityThreeReplicas: "sustained orders/s, 3 replicas",
   },
   run,
+  knobs: CLUSTER_SETTINGS,
   explain(s, report) {
     const x = runOf(s, "nats");
     if (!x) return [];
     const f = (k: string) => shown(x.figures[k]);
     const cost = report.findings.find((c) => c.id === FINDINGS.cost);
     return [
-      `On one machine, a 3-node JetStream cluster with every stream replicated three times, against one server, over ${cost?.rounds ?? 0} rounds: ${cost?.text ?? "not measured"} (median rounds ${f("cpuMsPerOrderThreeReplicas")} against ${f("cpuMsPerOrderOneServer")} ms; the brokers alone ${f("brokerCpuThreeNodes")} against ${f("brokerCpuOneServer")}). The client's answer took ${ms(Number(x.figures.acceptP50ThreeReplicas))} against ${ms(Number(x.figures.acceptP50OneServer))} at the median, completion ${ms(Number(x.figures.completeP50ThreeReplicas))} against ${ms(Number(x.figures.completeP50OneServer))}; the highest sustained rate was ${f("capacityThreeReplicas")} against ${f("capacityOneServer")} orders/s. The nodes share the machine's cores: this is replication's overhead, not scale.`,
+      `On one machine, a 3-node JetStream cluster with every stream replicated three times, against one server, over ${cost?.rounds ?? 0} rounds: ${cost?.text ?? "not measured"} (median rounds ${f("cpuMsPerOrderThreeReplicas")} against ${f("cpuMsPerOrderOneServer")} ms; the brokers alone ${f("brokerCpuThreeNodes")} against ${f("brokerCpuOneServer")}). The client's answer took ${ms(Number(x.figures.acceptP50ThreeReplicas))} against ${ms(Number(x.figures.acceptP50OneServer))} at the median, completion ${ms(Number(x.figures.completeP50ThreeReplicas))} against ${ms(Number(x.figures.completeP50OneServer))}${sustainedText(x, "; ")}. The nodes share the machine's cores: this is replication's overhead, not scale.`,
     ];
   },
   verdict(r, _s, report) {
     if (!r) return "not applicable: no broker to replicate";
-    const f = (k: string) => shown(r.figures[k]);
     const cost = report.findings.find((c) => c.id === FINDINGS.cost);
-    return `3 replicas: ${cost?.text ?? "not measured"}; accept p50 ${ms(Number(r.figures.acceptP50ThreeReplicas))} vs ${ms(Number(r.figures.acceptP50OneServer))}; sustained ${f("capacityThreeReplicas")} vs ${f("capacityOneServer")} orders/s`;
+    return `3 replicas: ${cost?.text ?? "not measured"}; accept p50 ${ms(Number(r.figures.acceptP50ThreeReplicas))} vs ${ms(Number(r.figures.acceptP50OneServer))}${sustainedText(r, "; ")}`;
   },
   keyFigure: (r) =>
-    `3 replicas ${shown(r.figures.cpuMsPerOrderThreeReplicas)} vs 1 ${shown(r.figures.cpuMsPerOrderOneServer)} ms/order, sustained ${shown(r.figures.capacityThreeReplicas)} vs ${shown(r.figures.capacityOneServer)}/s`,
+    `3 replicas ${shown(r.figures.cpuMsPerOrderThreeReplicas)} vs 1 ${shown(r.figures.cpuMsPerOrderOneServer)} ms/order${sustainedText(r, ", ")}`,
   findings: (s) => costFindings(s, feature),
 };
