@@ -82,17 +82,18 @@ function measuredReplicationFactor(results: readonly ScenarioResult[]): number |
   return one && three ? three / one : undefined;
 }
 
-/**
- * What limits a mode here: the saturated throughput against the CPU's prediction says whether the
- * cores were the limit; the highest rate held under the latency bound against the saturated
- * throughput says whether latency was reached first.
- */
+/** What limited a mode whose saturation throughput was close to the prediction, by what set the prediction. */
 const WITHIN_PREDICTION: Record<Ceiling, string> = {
   cores: "CPU: saturated, it used up the cores",
   process: "CPU: saturated, its busiest process used up one core",
   chain: "CPU, one core at a time: saturated, its processes took turns, and together used up about one core",
 };
 
+/**
+ * What limits a mode here: the saturated throughput against the CPU's prediction says whether the
+ * cores were the limit; the highest rate held under the latency bound against the saturated
+ * throughput says whether latency was reached first.
+ */
 function limitIn(measuredOverPredicted: number | null, sustainedOverSaturated: number | null, ceiling: Ceiling): string {
   if (measuredOverPredicted === null) return "not measured here: no saturation throughput, and no search that stopped below its highest rate";
   const cpu =

@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import { MODES, type Mode } from "../services/common/config.js";
 import { summaryTable } from "../lab/report/console.js";
 import { renderHtml } from "../lab/report/html.js";
-import { removeInBackground } from "../testbed/remove-in-background.js";
+import { awaitBackgroundRemovals, removeInBackground } from "../testbed/remove-in-background.js";
 import { renderMarkdown } from "../lab/report/markdown.js";
 import type { LabReport, ScenarioResult } from "../lab/results.js";
 import { withCalibration } from "../lab/calibration.js";
@@ -57,6 +57,7 @@ async function main(): Promise<void> {
   if (values.net && values.secure) throw new Error("--net with --secure: the development certificates name localhost, not the lab's hosts; choose one");
   // Removed at exit, on Ctrl-C and at the next start after a crash (npm run net:clean too).
   const net = values.net ? LabNet.create() : undefined;
+  await awaitBackgroundRemovals((line) => process.stderr.write(`[lab] ${line}\n`));
 
   const started = performance.now();
   let certs: CertificateSet | undefined;

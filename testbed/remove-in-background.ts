@@ -1,6 +1,10 @@
 import { spawn } from "node:child_process";
-import { existsSync, renameSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
+
+/** Where a removal under way leaves its pid, so that the next lab run can wait for it. */
+const REMOVALS = join(tmpdir(), "grpc-vs-nats-removals");
 
 /**
  * Removes a directory without waiting for it: renamed out of the way at once (so the path is free),
@@ -12,7 +16,40 @@ export function removeInBackground(dir: string): void {
   if (!existsSync(dir)) return;
   const doomed = join(dirname(dir), `.${basename(dir)}-removing-${process.pid}-${Date.now().toString(36)}`);
   renameSync(dir, doomed);
-  const rm = spawn("nice", ["-n", "19", "rm", "-rf", "--", doomed], { detached: true, stdio: "ignore" });
+  const rm = spawn("nice", ["-n", "19", "ionice", "-c", "3", "rm", "-rf", "--", doomed], { detached: true, stdio: "ignore" });
   rm.on("error", () => undefined);
+  if (rm.pid !== undefined) {
+    mkdirSync(REMOVALS, { recursive: true });
+    writeFileSync(join(REMOVALS, String(rm.pid)), doomed);
+  }
   rm.unref();
+}
+
+const running = (pid: number, path: string) => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(path);
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Waits (up to `timeoutMs`) until the removals that earlier runs left in the background are done:
+ * while one deletes, and for a while after, creating a file costs several times more on this kind
+ * of disk, and every order creates two. Says so once when it has to wait.
+ */
+export async function awaitBackgroundRemovals(log: (line: string) => void, timeoutMs = 300_000): Promise<void> {
+  if (!existsSync(REMOVALS)) return;
+  const deadline = Date.now() + timeoutMs;
+  let told = false;
+  for (const name of readdirSync(REMOVALS)) {
+    const marker = join(REMOVALS, name);
+    const path = readFileSync(marker, "utf8");
+    while (running(Number(name), path) && Date.now() < deadline) {
+      if (!told) log(`waiting for an earlier run's data to be removed (${path})`);
+      told = true;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    if (!running(Number(name), path)) rmSync(marker, { force: true });
+  }
 }

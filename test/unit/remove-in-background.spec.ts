@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { removeInBackground } from "../../testbed/remove-in-background.js";
+import { awaitBackgroundRemovals, removeInBackground } from "../../testbed/remove-in-background.js";
 
 describe("removing a directory in the background", () => {
   let parent: string;
@@ -17,6 +17,15 @@ describe("removing a directory in the background", () => {
     expect(existsSync(dir)).to.equal(false);
     const deadline = Date.now() + 10_000;
     while (readdirSync(parent).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(readdirSync(parent)).to.deep.equal([]);
+  });
+
+  it("lets the next run wait until an earlier removal is done", async () => {
+    const dir = join(parent, "data");
+    mkdirSync(dir);
+    for (let i = 0; i < 2_000; i++) writeFileSync(join(dir, `${i}.eml`), "mail");
+    removeInBackground(dir);
+    await awaitBackgroundRemovals(() => undefined, 30_000);
     expect(readdirSync(parent)).to.deep.equal([]);
   });
 
