@@ -1,18 +1,8 @@
 import { cpus } from "node:os";
 import { COLOR, RAW_COLOR } from "../report/charts.js";
 import { ms, show, sustainedRateText } from "../report/format.js";
-import {
-  MODE_NAME,
-  RAW_OF,
-  rawRunOf,
-  runOf,
-  type CapacityStep,
-  type Finding,
-  type Mode,
-  type ModeRun,
-  type ScenarioResult,
-  type SystemId,
-} from "../results.js";
+import { MODE_NAME, RAW_OF, rawRunOf, runOf, type CapacityStep, type Finding, type Mode, type ModeRun, type ScenarioResult } from "../results.js";
+import { isMode } from "../../services/common/config.js";
 import { lineChart, type Series } from "../report/svg-charts.js";
 import { systemRuns, type ReportTable } from "../report/tables.js";
 import { searchCapacity, type SearchResult, type SearchSettings } from "../measure/capacity-search.js";
@@ -154,7 +144,6 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
   const s = ctx.settings;
   const search = capacitySearchSettings(ctx);
   const ids = systemsOf(ctx.modes);
-  const searched = (id: SystemId) => (ctx.modes as readonly SystemId[]).includes(id);
   const systems: RunningSystem[] = [];
   const results = ids.map((): SearchResult[] => []);
   const saturated = ids.map((): SaturationResult[] => []);
@@ -177,7 +166,7 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
         // Searches a mode in the first rounds only (a bare chain is compared saturated only); every
         // round runs each system saturated.
         const previous = results[i]!.at(-1)?.capacity;
-        if (round <= s.capacityRounds && searched(ids[i]!)) results[i]!.push(await searchCapacity(system, search, round, previous || undefined));
+        if (round <= s.capacityRounds && isMode(ids[i])) results[i]!.push(await searchCapacity(system, search, round, previous || undefined));
         saturated[i]!.push(await measureSaturation(system, { ...SATURATION, drainTimeoutMs: s.drainTimeoutMs }, `${capacity.id} ${ids[i]}`));
       }
       if (
