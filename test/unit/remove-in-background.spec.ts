@@ -1,8 +1,9 @@
 import { expect } from "chai";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { awaitBackgroundRemovals, removeInBackground } from "../../testbed/remove-in-background.js";
+import { awaitBackgroundRemovals, REMOVALS, removeInBackground } from "../../testbed/remove-in-background.js";
 
 describe("removing a directory in the background", () => {
   let parent: string;
@@ -27,6 +28,18 @@ describe("removing a directory in the background", () => {
     removeInBackground(dir);
     await awaitBackgroundRemovals(() => undefined, 30_000);
     expect(readdirSync(parent)).to.deep.equal([]);
+  });
+
+  it("finishes a removal that was killed half-way", async () => {
+    const doomed = join(parent, ".data-removing-killed");
+    mkdirSync(doomed);
+    writeFileSync(join(doomed, "1.eml"), "mail");
+    const gone = spawnSync("true").pid;
+    mkdirSync(REMOVALS, { recursive: true });
+    writeFileSync(join(REMOVALS, String(gone)), doomed);
+    await awaitBackgroundRemovals(() => undefined, 30_000);
+    expect(readdirSync(parent)).to.deep.equal([]);
+    expect(existsSync(join(REMOVALS, String(gone)))).to.equal(false);
   });
 
   it("does nothing when the directory is not there", () => {
