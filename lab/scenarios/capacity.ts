@@ -195,7 +195,7 @@ export const capacity: Scenario = {
   explain(s, report) {
     const st = report.settings;
     const parts = [
-      `A rate counts as sustained when it runs ${st.capacityStepMs / 1000} s with completion p99 under ${st.p99BoundMs} ms and under ${st.errorBound * 100}% errors. ` +
+      `A rate counts as sustained when it runs ${st.capacityStepMs / 1000} s with completion p99 under ${st.p99BoundMs} ms and under ${st.errorBound * 100}% errors; a rate that failed was probed once more, and held if that probe held. ` +
         `Each mode was searched ${st.capacityRounds === 1 ? "once" : `${st.capacityRounds} times, in rounds`}${st.capacityRounds === 1 ? "" : "; the figure is the median of the searches, with their range in brackets"}; the bare chains, which only serve as comparisons, were not. ` +
         `Then, in rounds, each system ran saturated in turn: ${SATURATION.inFlight} orders always in it, each replaced as soon as it completed, the completions counted for ${SATURATION.windowMs / 1000} s after ${SATURATION.settleMs / 1000} s of filling up; at least ${st.capacitySaturationRounds} rounds, and more, up to ${st.capacityMaxRounds}, while a comparison's interval was wider than ${st.capacityWidth}× end to end. ` +
         `The comparisons (NATS ÷ gRPC, a mode ÷ its bare chain) are made on this saturation throughput: its spread over rounds is smaller than the search's, and it is never capped.`,

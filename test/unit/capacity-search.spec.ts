@@ -6,8 +6,11 @@ import type { RunningSystem } from "../../lab/systems/systems.js";
 
 const SETTINGS: SearchSettings = { startRate: 200, maxRate: 3000, stepMs: 1000, refineSteps: 3, p99BoundMs: 250, errorBound: 0.01, drainTimeoutMs: 1000 };
 
-/** A stand-in system that keeps up with any rate up to `limit` and falls behind above it. */
-function systemWithLimit(limit: number): RunningSystem & { offered: number[] } {
+/**
+ * A stand-in system that keeps up with any rate up to `limit` and falls behind above it; the probes
+ * numbered in `spikes` (from 1) meet a passing latency spike at any rate.
+ */
+function systemWithLimit(limit: number, spikes: number[] = []): RunningSystem & { offered: number[] } {
   const offered: number[] = [];
   let cpu = 0;
   const latency = (p99: number) => ({ count: 0, mean: 0, p50: 1, p90: 1, p99, max: p99 });
@@ -27,7 +30,7 @@ function systemWithLimit(limit: number): RunningSystem & { offered: number[] } {
         completed: sent,
         errors: {},
         accept: latency(5),
-        complete: latency(options.rate <= limit ? 20 : 900),
+        complete: latency(options.rate <= limit && !spikes.includes(offered.length) ? 20 : 900),
         throughputPerSec: Math.min(options.rate, limit),
         durationMs: options.durationMs ?? 0,
         timeline: [],
@@ -46,7 +49,7 @@ describe("capacity search", () => {
     const system = systemWithLimit(830);
     const result = await searchCapacity(system, SETTINGS, 1);
     expect(system.offered.slice(0, 5)).to.deep.equal([200, 300, 450, 680, 1020]);
-    // Three halvings of [680, 1020]: 850 fails, 770 holds, 810 holds.
+    // Three halvings of [680, 1020]: 850 fails (twice), 770 holds, 810 holds.
     expect(result.capacity).to.equal(810);
     expect(result.atMaxRate).to.equal(false);
     expect(result.steps.map((s) => [s.rate, s.held])).to.deep.include.members([
@@ -55,6 +58,15 @@ describe("capacity search", () => {
       [850, false],
     ]);
     expect(result.steps.every((s) => s.cpu.total === 2)).to.equal(true);
+  });
+
+  it("probes a failed rate once more, and counts it as held when the second probe holds", async () => {
+    // The first probe (200/s) meets a latency spike; the one after it does not.
+    const system = systemWithLimit(830, [1]);
+    const result = await searchCapacity(system, SETTINGS, 1);
+    expect(system.offered.slice(0, 4)).to.deep.equal([200, 200, 300, 450]);
+    expect(result.capacity).to.equal(810);
+    expect(result.steps.filter((s) => s.rate === 1020).map((s) => s.held)).to.deep.equal([false, false]);
   });
 
   it("starts from an estimate in later rounds, and goes down when the estimate no longer holds", async () => {
