@@ -33,6 +33,9 @@ export function labNetUnavailable(): string | undefined {
   return undefined;
 }
 
+/** The bridge's end of host `index`'s veth pair (an interface name has at most 15 characters). */
+const vethOf = (index: number) => `${PREFIX}v${index}`;
+
 /** Removes every namespace, link, bridge and rule a lab network made, this run's or a crashed one's. */
 export function cleanLabNet(): string[] {
   const removed: string[] = [];
@@ -50,6 +53,13 @@ export function cleanLabNet(): string[] {
       }
       sh("ip", ["netns", "delete", name], true);
       removed.push(`namespace ${name}`);
+    }
+  }
+  for (const line of sh("ip", ["-o", "link", "show"], true).split("\n")) {
+    const link = /^\d+: ([^:@]+)/.exec(line)?.[1];
+    if (link?.startsWith(`${PREFIX}v`)) {
+      sh("ip", ["link", "delete", link], true);
+      removed.push(`link ${link}`);
     }
   }
   if (sh("ip", ["link", "show", BRIDGE], true)) {
@@ -130,7 +140,7 @@ export class LabNet {
     if (index === undefined) throw new Error(`the lab network (${LAB_SUBNET}) has no free address for host ${name}`);
     const namespace = `${PREFIX}-${name}`;
     // Interface names have at most 15 characters; the host's index keeps them apart.
-    const veth = `${PREFIX}v${index}`;
+    const veth = vethOf(index);
     const address = `${NET}.${index}`;
     sh("ip", ["netns", "add", namespace]);
     sh("ip", ["link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", namespace]);
@@ -172,7 +182,9 @@ export class LabNet {
     const h = this.hosts.get(name);
     if (!h) return;
     this.hosts.delete(name);
-    // Deleting the namespace deletes its end of the veth pair, and with it the bridge's end.
+    // The veth pair goes first, and at once: deleting the namespace alone frees it later, in the
+    // kernel's own time, and a host added meanwhile at the same index met "File exists".
+    sh("ip", ["link", "delete", vethOf(h.index)], true);
     sh("ip", ["netns", "delete", h.namespace], true);
   }
 
