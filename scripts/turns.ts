@@ -4,7 +4,7 @@
 // chain whose callers wait runs its processes in turns (one at a time, most of the time); a broker's
 // consumers run side by side. The capacity model's third ceiling rests on this (docs/scaling.md).
 // Sampling every millisecond takes CPU of its own: the throughput printed is lower than the lab's.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -16,6 +16,7 @@ import type { LabContext } from "../lab/context.js";
 import { startWarmedUp } from "../lab/measure/rounds.js";
 import { SATURATION, measureSaturation } from "../lab/measure/saturation.js";
 import type { RunningSystem } from "../lab/systems/systems.js";
+import { machineTicks } from "../testbed/proc-cpu.js";
 
 // Runs in a worker: counts, every `everyMs`, how many of the given threads are in state R.
 const SAMPLER = `
@@ -31,12 +32,6 @@ parentPort.on("message", () => { stopping = true; });
   counts[running] = (counts[running] ?? 0) + 1;
   if (stopping) parentPort.postMessage(counts); else setTimeout(sample, workerData.everyMs);
 })();`;
-
-/** The machine's CPU time so far (jiffies): all, and idle with I/O wait. */
-function machineTicks(): { all: number; idle: number } {
-  const f = readFileSync("/proc/stat", "utf8").split("\n")[0]!.split(/\s+/).slice(1).map(Number);
-  return { all: f.reduce((a, b) => a + b, 0), idle: f[3]! + f[4]! };
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

@@ -48,3 +48,9 @@ export function processPeakRssMiB(pid: number | undefined): number | undefined {
     return undefined;
   }
 }
+
+/** The machine's CPU time so far (jiffies, all cores): all of it, and idle with I/O wait. */
+export function machineTicks(): { all: number; idle: number } {
+  const f = readFileSync("/proc/stat", "utf8").split("\n")[0]!.split(/\s+/).slice(1).map(Number);
+  return { all: f.reduce((a, b) => a + b, 0), idle: f[3]! + f[4]! };
+}

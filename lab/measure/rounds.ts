@@ -3,6 +3,7 @@ import type { CpuPerOrder, LoadSummary, SystemId } from "../results.js";
 import type { LabContext } from "../context.js";
 import { withoutOrders, type OrderOutcome } from "../../testbed/load/load-generator.js";
 import { probeNoise } from "./noise-probe.js";
+import { washOut } from "./wash-out.js";
 import { cpuPerOrder, startSystem, type RunningSystem, type SystemOptions } from "../systems/systems.js";
 
 /** One system's measurement in one round. */
@@ -72,7 +73,8 @@ export async function measureRounds(
   const rounds: MeasuredRound[][] = systems.map(() => []);
   for (let round = 1; round <= plan.max; round++) {
     ctx.probes.push(probeNoise(join(ctx.outDir, "data", "probe"), `${plan.label} round ${round}`));
-    for (const [i, system] of systems.entries()) {
+    for (const [i, system] of inRoundOrder(systems, round)) {
+      await washOut();
       const before = system.cpu();
       const client = process.cpuUsage();
       const r = await system.load({
@@ -88,6 +90,18 @@ export async function measureRounds(
     if (round >= plan.min && plan.decided(rounds)) break;
   }
   return rounds;
+}
+
+/**
+ * The systems in the order a round measures them: as listed in odd rounds, reversed in even ones
+ * (counterbalanced, as in an ABBA design). A system's CPU per order depends on where in a round it
+ * runs: in one npm start the A/A arm, always measured late in the round, cost 0.83-0.89 of the same
+ * system measured first, in every round. Reversing every other round puts each system early and late
+ * equally often, so such an effect falls out of a comparison's mean and shows in its interval.
+ */
+export function inRoundOrder<T>(systems: readonly T[], round: number): [number, T][] {
+  const order = [...systems.entries()];
+  return round % 2 === 0 ? order.reverse() : order;
 }
 
 /** CPU per order of the services and the broker together. */

@@ -47,7 +47,7 @@ function runFrom(mode: Mode, rounds: MeasuredRound[], warm: MeasuredRound[], ext
 const series = (r: ModeRun | undefined, name: string) => r?.series?.[name] ?? [];
 
 /**
- * The A/A check: each mode measured a second time in every baseline round (after the other systems),
+ * The A/A check: each mode measured a second time in every baseline round (late in odd rounds, early in even ones),
  * compared with itself like any two systems. Identical arms should show no difference; when they do,
  * this run's intervals are narrower than its noise (calibration.ts withholds the verdicts, by this id's prefix).
  */
@@ -151,7 +151,7 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
         ids.map((id) => ({ scenario: baseline.id, id, label: `${baseline.id} ${id}` })),
       )),
     );
-    // The A/A arms: each mode once more in every round, after the other systems (arms ids.length + k).
+    // The A/A arms: each mode once more in every round, listed after the other systems (arms ids.length + k).
     const arms = [...systems, ...ctx.modes.map((m) => systems[at(m)]!)];
     const armNames = [...ids, ...ctx.modes.map((m) => `${m} (A/A)`)];
     const aaOf = (rounds: MeasuredRound[][], m: Mode) => rounds[ids.length + ctx.modes.indexOf(m)] ?? [];

@@ -5,7 +5,7 @@ import { systemRuns, type ReportTable } from "../report/tables.js";
 import { searchCapacity } from "../measure/capacity-search.js";
 import type { LabContext } from "../context.js";
 import { probeNoise } from "../measure/noise-probe.js";
-import { startWarmedUp } from "../measure/rounds.js";
+import { inRoundOrder, startWarmedUp } from "../measure/rounds.js";
 import { SATURATION, measureSaturation } from "../measure/saturation.js";
 import { systemsOf, type RunningSystem } from "../systems/systems.js";
 import { medianAndSpread, pairedFinding } from "../stats.js";
@@ -127,7 +127,7 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
     );
     for (let round = 1; round <= ROUNDS[ctx.settings.profile]; round++) {
       ctx.probes.push(probeNoise(join(ctx.outDir, "data", "probe"), `${capacityEstimators.id} round ${round}`));
-      for (const [i, system] of systems.entries()) {
+      for (const [i, system] of inRoundOrder(systems, round)) {
         // Each search from scratch, as the capacity scenario's first round: no estimate carried over.
         let t = performance.now();
         search[i]!.push((await searchCapacity(system, capacitySearchSettings(ctx), round)).capacity);

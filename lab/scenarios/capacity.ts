@@ -9,7 +9,8 @@ import { searchCapacity, type SearchResult, type SearchSettings } from "../measu
 import { SATURATION, measureSaturation, type SaturationResult } from "../measure/saturation.js";
 import type { LabContext } from "../context.js";
 import { probeNoise } from "../measure/noise-probe.js";
-import { closestToMedian, cpuTotal, startWarmedUp } from "../measure/rounds.js";
+import { washOut } from "../measure/wash-out.js";
+import { closestToMedian, cpuTotal, inRoundOrder, startWarmedUp } from "../measure/rounds.js";
 import { systemsOf, type RunningSystem } from "../systems/systems.js";
 import { medianAndSpread, pairedFinding } from "../stats.js";
 import { join } from "node:path";
@@ -162,11 +163,15 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
     );
     for (let round = 1; round <= Math.max(s.capacityMaxRounds, s.capacityRounds); round++) {
       ctx.probes.push(probeNoise(join(ctx.outDir, "data", "probe"), `${capacity.id} round ${round}`));
-      for (const [i, system] of systems.entries()) {
+      for (const [i, system] of inRoundOrder(systems, round)) {
         // Searches a mode in the first rounds only (a bare chain is compared saturated only); every
         // round runs each system saturated.
         const previous = results[i]!.at(-1)?.capacity;
-        if (round <= s.capacityRounds && isMode(ids[i])) results[i]!.push(await searchCapacity(system, search, round, previous || undefined));
+        if (round <= s.capacityRounds && isMode(ids[i])) {
+          await washOut();
+          results[i]!.push(await searchCapacity(system, search, round, previous || undefined));
+        }
+        await washOut();
         saturated[i]!.push(await measureSaturation(system, { ...SATURATION, drainTimeoutMs: s.drainTimeoutMs }, `${capacity.id} ${ids[i]}`));
       }
       if (

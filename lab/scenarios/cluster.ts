@@ -3,7 +3,7 @@ import { runOf, type ModeRun, type ScenarioResult } from "../results.js";
 import { searchCapacity, type SearchResult } from "../measure/capacity-search.js";
 import type { LabContext } from "../context.js";
 import type { Profile } from "../settings.js";
-import { startWarmedUp } from "../measure/rounds.js";
+import { inRoundOrder, startWarmedUp } from "../measure/rounds.js";
 import type { RunningSystem } from "../systems/systems.js";
 import { medianAndSpread } from "../stats.js";
 import { capacitySearchSettings } from "./capacity.js";
@@ -43,7 +43,7 @@ async function capacities(ctx: LabContext): Promise<[SearchResult[], SearchResul
       { scenario: "cluster-capacity-r3", id: "nats", options: { cluster: 3 }, label: "cluster capacity r3" },
     ]);
     for (let round = 1; round <= searches; round++)
-      for (const [i, system] of systems.entries()) {
+      for (const [i, system] of inRoundOrder(systems, round)) {
         const result = await searchCapacity(system, capacitySearchSettings(ctx), round, results[i as 0 | 1].at(-1)?.capacity || undefined);
         results[i as 0 | 1].push(result);
       }
