@@ -3,7 +3,13 @@ import { promisify } from "node:util";
 import { machineTicks } from "../../testbed/proc-cpu.js";
 
 /** How long a wash-out may take at most, and when the machine counts as quiet. */
-export const WASH_OUT = { maxMs: 3_000, everyMs: 100, quietBusyShare: 0.15 } as const;
+export interface WashOutSettings {
+  maxMs: number;
+  everyMs: number;
+  /** The share of the machine's cores busy, over everyMs, under which it counts as quiet. */
+  quietBusyShare: number;
+}
+export const WASH_OUT: WashOutSettings = { maxMs: 3_000, everyMs: 100, quietBusyShare: 0.15 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -16,7 +22,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * after NATS and 528-736 right after itself; with it, in another, 448-496 and 512-544. What remains
  * the reversed order of every other round (inRoundOrder) takes out of a comparison's mean.
  */
-export async function washOut(s: typeof WASH_OUT = WASH_OUT): Promise<void> {
+export async function washOut(s: WashOutSettings = WASH_OUT): Promise<void> {
   const deadline = Date.now() + s.maxMs;
   await promisify(execFile)("sync").catch(() => undefined);
   let before = machineTicks();
