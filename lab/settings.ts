@@ -30,8 +30,6 @@ export interface LabSettings {
   comparisonRounds: number;
   /** The most rounds a comparison takes when its interval still includes "no difference" (baseline, traces, secure, cluster). */
   maxRounds: number;
-  /** The most rounds a priced feature takes while its cost's interval is wider than pricedWidthMs. */
-  pricedMaxRounds: number;
   /** Capacity searches per system, over the same running systems, interleaving each mode with its bare chain. */
   capacityRounds: number;
   /** Saturated runs per system always taken (the capacity comparisons' rounds; a round's first ones follow its search). */
@@ -66,9 +64,6 @@ const SHORT: LabSettings = {
   // An interval needs two rounds at least; more are taken while a comparison is undecided.
   comparisonRounds: 3,
   maxRounds: 4,
-  // A priced feature's cost (a fraction of a millisecond per order) needs more rounds than the
-  // baseline's ratios to be known within pricedWidthMs: at 4 rounds gRPC's tracing cost was 1.33 ms wide in one of two runs.
-  pricedMaxRounds: 6,
   // The search (the highest rate held under the p99 bound) is described, not compared: one a system.
   capacityRounds: 1,
   // A paired interval from 2 or 3 rounds is 2x wide here; from 6 to 8 it narrows to about 1.3x.
@@ -95,7 +90,6 @@ export const PROFILES: Record<Profile, LabSettings> = {
     pricedRate: 100,
     comparisonRounds: 2,
     maxRounds: 2,
-    pricedMaxRounds: 2,
     capacityRounds: 2,
     capacitySaturationRounds: 2,
     capacityMaxRounds: 2,
@@ -113,7 +107,6 @@ export const PROFILES: Record<Profile, LabSettings> = {
     baselineRounds: 5,
     comparisonRounds: 5,
     maxRounds: 10,
-    pricedMaxRounds: 10,
     capacityRounds: 3,
     capacitySaturationRounds: 6,
     capacityMaxRounds: 10,

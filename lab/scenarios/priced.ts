@@ -3,7 +3,7 @@ import type { Finding, Mode, ModeRun, ScenarioResult } from "../results.js";
 import type { LabContext } from "../context.js";
 import { closestToMedian, cpuTotal, measureRounds, startWarmedUp, type MeasuredRound } from "../measure/rounds.js";
 import type { RunningSystem, SystemOptions } from "../systems/systems.js";
-import { medianAndSpread, pairedFinding, type FindingSpec } from "../stats.js";
+import { decided, medianAndSpread, pairedFinding, type FindingSpec } from "../stats.js";
 
 /** One mode run without and with a feature, side by side in every round. */
 export interface Priced {
@@ -70,7 +70,7 @@ export function pricedRun(p: Priced, figures: (sides: { off: Side; on: Side }) =
 /**
  * Prices a feature: every mode it applies to is started twice, without and with
  * it, and warmed up; then rounds measure all of them in turn at the priced rate,
- * until every cost is known to within pricedWidthMs, or the cap is reached. The systems are stopped
+ * until every cost is decided or known to within pricedWidthMs, or the cap is reached. The systems are stopped
  * (flushing their spans) before the results are returned.
  */
 export async function priceFeature(ctx: LabContext, feature: PricedFeature, resultFrom: (priced: Priced[]) => ScenarioResult): Promise<Priced[]> {
@@ -102,9 +102,8 @@ export async function priceFeature(ctx: LabContext, feature: PricedFeature, resu
         rate: s.pricedRate,
         durationMs: s.baselineMs,
         min: s.comparisonRounds,
-        max: s.pricedMaxRounds,
-        // What a price needs is its size, known to within pricedWidthMs, whichever side of zero it lies.
-        decided: (r) => costFindings(resultFrom(pricedOf(r)), feature).every((f) => f.high - f.low <= s.pricedWidthMs),
+        max: s.maxRounds,
+        decided: (r) => costFindings(resultFrom(pricedOf(r)), feature).every((f) => decided(f) || f.high - f.low <= s.pricedWidthMs),
       },
       names,
     );
