@@ -27,15 +27,24 @@ export function mainThreadCpuMs(pid: number | undefined): number | undefined {
   return pid ? cpuMsOf(`/proc/${pid}/task/${pid}/stat`) : undefined;
 }
 
-function cpuMsOf(statFile: string): number | undefined {
+/** A /proc stat file's fields after the command name, which may itself contain spaces: [0] is the state, [11] utime, [12] stime. */
+function statFields(statFile: string): string[] | undefined {
   try {
     const stat = readFileSync(statFile, "utf8");
-    // Fields after the command name, which may itself contain spaces: state is field 3, utime 14, stime 15.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return ((Number(fields[11]) + Number(fields[12])) / clockTicks()) * 1000;
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   } catch {
     return undefined;
   }
+}
+
+function cpuMsOf(statFile: string): number | undefined {
+  const fields = statFields(statFile);
+  return fields ? ((Number(fields[11]) + Number(fields[12])) / clockTicks()) * 1000 : undefined;
+}
+
+/** A live process's state letter (R, S, D, Z, …), or undefined once it is gone. */
+export function processState(pid: number): string | undefined {
+  return statFields(`/proc/${pid}/stat`)?.[0];
 }
 
 /** The peak resident set size of a live process in MiB (VmHWM in /proc/<pid>/status), or undefined once it is gone. */

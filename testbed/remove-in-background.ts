@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
+import { processState } from "./proc-cpu.js";
 
 /** Where a removal under way leaves its pid, so that the next lab run can wait for it. */
 export const REMOVALS = join(tmpdir(), "grpc-vs-nats-removals");
@@ -16,10 +17,6 @@ export function removeInBackground(dir: string): void {
   if (!existsSync(dir)) return;
   const doomed = join(dirname(dir), `.${basename(dir)}-removing-${process.pid}-${Date.now().toString(36)}`);
   renameSync(dir, doomed);
-  spawnRemoval(doomed);
-}
-
-function spawnRemoval(doomed: string): void {
   const rm = spawn("nice", ["-n", "19", "ionice", "-c", "3", "rm", "-rf", "--", doomed], { detached: true, stdio: "ignore" });
   rm.on("error", () => undefined);
   if (rm.pid !== undefined) {
@@ -35,13 +32,9 @@ function spawnRemoval(doomed: string): void {
  * counts as ours; a different one means the pid now belongs to another process.
  */
 const running = (pid: number, path: string) => {
+  const state = processState(pid);
+  if (state === undefined || state === "Z") return false;
   try {
-    if (
-      readFileSync(`/proc/${pid}/stat`, "utf8")
-        .replace(/^.*\) /s, "")
-        .startsWith("Z")
-    )
-      return false;
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
     return cmdline === "" || cmdline.includes(path);
   } catch {
