@@ -10,7 +10,7 @@ import { freePorts } from "../testbed/free-port.js";
 import { ensureNatsServer } from "../testbed/nats-server.js";
 import { PROJECT_ROOT } from "../testbed/process-group.js";
 import { connectClient, ENTRY_VAR } from "../testbed/stack/stack.js";
-import { buildImage, compose, copyFromService, dockerEngine, ensureImages } from "./support/docker-engine.js";
+import { buildImage, compose, composeDown, copyFromService, dockerEngine, ensureImages } from "./support/docker-engine.js";
 import { eventually } from "./support/eventually.js";
 import { orderReaches } from "./support/order-status.js";
 import { sampleOrder } from "./support/orders.js";
@@ -129,7 +129,7 @@ describe("docker compose, brought up", function () {
           // Leave nothing behind: containers, networks and every volume of the project.
           const { stdout } = await dc(["ps"]).catch(() => ({ stdout: "" }));
           if (process.env.GVN_COMPOSE_LOGS) console.log(stdout, (await dc(["logs", "--no-color"]).catch(() => ({ stdout: "" }))).stdout);
-          await dc(["down", "-v", "--remove-orphans", "-t", "20"]);
+          await composeDown(project, dc);
         }
         if (secrets) await rm(secrets, { recursive: true, force: true });
       });

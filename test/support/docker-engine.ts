@@ -103,6 +103,38 @@ export function compose(project: string, profile: string, env: Record<string, st
     });
 }
 
+/** What Docker still holds of a compose project: container, network and volume ids, by kind. */
+async function leftovers(project: string): Promise<Record<"containers" | "networks" | "volumes", string[]>> {
+  const label = `label=com.docker.compose.project=${project}`;
+  const ids = async (args: string[]) => (await run("docker", [...args, "-q", "--filter", label])).stdout.split("\n").filter(Boolean);
+  return { containers: await ids(["ps", "-a"]), networks: await ids(["network", "ls"]), volumes: await ids(["volume", "ls"]) };
+}
+
+/**
+ * Takes a compose project down, volumes and all, and throws unless nothing of it is left. The engine
+ * can refuse to remove a network for a moment after its last container went ("has active endpoints"
+ * although none is listed; moby #42119, docker/compose #12770): `down` is then repeated, and an
+ * endpoint still attached is disconnected by force, before anything counts as left behind.
+ */
+export async function composeDown(project: string, dc: ReturnType<typeof compose>): Promise<void> {
+  const down = () => dc(["down", "-v", "--remove-orphans", "-t", "20"]);
+  try {
+    await down();
+  } catch (err) {
+    if (!/has active endpoints/.test(String((err as { stderr?: string }).stderr ?? err))) throw err;
+    await eventually("the project's network to go", () => down().then(() => true), 30_000, 1_000).catch(async () => {
+      for (const network of (await leftovers(project)).networks) {
+        const { stdout } = await run("docker", ["network", "inspect", "-f", "{{range $id, $c := .Containers}}{{$c.Name}} {{end}}", network]);
+        for (const endpoint of stdout.split(" ").filter(Boolean)) await run("docker", ["network", "disconnect", "-f", network, endpoint]);
+      }
+      await down();
+    });
+  }
+  const left = await leftovers(project);
+  const named = Object.entries(left).filter(([, ids]) => ids.length > 0);
+  if (named.length > 0) throw new Error(`docker-compose down left ${named.map(([kind, ids]) => `${kind} ${ids.join(", ")}`).join("; ")} of ${project}`);
+}
+
 /** Copies a path out of the one container of `service` (running or exited) into `to`. */
 export async function copyFromService(project: string, service: string, path: string, to: string): Promise<void> {
   const { stdout } = await run("docker", [
