@@ -3,6 +3,7 @@ import type { CertificateSet } from "../testbed/certs.js";
 import type { LabNet } from "../testbed/net/lab-net.js";
 import type { LabSettings } from "./settings.js";
 import type { NoiseProbe } from "./measure/noise-probe.js";
+import type { RoundShare } from "./measure/round-budget.js";
 
 /** What every scenario runs with: the settings, where its output goes, and the modes it compares. */
 export interface LabContext {
@@ -26,4 +27,6 @@ export interface LabContext {
   certificates?(): CertificateSet;
   /** The machine's noise, probed at every measured round. */
   probes: NoiseProbe[];
+  /** The running scenario's share of the run's budget for rounds past a comparison's cap (none when absent). */
+  roundShare?: RoundShare;
 }

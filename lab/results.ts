@@ -116,6 +116,10 @@ export interface ScenarioResult {
   settings?: object;
   /** The bare transport chains measured in the same scenario, side by side with the modes (mode = the chain's transport). */
   raw?: ModeRun[];
+  /** How long the scenario took, start to end (absent in older reports). */
+  durationMs?: number;
+  /** A scenario that takes rounds past its cap: its share of the run's round budget, and what it spent of it (ms). */
+  roundBudget?: { shareMs: number; spentMs: number };
   /** Baseline: the work floor, measured in the same rounds; its CPU per order at each round, at the baseline and the warm rate. */
   floor?: { cpu: number[]; cpuWarm: number[] };
 }

@@ -24,8 +24,15 @@ export interface LabSettings {
    * millisecond per order.
    */
   pricedRate: number;
-  /** A priced cost whose interval is at most this wide (ms CPU per order) needs no more rounds, decided or not. */
+  /** A priced cost whose interval is at most this wide (ms CPU per order) needs no more rounds. */
   pricedWidthMs: number;
+  /** The most rounds a priced cost takes, past maxRounds only while the run's round budget lasts. */
+  pricedMaxRounds: number;
+  /**
+   * The run's budget (ms) for rounds past maxRounds, shared among the priced scenarios in the order
+   * they run: each may spend what is left divided among it and those still to come.
+   */
+  roundBudgetMs: number;
   /** Rounds of the scenarios that price one setting of a mode side by side (traces, secure, cluster), both kept running. */
   comparisonRounds: number;
   /** The most rounds a comparison takes when its interval still includes "no difference" (baseline, traces, secure, cluster). */
@@ -36,6 +43,8 @@ export interface LabSettings {
   capacitySaturationRounds: number;
   /** The most saturated runs per system, taken while a capacity comparison's interval is wider than capacityWidth. */
   capacityMaxRounds: number;
+  /** Past capacityMaxRounds, up to this many, only while the run's round budget lasts. */
+  capacityBudgetRounds: number;
   /** How wide a capacity ratio's interval may be, end to end (high ÷ low), for its rounds to stop early. */
   capacityWidth: number;
   capacityStartRate: number;
@@ -59,6 +68,9 @@ const SHORT: LabSettings = {
   warmRounds: 2,
   pricedRate: 300,
   pricedWidthMs: 1,
+  // A 3 s arm of gRPC at 300/s moves by about a sixth from round to round: 1 ms takes 6 to 10 rounds.
+  pricedMaxRounds: 10,
+  roundBudgetMs: 120_000,
   // CPU per order moves by a fifth between single 4-second windows on a shared 2-core machine.
   baselineRounds: 3,
   // An interval needs two rounds at least; more are taken while a comparison is undecided.
@@ -69,6 +81,8 @@ const SHORT: LabSettings = {
   // A paired interval from 2 or 3 rounds is 2x wide here; from 6 to 8 it narrows to about 1.3x.
   capacitySaturationRounds: 5,
   capacityMaxRounds: 8,
+  // From 8 rounds to 12 a paired interval narrows by about a quarter (1.38x to 1.28x).
+  capacityBudgetRounds: 12,
   capacityWidth: 1.3,
   capacityStartRate: 200,
   capacityMaxRate: 3_000,
@@ -90,9 +104,12 @@ export const PROFILES: Record<Profile, LabSettings> = {
     pricedRate: 100,
     comparisonRounds: 2,
     maxRounds: 2,
+    pricedMaxRounds: 2,
+    roundBudgetMs: 0,
     capacityRounds: 2,
     capacitySaturationRounds: 2,
     capacityMaxRounds: 2,
+    capacityBudgetRounds: 2,
     capacityStartRate: 100,
     capacityMaxRate: 400,
     capacityStepMs: 1_000,
@@ -107,9 +124,12 @@ export const PROFILES: Record<Profile, LabSettings> = {
     baselineRounds: 5,
     comparisonRounds: 5,
     maxRounds: 10,
+    pricedMaxRounds: 16,
+    roundBudgetMs: 300_000,
     capacityRounds: 3,
     capacitySaturationRounds: 6,
     capacityMaxRounds: 10,
+    capacityBudgetRounds: 16,
     capacityMaxRate: 5_000,
     capacityStepMs: 5_000,
     capacityRefineSteps: 3,

@@ -15,6 +15,7 @@ import { capacityModels } from "../lab/capacity-model.js";
 import { computeRatios, emptySummary, mergeRaw } from "../lab/report/summarize.js";
 import type { LabContext } from "../lab/context.js";
 import { noiseRecord, type NoiseProbe } from "../lab/measure/noise-probe.js";
+import { RoundBudget } from "../lab/measure/round-budget.js";
 import { DEFAULT_SCENARIO_IDS, SCENARIOS, SCENARIO_IDS } from "../lab/scenarios/registry.js";
 import { PROFILES, type Profile } from "../lab/settings.js";
 import { writeCertificates, type CertificateSet } from "../testbed/certs.js";
@@ -76,10 +77,18 @@ async function main(): Promise<void> {
   };
   const results: ScenarioResult[] = [];
   const selected = SCENARIOS.filter((s) => scenarios.includes(s.id));
+  const budget = new RoundBudget(
+    settings.roundBudgetMs,
+    selected.filter((s) => s.takesRoundBudget).map((s) => s.id),
+  );
   for (const scenario of selected) {
     ctx.log(`[compare] scenario ${scenario.id} (${modes.join(", ")})`);
+    const scenarioStarted = performance.now();
+    const share = (ctx.roundShare = budget.shareOf(scenario.id));
     const result = await scenario.run(ctx, results);
     if (scenario.knobs) result.settings = scenario.knobs[profile];
+    result.durationMs = Math.round(performance.now() - scenarioStarted);
+    if (scenario.takesRoundBudget) result.roundBudget = { shareMs: Math.round(share.ms), spentMs: Math.round(share.spentMs) };
     results.push(result);
   }
   const raw = mergeRaw(results);

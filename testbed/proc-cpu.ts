@@ -63,3 +63,9 @@ export function machineTicks(): { all: number; idle: number } {
   const f = readFileSync("/proc/stat", "utf8").split("\n")[0]!.split(/\s+/).slice(1).map(Number);
   return { all: f.reduce((a, b) => a + b, 0), idle: f[3]! + f[4]! };
 }
+
+/** The machine's busy CPU time so far (all cores, idle and I/O wait left out), in ms. */
+export function machineBusyMs(): number {
+  const t = machineTicks();
+  return ((t.all - t.idle) / clockTicks()) * 1000;
+}

@@ -3,8 +3,9 @@ import type { CpuPerOrder, LoadSummary, SystemId } from "../results.js";
 import type { LabContext } from "../context.js";
 import { withoutOrders, type OrderOutcome } from "../../testbed/load/load-generator.js";
 import { probeNoise } from "./noise-probe.js";
+import { NO_SHARE, RoundsPastCap, type RoundShare } from "./round-budget.js";
 import { washOut } from "./wash-out.js";
-import { cpuPerOrder, startSystem, type RunningSystem, type SystemOptions } from "../systems/systems.js";
+import { cpuPerOrder, othersCpuMeter, startSystem, type RunningSystem, type SystemOptions } from "../systems/systems.js";
 
 /** One system's measurement in one round. */
 export interface MeasuredRound {
@@ -12,6 +13,8 @@ export interface MeasuredRound {
   cpu: CpuPerOrder;
   /** CPU ms per order of the lab's own process: the load generator and the client, which share the machine's cores. */
   clientCpuMsPerOrder: number;
+  /** CPU ms the machine spent meanwhile on anything but the system and the lab's process (othersCpuMeter). */
+  othersCpuMs: number;
   orders: OrderOutcome[];
 }
 
@@ -50,18 +53,27 @@ export interface RoundsPlan {
   label: string;
   rate: number;
   durationMs: number;
-  /** Rounds always taken, and the most taken. */
+  /** Rounds always taken, and the most taken while a comparison is open. */
   min: number;
   max: number;
-  /** After each round from `min` on: true when the comparisons are decided, and no more rounds are needed. */
-  decided(rounds: MeasuredRound[][]): boolean;
+  /**
+   * After each round from `min` on: the systems (their indices) whose comparisons are still open.
+   * Only they are measured in the rounds that follow; when none is, the rounds end.
+   */
+  open(rounds: MeasuredRound[][]): readonly number[];
+  /** Rounds past `max`, up to `upTo`, each taken only while the scenario's share of the run's round budget lasts. */
+  beyond?: { upTo: number; share: RoundShare };
 }
+
+/** `open` for a plan whose comparisons need every system: all of them, or none once `done`. */
+export const allOpenUnless = (done: boolean, systems: number): number[] => (done ? [] : [...Array(systems).keys()]);
 
 /**
  * Measures running, warmed-up systems in rounds: each round probes the machine's
- * noise, then loads every system in turn at the same rate, so that a slow moment
- * falls on all of them. Rounds go on until the plan's comparisons are decided or
- * its cap is reached. Returns each system's rounds, in the systems' order.
+ * noise, then loads every open system in turn at the same rate, so that a slow moment
+ * falls on all of them. Rounds go on while the plan has open comparisons, up to its cap,
+ * and past it while its round budget lasts. Returns each system's rounds, in the systems' order;
+ * a system that was decided early has fewer.
  */
 export async function measureRounds(
   ctx: LabContext,
@@ -71,11 +83,22 @@ export async function measureRounds(
 ): Promise<MeasuredRound[][]> {
   const s = ctx.settings;
   const rounds: MeasuredRound[][] = systems.map(() => []);
-  for (let round = 1; round <= plan.max; round++) {
+  const pastCap = new RoundsPastCap(systems.length, plan.max, plan.beyond?.share ?? NO_SHARE);
+  let open: readonly number[] = [...systems.keys()];
+  for (let round = 1; round <= Math.max(plan.max, plan.beyond?.upTo ?? 0); round++) {
+    const refusal = pastCap.refusal(round, open);
+    if (refusal) {
+      ctx.log(`[${plan.label}] ${refusal}: stopping`);
+      break;
+    }
+    const roundStarted = performance.now();
     ctx.probes.push(probeNoise(join(ctx.outDir, "data", "probe"), `${plan.label} round ${round}`));
-    for (const [i, system] of inRoundOrder(systems, round)) {
+    for (const [, i] of inRoundOrder(open, round)) {
+      const system = systems[i]!;
+      const turnStarted = performance.now();
       await washOut();
       const before = system.cpu();
+      const others = othersCpuMeter(system);
       const client = process.cpuUsage();
       const r = await system.load({
         rate: plan.rate,
@@ -85,9 +108,18 @@ export async function measureRounds(
       });
       const used = process.cpuUsage(client);
       const clientCpuMsPerOrder = r.completed > 0 ? Math.round(((used.user + used.system) / 1000 / r.completed) * 100) / 100 : 0;
-      rounds[i]!.push({ load: withoutOrders(r), cpu: cpuPerOrder(before, system.cpu(), r.completed), clientCpuMsPerOrder, orders: r.orders });
+      rounds[i]!.push({
+        load: withoutOrders(r),
+        cpu: cpuPerOrder(before, system.cpu(), r.completed),
+        clientCpuMsPerOrder,
+        othersCpuMs: others(),
+        orders: r.orders,
+      });
+      pastCap.turn(i, performance.now() - turnStarted);
     }
-    if (round >= plan.min && plan.decided(rounds)) break;
+    pastCap.ended(round, performance.now() - roundStarted);
+    if (round >= plan.min) open = plan.open(rounds);
+    if (open.length === 0) break;
   }
   return rounds;
 }

@@ -1,5 +1,5 @@
 import type { CpuPerOrder } from "../results.js";
-import { cpuPerOrder, type RunningSystem } from "../systems/systems.js";
+import { cpuPerOrder, othersCpuMeter, type RunningSystem } from "../systems/systems.js";
 import { mainThreadCpuMs } from "../../testbed/proc-cpu.js";
 
 /** How a saturating closed loop measures a system's throughput. */
@@ -25,6 +25,11 @@ export interface SaturationResult {
   clientCpuMsPerOrder: number;
   /** The part of it on the lab's main thread (the client's event loop). */
   clientMainThreadMsPerOrder: number;
+  /**
+   * CPU ms the machine spent during the run on anything but the system and the lab's process: the
+   * other systems' background work (their collectors, timers, flushes) and the machine's own.
+   */
+  othersCpuMs: number;
 }
 
 /** The saturating loop as the lab runs it: 64 orders in the system, a second to fill up, four counted. */
@@ -40,6 +45,7 @@ const CEILING_RATE = 20_000;
  */
 export async function measureSaturation(system: RunningSystem, s: SaturationSettings, label: string): Promise<SaturationResult> {
   const before = system.cpu();
+  const others = othersCpuMeter(system);
   const client = process.cpuUsage();
   const clientMain = mainThreadCpuMs(process.pid) ?? 0;
   const r = await system.load({
@@ -50,15 +56,19 @@ export async function measureSaturation(system: RunningSystem, s: SaturationSett
     progressLabel: `${label} saturated at ${s.inFlight} in flight`,
   });
   const used = process.cpuUsage(client);
+  const othersCpuMs = others();
+  const after = system.cpu();
   const usedMain = (mainThreadCpuMs(process.pid) ?? 0) - clientMain;
+  (after.broker ?? 0) - (before.broker ?? 0);
   const inWindow = r.orders.filter((o) => o.completedAt !== undefined && o.completedAt >= s.settleMs && o.completedAt < s.settleMs + s.windowMs).length;
   return {
     throughputPerSec: Math.round((inWindow * 1000) / s.windowMs),
     completed: r.completed,
     errors: Object.values(r.errors).reduce((a, b) => a + b, 0),
     p99Ms: r.complete.p99,
-    cpu: cpuPerOrder(before, system.cpu(), r.completed),
+    cpu: cpuPerOrder(before, after, r.completed),
     clientCpuMsPerOrder: r.completed > 0 ? Math.round(((used.user + used.system) / 1000 / r.completed) * 100) / 100 : 0,
     clientMainThreadMsPerOrder: r.completed > 0 ? Math.round((usedMain / r.completed) * 100) / 100 : 0,
+    othersCpuMs,
   };
 }

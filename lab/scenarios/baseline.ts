@@ -6,7 +6,7 @@ import { cpuTable } from "../report/tables.js";
 import type { LabContext } from "../context.js";
 import type { OrderOutcome } from "../../testbed/load/load-generator.js";
 import type { LoadSummary } from "../../testbed/load/load-summary.js";
-import { closestToMedian, cpuTotal, measureRounds, startWarmedUp, type MeasuredRound } from "../measure/rounds.js";
+import { allOpenUnless, closestToMedian, cpuTotal, measureRounds, startWarmedUp, type MeasuredRound } from "../measure/rounds.js";
 import { systemsOf, type RunningSystem } from "../systems/systems.js";
 import { decided, medianAndSpread, pairedFinding } from "../stats.js";
 import { resultOf, type Scenario } from "./scenario.js";
@@ -39,6 +39,7 @@ function runFrom(mode: Mode, rounds: MeasuredRound[], warm: MeasuredRound[], ext
       completeP50: rounds.map((r) => r.load.complete.p50),
       acceptP50: rounds.map((r) => r.load.accept.p50),
       cpuWarm: warm.map((r) => cpuTotal(r.cpu)),
+      othersCpuMs: rounds.map((r) => r.othersCpuMs),
     },
     ...extra,
   };
@@ -159,7 +160,7 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
       const runAt = (m: Mode, i: number) => runFrom(m, rounds[i]!, warm[i] ?? [], extra(i));
       const withAA = (m: Mode) => {
         const r = runAt(m, at(m));
-        return { ...r, series: { ...r.series, cpuAA: aaOf(rounds, m).map((x) => cpuTotal(x.cpu)) } };
+        return { ...r, series: { ...r.series, cpuAA: aaOf(rounds, m).map((x) => cpuTotal(x.cpu)), othersCpuMsAA: aaOf(rounds, m).map((x) => x.othersCpuMs) } };
       };
       const result = resultOf(
         baseline,
@@ -179,7 +180,7 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
         min: s.baselineRounds,
         max: s.maxRounds,
         // The A/A check is not waited for: it should stay undecided.
-        decided: (r) => comparisons(resultFrom(r)).every(decided),
+        open: (r) => allOpenUnless(comparisons(resultFrom(r)).every(decided), arms.length),
       },
       armNames,
     );
@@ -187,7 +188,7 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
     const warm = await measureRounds(
       ctx,
       systems,
-      { label: `${baseline.id} warm`, rate: s.warmRate, durationMs: s.baselineMs, min: s.warmRounds, max: s.warmRounds, decided: () => true },
+      { label: `${baseline.id} warm`, rate: s.warmRate, durationMs: s.baselineMs, min: s.warmRounds, max: s.warmRounds, open: () => [] },
       ids,
     );
     // An A/A arm's orders are its system's.

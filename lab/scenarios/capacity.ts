@@ -1,8 +1,19 @@
 import { cpus } from "node:os";
 import { COLOR, RAW_COLOR } from "../report/charts.js";
 import { ms, show, sustainedRateText } from "../report/format.js";
-import { MODE_NAME, RAW_OF, rawRunOf, runOf, type CapacityStep, type Finding, type Mode, type ModeRun, type ScenarioResult } from "../results.js";
-import { isMode } from "../../services/common/config.js";
+import {
+  MODE_NAME,
+  RAW_OF,
+  rawRunOf,
+  runOf,
+  type CapacityStep,
+  type Finding,
+  type Mode,
+  type ModeRun,
+  type ScenarioResult,
+  type SystemId,
+} from "../results.js";
+import { MODES, isMode } from "../../services/common/config.js";
 import { lineChart, type Series } from "../report/svg-charts.js";
 import { systemRuns, type ReportTable } from "../report/tables.js";
 import { searchCapacity, type SearchResult, type SearchSettings } from "../measure/capacity-search.js";
@@ -10,6 +21,7 @@ import { SATURATION, measureSaturation, type SaturationResult } from "../measure
 import type { LabContext } from "../context.js";
 import { probeNoise } from "../measure/noise-probe.js";
 import { washOut } from "../measure/wash-out.js";
+import { NO_SHARE, RoundsPastCap } from "../measure/round-budget.js";
 import { closestToMedian, cpuTotal, inRoundOrder, startWarmedUp } from "../measure/rounds.js";
 import { systemsOf, type RunningSystem } from "../systems/systems.js";
 import { medianAndSpread, pairedFinding } from "../stats.js";
@@ -70,7 +82,7 @@ function runFrom(mode: Mode, list: SearchResult[], saturated: SaturationResult[]
     ...(typical ? { cpuSaturated: { ...typical.cpu, client: typical.clientCpuMsPerOrder, clientMainThread: typical.clientMainThreadMsPerOrder } } : {}),
     ...(list.length > 0 ? { capacity: { ...medianAndSpread(rounds), rounds, atMaxRate: list.some((r) => r.atMaxRate) } } : {}),
     rssMiBPeak: system.peakRssMiB(),
-    series: { capacity: rounds, saturation },
+    series: { capacity: rounds, saturation, saturationOthersCpuMs: saturated.map((r) => r.othersCpuMs) },
     figures: {
       ...(saturation.length > 0
         ? {
@@ -89,6 +101,13 @@ function runFrom(mode: Mode, list: SearchResult[], saturated: SaturationResult[]
 // The comparisons are made on the saturation throughput: of the estimators measured side by side
 // (the capacity-estimators scenario; docs/scaling.md), the one with the smaller spread for its time.
 const rounds = (r: ModeRun | undefined) => r?.series?.saturation ?? [];
+
+/** The systems a capacity finding compares. */
+function comparedIn(id: string): SystemId[] {
+  if (id === FINDINGS.natsVsGrpc) return ["grpc", "nats"];
+  const m = MODES.find((mode) => VS_BARE[mode] === id);
+  return m ? [m, RAW_OF[m]] : [];
+}
 
 function findings(s: ScenarioResult): Finding[] {
   const out: Finding[] = [];
@@ -161,11 +180,21 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
       systems,
       ids.map((id) => ({ scenario: capacity.id, id, label: `${capacity.id} ${id}` })),
     );
-    for (let round = 1; round <= Math.max(s.capacityMaxRounds, s.capacityRounds); round++) {
+    const pastCap = new RoundsPastCap(systems.length, Math.max(s.capacityMaxRounds, s.capacityRounds), ctx.roundShare ?? NO_SHARE);
+    let open: readonly number[] = [...systems.keys()];
+    for (let round = 1; round <= Math.max(s.capacityMaxRounds, s.capacityRounds, s.capacityBudgetRounds); round++) {
+      const refusal = pastCap.refusal(round, open);
+      if (refusal) {
+        ctx.log(`[${capacity.id}] ${refusal}: stopping`);
+        break;
+      }
+      const roundStarted = performance.now();
       ctx.probes.push(probeNoise(join(ctx.outDir, "data", "probe"), `${capacity.id} round ${round}`));
-      for (const [i, system] of inRoundOrder(systems, round)) {
+      for (const [, i] of inRoundOrder(open, round)) {
+        const system = systems[i]!;
+        const turnStarted = performance.now();
         // Searches a mode in the first rounds only (a bare chain is compared saturated only); every
-        // round runs each system saturated.
+        // round runs each open system saturated.
         const previous = results[i]!.at(-1)?.capacity;
         if (round <= s.capacityRounds && isMode(ids[i])) {
           await washOut();
@@ -173,12 +202,15 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
         }
         await washOut();
         saturated[i]!.push(await measureSaturation(system, { ...SATURATION, drainTimeoutMs: s.drainTimeoutMs }, `${capacity.id} ${ids[i]}`));
+        pastCap.turn(i, performance.now() - turnStarted);
       }
-      if (
-        round >= Math.max(s.capacityRounds, s.capacitySaturationRounds) &&
-        findings(resultFrom()).every((f) => f.low > 0 && f.high / f.low <= s.capacityWidth)
-      )
-        break;
+      pastCap.ended(round, performance.now() - roundStarted);
+      if (round >= Math.max(s.capacityRounds, s.capacitySaturationRounds)) {
+        // Only the systems of a comparison still wider than capacityWidth go on.
+        const wide = findings(resultFrom()).filter((f) => !(f.low > 0 && f.high / f.low <= s.capacityWidth));
+        open = ids.flatMap((id, i) => (wide.some((f) => comparedIn(f.id).includes(id)) ? [i] : []));
+        if (open.length === 0) break;
+      }
     }
     return resultFrom();
   } finally {
@@ -188,6 +220,7 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
 
 export const capacity: Scenario = {
   id: "capacity",
+  takesRoundBudget: true,
   title: "Capacity: the highest sustained rate",
   claim: "Too many requests can overload a server; with a broker the server decides how much it takes.",
   figureLabels: {
@@ -202,7 +235,7 @@ export const capacity: Scenario = {
     const parts = [
       `A rate counts as sustained when it runs ${st.capacityStepMs / 1000} s with completion p99 under ${st.p99BoundMs} ms and under ${st.errorBound * 100}% errors; a rate that failed was probed once more, and held if that probe held. ` +
         `Each mode was searched ${st.capacityRounds === 1 ? "once" : `${st.capacityRounds} times, in rounds`}${st.capacityRounds === 1 ? "" : "; the figure is the median of the searches, with their range in brackets"}; the bare chains, which only serve as comparisons, were not. ` +
-        `Then, in rounds, each system ran saturated in turn: ${SATURATION.inFlight} orders always in it, each replaced as soon as it completed, the completions counted for ${SATURATION.windowMs / 1000} s after ${SATURATION.settleMs / 1000} s of filling up; at least ${st.capacitySaturationRounds} rounds, and more, up to ${st.capacityMaxRounds}, while a comparison's interval was wider than ${st.capacityWidth}× end to end. ` +
+        `Then, in rounds, each system ran saturated in turn: ${SATURATION.inFlight} orders always in it, each replaced as soon as it completed, the completions counted for ${SATURATION.windowMs / 1000} s after ${SATURATION.settleMs / 1000} s of filling up; at least ${st.capacitySaturationRounds} rounds, and more, up to ${st.capacityMaxRounds}${st.capacityBudgetRounds > st.capacityMaxRounds ? ` (then up to ${st.capacityBudgetRounds} while the run's round budget lasted${s.roundBudget ? `: ${Math.round(s.roundBudget.spentMs / 1000)} s of this scenario's ${Math.round(s.roundBudget.shareMs / 1000)} s spent` : ""})` : ""}, while a comparison's interval was wider than ${st.capacityWidth}× end to end; in those rounds only the systems of a comparison still that wide ran. ` +
         `The comparisons (NATS ÷ gRPC, a mode ÷ its bare chain) are made on this saturation throughput: its spread over rounds is smaller than the search's, and it is never capped.`,
     ];
     for (const m of ["grpc", "nats"] as const) {

@@ -105,6 +105,7 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
 export const cluster: Scenario = {
   ...NOTHING,
   id: "cluster",
+  takesRoundBudget: true,
   title: "Replication: one nats-server vs a 3-node cluster with 3 replicas",
   claim: "A broker can be replicated so that losing a server loses nothing; every message is then written on a quorum of servers before it is acknowledged.",
   figureLabels: {

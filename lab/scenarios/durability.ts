@@ -65,6 +65,7 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
 export const durability: Scenario = {
   ...NOTHING,
   id: "durability",
+  takesRoundBudget: true,
   title: "Durability: what an fsync before every acknowledgement costs",
   claim: "A broker keeps a message once it has acknowledged it; how safely depends on when it writes the message to disk.",
   figureLabels: {

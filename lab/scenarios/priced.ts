@@ -3,7 +3,8 @@ import type { Finding, Mode, ModeRun, ScenarioResult } from "../results.js";
 import type { LabContext } from "../context.js";
 import { closestToMedian, cpuTotal, measureRounds, startWarmedUp, type MeasuredRound } from "../measure/rounds.js";
 import type { RunningSystem, SystemOptions } from "../systems/systems.js";
-import { decided, medianAndSpread, pairedFinding, type FindingSpec } from "../stats.js";
+import { medianAndSpread, pairedFinding, type FindingSpec } from "../stats.js";
+import { NO_SHARE } from "../measure/round-budget.js";
 
 /** One mode run without and with a feature, side by side in every round. */
 export interface Priced {
@@ -69,8 +70,10 @@ export function pricedRun(p: Priced, figures: (sides: { off: Side; on: Side }) =
 
 /**
  * Prices a feature: every mode it applies to is started twice, without and with
- * it, and warmed up; then rounds measure all of them in turn at the priced rate,
- * until every cost is decided or known to within pricedWidthMs, or the cap is reached. The systems are stopped
+ * it, and warmed up; then rounds measure all of them in turn at the priced rate.
+ * A mode's cost is measured until its interval is at most pricedWidthMs wide: up to
+ * maxRounds rounds, then up to pricedMaxRounds while the scenario's share of the
+ * run's round budget lasts (only the modes still too wide are measured in those). The systems are stopped
  * (flushing their spans) before the results are returned.
  */
 export async function priceFeature(ctx: LabContext, feature: PricedFeature, resultFrom: (priced: Priced[]) => ScenarioResult): Promise<Priced[]> {
@@ -103,7 +106,16 @@ export async function priceFeature(ctx: LabContext, feature: PricedFeature, resu
         durationMs: s.baselineMs,
         min: s.comparisonRounds,
         max: s.maxRounds,
-        decided: (r) => costFindings(resultFrom(pricedOf(r)), feature).every((f) => decided(f) || f.high - f.low <= s.pricedWidthMs),
+        // A mode whose cost is known to within pricedWidthMs is done; the others go on, alone.
+        open: (r) => {
+          const wide = new Set(
+            costFindings(resultFrom(pricedOf(r)), feature)
+              .filter((f) => !(f.high - f.low <= s.pricedWidthMs))
+              .map((f) => f.id),
+          );
+          return plan.flatMap((p, i) => (wide.has(feature.cost(p.mode).id) ? [2 * i, 2 * i + 1] : []));
+        },
+        beyond: { upTo: s.pricedMaxRounds, share: ctx.roundShare ?? NO_SHARE },
       },
       names,
     );

@@ -10,6 +10,8 @@ import type { LabContext } from "../context.js";
 export interface Scenario extends ScenarioView {
   /** Run only when --scenarios names it. */
   readonly onlyByName?: boolean;
+  /** It may take rounds past its comparisons' cap from the run's round budget (the priced features). */
+  readonly takesRoundBudget?: boolean;
   /** The scenario's own knobs per profile; results.json keeps the run's under the scenario's `settings`. */
   readonly knobs?: Readonly<Record<Profile, object>>;
   /** Runs the scenario in the context's modes; `earlier` holds the results of the scenarios run before it. */

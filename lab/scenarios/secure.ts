@@ -39,6 +39,7 @@ const SECURED_BY: Record<Mode, string> = { grpc: "mutual TLS on every call", nat
 export const secure: Scenario = {
   ...NOTHING,
   id: "secure",
+  takesRoundBudget: true,
   title: "Security: what mutual TLS and NKeys cost",
   claim:
     "Both ways can be made to trust only who they must: a gRPC server checks each caller's certificate; a broker checks each client's key and what subjects it may use.",

@@ -78,6 +78,7 @@ const MEDIAN_ORDER: Record<Mode, (w: Waterfall, waitedMs: number) => string> = {
 export const traces: Scenario = {
   ...NOTHING,
   id: "traces",
+  takesRoundBudget: true,
   title: "Traces: one order end to end, and what tracing costs",
   claim:
     "Synchronous: the client waits while the whole chain runs inside its call. Asynchronous: the client hands the order over at once; the work happens later, step by step, as each message is taken from its stream.",

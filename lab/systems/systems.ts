@@ -6,7 +6,7 @@ import type { NatsSync } from "../../testbed/nats-config.js";
 import type { OtlpReceiver } from "../../testbed/otlp-receiver.js";
 import { labOrder } from "../../testbed/load/lab-order.js";
 import { runLoad, type LoadOptions, type LoadResult, type LoadTarget } from "../../testbed/load/load-generator.js";
-import { mainThreadCpuMs, processCpuMs, processPeakRssMiB } from "../../testbed/proc-cpu.js";
+import { machineBusyMs, mainThreadCpuMs, processCpuMs, processPeakRssMiB } from "../../testbed/proc-cpu.js";
 import { startRawGrpcChain, startRawNatsChain } from "./raw-chains.js";
 import { startWorkFloor } from "./work-floor.js";
 import type { LabContext } from "../context.js";
@@ -43,6 +43,23 @@ export function cpuPerOrder(before: CpuReading, after: CpuReading, orders: numbe
   const threads = after.mainThreads;
   const mainThreads = threads && Object.fromEntries(Object.keys(threads).map((k) => [k, per((threads[k] ?? 0) - (before.mainThreads?.[k] ?? 0))]));
   return { processes, total, broker, ...(mainThreads ? { mainThreads } : {}) };
+}
+
+/**
+ * Starts counting the CPU the machine spends on anything but `system` and the lab's own process (the
+ * idle systems' background work, the machine's own, anything else running); the returned function
+ * says how many ms so far. Contention from it slows the system measured, so a round that had much of
+ * it is known.
+ */
+export function othersCpuMeter(system: Pick<RunningSystem, "cpu">): () => number {
+  const ownMs = (c: CpuReading) => Object.values(c.processes).reduce((a, b) => a + b, 0) + (c.broker ?? 0);
+  const machine = machineBusyMs();
+  const own = ownMs(system.cpu());
+  const lab = process.cpuUsage();
+  return () => {
+    const used = process.cpuUsage(lab);
+    return Math.max(0, Math.round(machineBusyMs() - machine - (ownMs(system.cpu()) - own) - (used.user + used.system) / 1000));
+  };
 }
 
 /** One system, started: its load target, its processes' CPU and memory, and (for a mode) its session. */

@@ -95,7 +95,7 @@ describe("comparison lab: compare --quick", function () {
     for (const r of [...capacity.runs, ...capacity.raw!]) {
       expect(r.series?.saturation?.length, `capacity saturated runs ${r.mode}`).to.be.within(
         report.settings.capacitySaturationRounds,
-        report.settings.capacityMaxRounds,
+        Math.max(report.settings.capacityMaxRounds, report.settings.capacityBudgetRounds),
       );
       expect(r.steps!.every((st) => Object.keys(st.cpu.processes).length === 3)).to.equal(true);
       expect(Math.min(...Object.values(r.rssMiBPeak ?? {}))).to.be.greaterThan(10);
@@ -129,6 +129,17 @@ describe("comparison lab: compare --quick", function () {
       for (const k of ["cpuMsPerOrderPlain", "cpuMsPerOrderSecure", "completeP50Plain", "completeP50Secure"])
         expect(r.figures[k], `${r.mode} ${k}`).to.be.greaterThan(0);
       expect(r.series?.cpuOn, `${r.mode} rounds`).to.have.length(r.series!.cpuOff!.length);
+    }
+  });
+
+  it("times every scenario, and says what each that may take rounds past its cap took of the run's round budget", () => {
+    for (const s of report.scenarios) expect(s.durationMs, s.id).to.be.greaterThan(0);
+    const claimants = SCENARIOS.filter((s) => s.takesRoundBudget).map((s) => s.id);
+    expect(claimants).to.include.members(["capacity", "traces", "secure"]);
+    for (const s of report.scenarios) {
+      if (!claimants.includes(s.id)) expect(s.roundBudget, s.id).to.equal(undefined);
+      // The quick profile has no round budget: nothing past a cap.
+      else expect(s.roundBudget, s.id).to.deep.equal({ shareMs: report.settings.roundBudgetMs, spentMs: 0 });
     }
   });
 
