@@ -4,6 +4,8 @@ export type Profile = "quick" | "short" | "full";
 export interface LabSettings {
   profile: Profile;
   seed: number;
+  /** Seeds the order systems are measured in within each pair of rounds (inRoundOrder); drawn afresh for every run unless --order-seed names it. */
+  roundOrderSeed: number;
   /**
    * Load before anything is measured, so that JIT compilation and first-use costs are not charged to
    * orders: V8 optimises a function after many calls, so what counts is the number of orders.
@@ -60,6 +62,7 @@ export interface LabSettings {
 const SHORT: LabSettings = {
   profile: "short",
   seed: 1,
+  roundOrderSeed: 1,
   warmupRate: 300,
   warmupMs: 3_000,
   baselineRate: 100,

@@ -1,5 +1,6 @@
-// npm run compare -- [--quick | --short] [--scenarios baseline,down] [--modes grpc,nats] [--out DIR] [--seed N] [--secure | --net]
+// npm run compare -- [--quick | --short] [--scenarios baseline,down] [--modes grpc,nats] [--out DIR] [--seed N] [--order-seed N] [--secure | --net]
 // Runs each scenario in both modes against freshly started services and writes reports/<timestamp>/.
+import { randomInt } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join, resolve } from "node:path";
@@ -22,6 +23,12 @@ import { writeCertificates, type CertificateSet } from "../testbed/certs.js";
 import { checkedNatsServer, describeNatsServer, ensureNatsServer, natsServerVersion } from "../testbed/nats-server.js";
 import { LabNet, labNetUnavailable } from "../testbed/net/lab-net.js";
 
+function wholeNumber(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${flag}: ${JSON.stringify(value)} is not a whole number`);
+  return n;
+}
+
 function list<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: readonly T[]): T[] {
   if (!value) return [...fallback];
   const items = value.split(",").map((s) => s.trim());
@@ -39,6 +46,7 @@ async function main(): Promise<void> {
       modes: { type: "string" },
       out: { type: "string" },
       seed: { type: "string" },
+      "order-seed": { type: "string" },
       "keep-data": { type: "boolean", default: false },
       secure: { type: "boolean", default: false },
       net: { type: "boolean", default: false },
@@ -46,7 +54,12 @@ async function main(): Promise<void> {
     },
   });
   const profile: Profile = values.quick ? "quick" : values.short ? "short" : "full";
-  const settings = { ...PROFILES[profile], ...(values.seed ? { seed: Number(values.seed) } : {}) };
+  const settings = {
+    ...PROFILES[profile],
+    ...(values.seed ? { seed: Number(values.seed) } : {}),
+    // Every run draws its own order, so that one run's neighbours are not every run's.
+    roundOrderSeed: values["order-seed"] === undefined ? randomInt(2 ** 31) : wholeNumber("--order-seed", values["order-seed"]),
+  };
   const scenarios = list("--scenarios", values.scenarios, SCENARIO_IDS, DEFAULT_SCENARIO_IDS);
   const modes = list<Mode>("--modes", values.modes, MODES, MODES);
   const createdAt = new Date().toISOString();

@@ -3,6 +3,7 @@ import type { CpuPerOrder, LoadSummary, SystemId } from "../results.js";
 import type { LabContext } from "../context.js";
 import { withoutOrders, type OrderOutcome } from "../../testbed/load/load-generator.js";
 import { probeNoise } from "./noise-probe.js";
+import { seededRandom } from "../../testbed/load/schedule.js";
 import { NO_SHARE, RoundsPastCap, type RoundShare } from "./round-budget.js";
 import { washOut } from "./wash-out.js";
 import { cpuPerOrder, othersCpuMeter, startSystem, type RunningSystem, type SystemOptions } from "../systems/systems.js";
@@ -93,7 +94,7 @@ export async function measureRounds(
     }
     const roundStarted = performance.now();
     ctx.probes.push(probeNoise(join(ctx.outDir, "data", "probe"), `${plan.label} round ${round}`));
-    for (const [, i] of inRoundOrder(open, round)) {
+    for (const [, i] of inRoundOrder(open, round, s.roundOrderSeed)) {
       const system = systems[i]!;
       const turnStarted = performance.now();
       await washOut();
@@ -125,14 +126,22 @@ export async function measureRounds(
 }
 
 /**
- * The systems in the order a round measures them: as listed in odd rounds, reversed in even ones
- * (counterbalanced, as in an ABBA design). A system's CPU per order depends on where in a round it
- * runs: in one npm start the A/A arm, always measured late in the round, cost 0.83-0.89 of the same
- * system measured first, in every round. Reversing every other round puts each system early and late
- * equally often, so such an effect falls out of a comparison's mean and shows in its interval.
+ * The systems in the order a round measures them. Rounds come in pairs: the first of a pair takes
+ * them in an order drawn at random (seeded), the second in the reverse of that order. The reversal
+ * puts each system early and late equally often within every pair, so a drift within a round falls
+ * out of a comparison's mean; the draw gives each system different neighbours from pair to pair.
+ * With a fixed order (listed, then reversed), a system's A/A arm always had other neighbours than
+ * its first arm, and NATS's A/A arm cost less than its first arm in 11 of 11 rounds in three runs
+ * (0.68 to 0.99 of it; in one run a decided difference, 0.79). A system's CPU per order may depend
+ * on what ran just before it, so no arm may always have the same neighbours and another never.
  */
-export function inRoundOrder<T>(systems: readonly T[], round: number): [number, T][] {
+export function inRoundOrder<T>(systems: readonly T[], round: number, seed: number): [number, T][] {
+  const random = seededRandom((seed ^ Math.imul(Math.ceil(round / 2), 0x9e3779b1)) >>> 0);
   const order = [...systems.entries()];
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
   return round % 2 === 0 ? order.reverse() : order;
 }
 

@@ -59,7 +59,6 @@ export async function measureSaturation(system: RunningSystem, s: SaturationSett
   const othersCpuMs = others();
   const after = system.cpu();
   const usedMain = (mainThreadCpuMs(process.pid) ?? 0) - clientMain;
-  (after.broker ?? 0) - (before.broker ?? 0);
   const inWindow = r.orders.filter((o) => o.completedAt !== undefined && o.completedAt >= s.settleMs && o.completedAt < s.settleMs + s.windowMs).length;
   return {
     throughputPerSec: Math.round((inWindow * 1000) / s.windowMs),

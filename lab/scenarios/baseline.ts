@@ -48,7 +48,7 @@ function runFrom(mode: Mode, rounds: MeasuredRound[], warm: MeasuredRound[], ext
 const series = (r: ModeRun | undefined, name: string) => r?.series?.[name] ?? [];
 
 /**
- * The A/A check: each mode measured a second time in every baseline round (late in odd rounds, early in even ones),
+ * The A/A check: each mode measured a second time in every baseline round (in the round's drawn order, inRoundOrder),
  * compared with itself like any two systems. Identical arms should show no difference; when they do,
  * this run's intervals are narrower than its noise (calibration.ts withholds the verdicts, by this id's prefix).
  */

@@ -127,7 +127,7 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
     );
     for (let round = 1; round <= ROUNDS[ctx.settings.profile]; round++) {
       ctx.probes.push(probeNoise(join(ctx.outDir, "data", "probe"), `${capacityEstimators.id} round ${round}`));
-      for (const [i, system] of inRoundOrder(systems, round)) {
+      for (const [i, system] of inRoundOrder(systems, round, ctx.settings.roundOrderSeed)) {
         // Each search from scratch, as the capacity scenario's first round: no estimate carried over.
         let t = performance.now();
         search[i]!.push((await searchCapacity(system, capacitySearchSettings(ctx), round)).capacity);

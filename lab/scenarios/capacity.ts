@@ -190,7 +190,7 @@ async function run(ctx: LabContext): Promise<ScenarioResult> {
       }
       const roundStarted = performance.now();
       ctx.probes.push(probeNoise(join(ctx.outDir, "data", "probe"), `${capacity.id} round ${round}`));
-      for (const [, i] of inRoundOrder(open, round)) {
+      for (const [, i] of inRoundOrder(open, round, s.roundOrderSeed)) {
         const system = systems[i]!;
         const turnStarted = performance.now();
         // Searches a mode in the first rounds only (a bare chain is compared saturated only); every

@@ -43,7 +43,7 @@ async function capacities(ctx: LabContext): Promise<[SearchResult[], SearchResul
       { scenario: "cluster-capacity-r3", id: "nats", options: { cluster: 3 }, label: "cluster capacity r3" },
     ]);
     for (let round = 1; round <= searches; round++)
-      for (const [i, system] of inRoundOrder(systems, round)) {
+      for (const [i, system] of inRoundOrder(systems, round, ctx.settings.roundOrderSeed)) {
         const result = await searchCapacity(system, capacitySearchSettings(ctx), round, results[i as 0 | 1].at(-1)?.capacity || undefined);
         results[i as 0 | 1].push(result);
       }

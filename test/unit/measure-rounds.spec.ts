@@ -41,7 +41,9 @@ describe("measuring in rounds", () => {
     // After round 2, only b stays open; after round 3, none.
     const rounds = await measureRounds(ctx, systems, plan({ open: (r) => (r[1]!.length < 3 ? [1] : []) }), ["a", "b", "c"]);
     expect(rounds.map((r) => r.length)).to.deep.equal([2, 3, 2]);
-    expect(turns).to.deep.equal(["a", "b", "c", "c", "b", "a", "b"]);
+    expect([...turns.slice(0, 3)].sort()).to.deep.equal(["a", "b", "c"]);
+    expect(turns.slice(3, 6)).to.deep.equal(turns.slice(0, 3).reverse());
+    expect(turns.slice(6)).to.deep.equal(["b"]);
   });
 
   it("goes past the cap only while the scenario's share of the budget lasts", async () => {
