@@ -73,7 +73,7 @@ const SHORT: LabSettings = {
   pricedWidthMs: 1,
   // A 3 s arm of gRPC at 300/s moves by about a sixth from round to round: 1 ms takes 6 to 10 rounds.
   pricedMaxRounds: 10,
-  roundBudgetMs: 120_000,
+  roundBudgetMs: 180_000,
   // CPU per order moves by a fifth between single 4-second windows on a shared 2-core machine.
   baselineRounds: 3,
   // An interval needs two rounds at least; more are taken while a comparison is undecided.
@@ -84,8 +84,8 @@ const SHORT: LabSettings = {
   // A paired interval from 2 or 3 rounds is 2x wide here; from 6 to 8 it narrows to about 1.3x.
   capacitySaturationRounds: 5,
   capacityMaxRounds: 8,
-  // From 8 rounds to 12 a paired interval narrows by about a quarter (1.38x to 1.28x).
-  capacityBudgetRounds: 12,
+  // From 8 rounds to 14 a paired interval narrows by about a third (1.38x to 1.25x).
+  capacityBudgetRounds: 14,
   capacityWidth: 1.3,
   capacityStartRate: 200,
   capacityMaxRate: 3_000,
