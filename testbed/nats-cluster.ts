@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { connect } from "nats";
 import { join } from "node:path";
 import { freePorts } from "./free-port.js";
@@ -45,7 +45,7 @@ export interface ManagedNatsCluster {
  * With `secure`: each node from a config of writeNatsConfig (as the compose file's nodes), with the
  * same NKey users, mutual TLS for clients, and the checks made as admin.
  */
-export async function startNatsCluster(options: {
+async function startNatsClusterOnce(options: {
   dir: string;
   size?: number;
   name?: string;
@@ -159,6 +159,23 @@ export async function startNatsCluster(options: {
     throw err;
   });
   return cluster;
+}
+
+/**
+ * A cluster, started as startNatsClusterOnce does. On the loopback its ports are ones the OS called
+ * free a moment before, so another socket can take one before its node binds it (a node then exits
+ * with "address already in use": seen once in CI, in a test that starts links meanwhile). The
+ * cluster is then started again from empty stores on fresh ports, up to three times in all.
+ */
+export async function startNatsCluster(options: Parameters<typeof startNatsClusterOnce>[0]): Promise<ManagedNatsCluster> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startNatsClusterOnce(options);
+    } catch (err) {
+      if (options.net || attempt >= 3 || !/address already in use/i.test(err instanceof Error ? err.message : String(err))) throw err;
+      for (let i = 1; i <= (options.size ?? 3); i++) rmSync(join(options.dir, `n${i}`), { recursive: true, force: true });
+    }
+  }
 }
 
 interface MetaCluster {

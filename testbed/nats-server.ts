@@ -279,12 +279,22 @@ export async function startNatsServer(options: NatsServerOptions): Promise<Manag
     const [command, ...prefix] = options.on ? [...options.on.exec, binary] : [binary];
     const proc = spawn(command, [...prefix, ...args], { stdio: ["ignore", "pipe", "pipe"] });
     child = proc;
-    const onOutput = options.onOutput;
-    if (onOutput) for (const s of [proc.stdout, proc.stderr]) s?.on("data", (b: Buffer) => b.toString().split("\n").filter(Boolean).forEach(onOutput));
-    else for (const s of [proc.stdout, proc.stderr]) s?.resume();
-    const exited = new Promise<never>((_, reject) => proc.once("exit", (code) => reject(new Error(`nats-server exited with ${code} during start`))));
-    await Promise.race([waitForJetStream(url, 20_000, secure?.connect), exited]);
+    // The last lines it wrote, so that a server that exits during start says why (a port taken, a bad option).
+    const last: string[] = [];
+    const onOutput = (line: string) => {
+      last.push(line);
+      if (last.length > 5) last.shift();
+      options.onOutput?.(line);
+    };
+    for (const s of [proc.stdout, proc.stderr]) s?.on("data", (b: Buffer) => b.toString().split("\n").filter(Boolean).forEach(onOutput));
+    const exited = new Promise<never>((_, reject) =>
+      proc.once("exit", (code) => reject(new Error(`nats-server exited with ${code} during start${last.length > 0 ? `: ${last.join(" | ")}` : ""}`))),
+    );
+    const ready = waitForJetStream(url, 20_000, secure?.connect);
+    // Whichever loses the race settles later, unheard.
+    ready.catch(() => undefined);
     exited.catch(() => undefined);
+    await Promise.race([ready, exited]);
   };
   const stop = async (signal: NodeJS.Signals = "SIGTERM") => {
     const proc = child;

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { execFileSync } from "node:child_process";
+import { createServer, type AddressInfo } from "node:net";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,6 +25,27 @@ describe("the nats-server the project starts", () => {
       expect(supportedVersion(server.version.slice(1)), server.version).to.equal(true);
     } finally {
       await server.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("says why when it exits during start: a port another socket holds", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "gvn-taken-"));
+    // Holds the port and drops whoever connects, as no nats-server would.
+    const holder = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => holder.listen(0, "127.0.0.1", resolve));
+    const port = (holder.address() as AddressInfo).port;
+    try {
+      let refused: Error | undefined;
+      try {
+        const server = await startNatsServer({ storeDir: join(dir, "nats"), port });
+        await server.stop();
+      } catch (err) {
+        refused = err as Error;
+      }
+      expect(refused?.message).to.match(/nats-server exited with \d+ during start: .*address already in use/);
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
       await rm(dir, { recursive: true, force: true });
     }
   });
