@@ -71,7 +71,7 @@ const SHORT: LabSettings = {
   warmRounds: 2,
   pricedRate: 300,
   pricedWidthMs: 1,
-  // A 3 s arm of gRPC at 300/s moves by about a sixth from round to round: 1 ms takes 6 to 10 rounds.
+  // A 3 s arm of gRPC at 300/s moves by about a sixth from round to round: 1 ms took 3 to 6 rounds in four runs.
   pricedMaxRounds: 10,
   roundBudgetMs: 180_000,
   // CPU per order moves by a fifth between single 4-second windows on a shared 2-core machine.
