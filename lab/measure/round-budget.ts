@@ -1,6 +1,6 @@
 /**
  * The time a run may spend on rounds past a comparison's usual cap, shared among the scenarios
- * that may take them (the priced features). A run knows its scenarios in advance, so each one's
+ * that may take them (capacity and the priced features). A run knows its scenarios in advance, so each one's
  * share is what is left when it starts, divided among it and those still to come: what one
  * scenario does not use passes on to the next, and none can take another's share.
  */
